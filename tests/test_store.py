@@ -1,0 +1,64 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from workbench import store
+from workbench.errors import WorkbenchError
+
+
+def test_sqlite_store_uses_wal_and_records_schema_version(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'sub' / 'w.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert store.current_version(conn) == store.SCHEMA_VERSION
+    # Connecting again migrates nothing and keeps one version row per step.
+    store.connect(f"sqlite:///{tmp_path / 'sub' / 'w.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar() == 1
+
+
+def test_newer_schema_than_the_code_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    engine = store.connect(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(store.schema_version).values(version=99, applied_at=store.now()))
+    with pytest.raises(WorkbenchError, match="结构版本"):
+        store.connect(url)
+
+
+def test_bad_url_is_a_chinese_error() -> None:
+    with pytest.raises(WorkbenchError, match="数据库地址"):
+        store.connect("not a url")
+
+
+def _row(fid: str, problem: str = "p") -> dict[str, object]:
+    return {
+        "finding_id": fid,
+        "quarter": "2022Q3",
+        "unit": "市水利局",
+        "target_kind": "website",
+        "target": "http://127.0.0.1/",
+        "platform": "",
+        "indicator": "site.homepage_stale",
+        "veto": True,
+        "points": 0.0,
+        "problem": problem,
+        "evidence_url": "",
+        "detail": "{}",
+    }
+
+
+def test_findings_upsert_keeps_first_seen_and_deactivates_vanished(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    run1 = store.start_run(engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={})
+    store.save_findings(engine, "2022Q3", run1, [_row("a"), _row("b")])
+    run2 = store.start_run(engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={})
+    store.save_findings(engine, "2022Q3", run2, [_row("a", "changed")])
+    with engine.connect() as conn:
+        rows = {r.finding_id: r for r in conn.execute(sa.select(store.findings))}
+    assert set(rows) == {"a", "b"}
+    assert rows["a"].active and not rows["b"].active
+    assert rows["a"].problem == "changed" and rows["a"].run_id == run2

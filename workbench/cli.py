@@ -1,0 +1,113 @@
+"""The ``workbench`` command: a thin argparse shell over the package's API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from workbench.errors import WorkbenchError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}：参数有误：{message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="workbench",
+        description="政府网站与政务新媒体检查工作台：季度检查、可用性监测、站点抓取、审核看板。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
+    sub.required = True
+
+    run = sub.add_parser("run", help="执行季度检查（Papermill运行季度检查笔记本）")
+    run.add_argument("--inventory", required=True, help="检查对象名录：CSV文件夹或.xlsx工作簿")
+    run.add_argument("--quarter", required=True, help="季度，例如 2022Q3")
+    run.add_argument(
+        "--as-of", help="监测时间点，例如 2022-09-30；默认为季度最后一天（季度未结束时为今天）"
+    )
+    run.add_argument("--out", help="输出文件夹，默认 reports/<季度>")
+    run.add_argument("--db", help="数据库地址（SQLAlchemy URL），默认 reports/workbench.db")
+    run.add_argument(
+        "--rules", action="append", default=[], help="附加规则文件（YAML），可多次指定"
+    )
+    run.add_argument("--no-progress", action="store_true", help="不显示进度条")
+
+    probe = sub.add_parser("probe", help="探测每个网站首页的可用性并记入数据库")
+    probe.add_argument("--inventory", required=True, help="检查对象名录")
+    probe.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
+    probe.add_argument("--rounds", type=int, default=1, help="探测轮数，默认1")
+    probe.add_argument("--interval", type=float, default=0.0, help="两轮之间的间隔秒数，默认0")
+    probe.add_argument("--timeout", type=float, default=15.0, help="单次探测超时秒数，默认15")
+
+    crawl = sub.add_parser("crawl", help="抓取一个网站，输出 pages.csv 和 links.csv")
+    crawl.add_argument("url", help="网站首页网址")
+    crawl.add_argument("--max-pages", type=int, default=500, help="最多抓取页面数，默认500")
+    crawl.add_argument("--concurrency", type=int, default=4, help="并发请求数，默认4")
+    crawl.add_argument(
+        "--delay", type=float, default=1.0, help="同一主机两次请求的最小间隔秒数，默认1"
+    )
+    crawl.add_argument("--out", default=".", help="输出文件夹，默认当前文件夹")
+
+    serve = sub.add_parser("serve", help="启动Voilà审核看板")
+    serve.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
+    serve.add_argument("--port", type=int, default=8866, help="端口，默认8866")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1")
+
+    demo = sub.add_parser("demo", help="生成演示城市，执行季度检查并启动审核看板")
+    demo.add_argument("--no-serve", action="store_true", help="生成报告后即退出，不启动看板")
+    demo.add_argument("--out", help="输出文件夹，默认 reports/2022Q3")
+    demo.add_argument("--port", type=int, default=8866, help="看板端口，默认8866")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            from workbench.runner import run_quarterly
+
+            out = run_quarterly(
+                inventory=args.inventory,
+                quarter=args.quarter,
+                as_of=args.as_of,
+                out=args.out,
+                db=args.db,
+                rules_files=args.rules,
+                progress=not args.no_progress,
+            )
+            print(f"季度检查完成，结果已写入：{out}")
+            return 0
+        if args.command == "probe":
+            from workbench.fetch.probe import probe_command
+
+            return probe_command(args)
+        if args.command == "crawl":
+            from workbench.fetch.crawl import crawl_command
+
+            return crawl_command(args)
+        if args.command == "serve":
+            from workbench.dashboard.serve import serve_command
+
+            return serve_command(args)
+        if args.command == "demo":
+            from workbench.demo.command import demo_command
+
+            return demo_command(args)
+    except WorkbenchError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

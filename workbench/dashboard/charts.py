@@ -1,0 +1,54 @@
+"""Charts shared by the quarterly notebook and the dashboard (matplotlib, Chinese labels)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from workbench.models import INDICATOR_TITLES
+
+CJK_FONTS = [
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "DejaVu Sans",
+]
+
+
+def use_cjk_fonts() -> None:
+    """Prefer a CJK font for labels; without one, matplotlib falls back silently."""
+    import matplotlib
+
+    matplotlib.rcParams["font.sans-serif"] = CJK_FONTS
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+
+
+def findings_by_indicator_chart(findings: pd.DataFrame) -> Any:
+    """A horizontal bar chart: number of findings per indicator (veto ones first)."""
+    import matplotlib.pyplot as plt
+
+    use_cjk_fonts()
+    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * max(1, findings["indicator"].nunique())))
+    if findings.empty:
+        ax.text(0.5, 0.5, "本季度未发现问题", ha="center", va="center", fontsize=14)
+        ax.set_axis_off()
+        plt.close(fig)
+        return fig
+    counts = findings.groupby("indicator").size().sort_values()
+    labels = [INDICATOR_TITLES.get(i, i) for i in counts.index]
+    ax.barh(labels, counts.to_numpy(), color="#c0392b")
+    for y, value in enumerate(counts.to_numpy()):
+        ax.text(value, y, f" {value}", va="center")
+    ax.set_xlabel("问题数量（条）")
+    ax.set_title("各指标发现的问题数量")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

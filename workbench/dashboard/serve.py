@@ -1,0 +1,52 @@
+"""``workbench serve``: the review dashboard with Voilà, on 127.0.0.1 unless asked otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from workbench.store import connect, default_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD_NOTEBOOK = PROJECT_ROOT / "notebooks" / "review_dashboard.ipynb"
+
+
+def voila_command(notebook: Path, *, port: int, host: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--no-browser",
+        "--strip_sources=True",
+        "--template=lab",
+        "--show_tracebacks=False",
+    ]
+
+
+def start_dashboard(
+    db: str | None, *, port: int, host: str = "127.0.0.1"
+) -> subprocess.Popen[bytes]:
+    """Start Voilà in a child process (the caller waits or terminates it)."""
+    url = db or default_url()
+    connect(url)  # create or migrate the store before the first page asks for it
+    env = dict(os.environ, WORKBENCH_DB=url)
+    return subprocess.Popen(voila_command(DASHBOARD_NOTEBOOK, port=port, host=host), env=env)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    proc = start_dashboard(args.db, port=args.port, host=args.host)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
+    print(f"审核看板已启动：http://{shown}:{args.port}/ （按 Ctrl-C 停止）", flush=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        print("审核看板已停止。")
+        return 0

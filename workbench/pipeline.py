@@ -1,0 +1,461 @@
+"""The quarterly check as stages the notebook calls one by one.
+
+    prepare → collect (fetch + extract, recorded in the store) → judge (indicators)
+            → score → write_outputs (findings.csv, scores.csv, circular.md, circular.docx)
+
+Nothing downstream fetches; ``collect`` is the only stage that touches the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import sqlalchemy as sa
+from lxml import html as lxml_html
+from sqlalchemy.engine import Engine
+
+from workbench import store
+from workbench.extract.dates import listed_items
+from workbench.facts import AccountFacts, Facts, PageFacts, ProbeFact, SiteFacts
+from workbench.fetch.feeds import read_feed
+from workbench.fetch.http import FetchResult, fetch_url, make_session
+from workbench.indicators import run_indicators
+from workbench.inventory import load_inventory
+from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
+from workbench.quarter import Quarter, parse_as_of, parse_quarter
+from workbench.rules import get, load_rules
+from workbench.scoring import score_targets
+from workbench.urls import normalize_url, same_host
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+SECOND_LEVEL_PAGES = 8  # pages looked at when the homepage is a navigation shell
+
+
+@dataclass
+class Check:
+    """One quarterly check in progress: what every stage needs."""
+
+    quarter: Quarter
+    as_of: date
+    inventory: Inventory
+    rules: dict[str, Any]
+    engine: Engine
+    run_id: int
+    out: Path
+    facts: Facts | None = None
+    findings: list[Finding] = field(default_factory=list)
+    scores: pd.DataFrame | None = None
+
+
+def prepare(
+    *,
+    inventory: str | Path,
+    quarter: str,
+    as_of: str | None = None,
+    db: str | None = None,
+    out: str | Path | None = None,
+    rules_files: Sequence[str | Path] = (),
+) -> Check:
+    """Validate everything before anything is fetched; open the store; record the run."""
+    q = parse_quarter(quarter)
+    day = parse_as_of(as_of, q)
+    inv = load_inventory(inventory)
+    overlays = list(rules_files)
+    local_rules = inv.root / "rules.yaml"
+    if local_rules.is_file():
+        overlays.insert(0, local_rules)
+    rules = load_rules(overlays)
+    out_dir = Path(out) if out else Path("reports") / q.label
+    out_dir.mkdir(parents=True, exist_ok=True)
+    engine = store.connect(db or store.default_url())
+    run_id = store.start_run(
+        engine,
+        quarter=q.label,
+        as_of=day,
+        inventory=str(Path(inventory).resolve()),
+        params={"rules_files": [str(p) for p in overlays], "out": str(out_dir)},
+    )
+    return Check(q, day, inv, rules, engine, run_id, out_dir)
+
+
+def _parallel(
+    func: Callable[[T], R], values: Sequence[T], *, workers: int, desc: str, progress: bool
+) -> list[R]:
+    """``func`` over ``values`` on a thread pool, in order, with a tqdm bar when asked."""
+    if not values:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(values)))) as pool:
+        results: Iterable[R] = pool.map(func, values)
+        if progress:
+            from tqdm.auto import tqdm
+
+            results = tqdm(results, total=len(values), desc=desc, unit="个")
+        return list(results)
+
+
+def _title(result: FetchResult) -> str:
+    if not result.text:
+        return ""
+    try:
+        doc = lxml_html.fromstring(result.text)
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+    node = doc.find(".//title")
+    return (node.text_content() if node is not None else "").strip()[:300]
+
+
+def _page_facts(result: FetchResult, as_of: date) -> PageFacts:
+    items = (
+        listed_items(result.text, result.final_url or result.url, ref=as_of) if result.ok else []
+    )
+    return PageFacts(
+        url=result.url,
+        final_url=result.final_url,
+        status=result.status,
+        error=result.error,
+        title=_title(result),
+        items=items,
+    )
+
+
+def _second_level_urls(result: FetchResult, limit: int) -> list[str]:
+    """Same-host links of a navigation-shell homepage, in page order."""
+    try:
+        doc = lxml_html.fromstring(result.text)
+    except (ValueError, lxml_html.etree.ParserError):
+        return []
+    doc.make_links_absolute(result.final_url or result.url)
+    home = normalize_url(result.final_url or result.url)
+    urls: list[str] = []
+    for anchor in doc.iterfind(".//a[@href]"):
+        href = (anchor.get("href") or "").split("#")[0]
+        if not href.startswith("http") or not same_host(href, result.final_url or result.url):
+            continue
+        norm = normalize_url(href)
+        if norm != home and norm not in urls and anchor.text_content().strip():
+            urls.append(norm)
+        if len(urls) >= limit:
+            break
+    return urls
+
+
+def _fetch_site(check: Check, website: Website) -> tuple[SiteFacts, list[FetchResult]]:
+    timeout = float(get(check.rules, "fetch.timeout_seconds", 15))
+    retries = int(get(check.rules, "fetch.retries", 1))
+    session = make_session(get(check.rules, "fetch.user_agent"))
+    try:
+        home = fetch_url(website.url, timeout=timeout, session=session, retries=retries)
+        facts = SiteFacts(website=website, homepage=_page_facts(home, check.as_of))
+        fetched = [home]
+        if facts.homepage.ok and not any(i.date for i in facts.homepage.items):
+            for url in _second_level_urls(home, SECOND_LEVEL_PAGES):
+                page = fetch_url(url, timeout=timeout, session=session, retries=retries)
+                fetched.append(page)
+                facts.second_level.append(_page_facts(page, check.as_of))
+        return facts, fetched
+    finally:
+        session.close()
+
+
+def _record_site(check: Check, site: SiteFacts, fetched: list[FetchResult]) -> None:
+    pages_rows, item_rows = [], []
+    all_pages = [site.homepage, *site.second_level]
+    for kind, result, page in zip(
+        ["homepage"] + ["other"] * len(site.second_level), fetched, all_pages, strict=True
+    ):
+        pages_rows.append(
+            {
+                "run_id": check.run_id,
+                "site_url": site.website.url,
+                "url": result.url,
+                "final_url": result.final_url,
+                "kind": kind,
+                "status": result.status,
+                "content_type": result.content_type,
+                "title": page.title,
+                "elapsed_ms": result.elapsed_ms,
+                "error": result.error,
+                "fetched_at": result.fetched_at,
+            }
+        )
+        item_rows += [
+            {
+                "run_id": check.run_id,
+                "site_url": site.website.url,
+                "listed_on": result.url,
+                "url": item.url,
+                "title": item.title,
+                "published": item.date,
+            }
+            for item in page.items
+        ]
+    with check.engine.begin() as conn:
+        store.insert_many(conn, store.pages, pages_rows)
+        store.insert_many(conn, store.items, item_rows)
+
+
+def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
+    feed = read_feed(
+        account.feed,
+        base_dir=check.inventory.root,
+        timeout=float(get(check.rules, "fetch.timeout_seconds", 15)),
+    )
+    return AccountFacts(account=account, feed=feed)
+
+
+def _record_account(check: Check, item: AccountFacts) -> None:
+    feed, acc = item.feed, item.account
+    with check.engine.begin() as conn:
+        store.insert_many(
+            conn,
+            store.feed_fetches,
+            [
+                {
+                    "run_id": check.run_id,
+                    "account": acc.name,
+                    "platform": acc.platform,
+                    "source": feed.source,
+                    "kind": feed.kind,
+                    "ok": feed.ok,
+                    "status": feed.status,
+                    "reason": feed.reason,
+                    "post_count": len(feed.posts),
+                    "newest": feed.newest,
+                    "fetched_at": feed.fetched_at,
+                }
+            ],
+        )
+        store.insert_many(
+            conn,
+            store.posts,
+            [
+                {
+                    "run_id": check.run_id,
+                    "account": acc.name,
+                    "platform": acc.platform,
+                    "title": p.title,
+                    "url": p.url,
+                    "published": p.published,
+                }
+                for p in feed.posts
+            ],
+        )
+
+
+def import_probes(check: Check) -> int:
+    """Copy the inventory's probes.csv into the store (once: duplicates are skipped)."""
+    rows = [
+        {"url": p.url, "time": p.time, "ok": p.ok, "elapsed_ms": p.elapsed_ms, "source": "import"}
+        for p in check.inventory.probes
+    ]
+    added = 0
+    with check.engine.begin() as conn:
+        known = {
+            (r.url, r.time)
+            for r in conn.execute(
+                sa.select(store.probes.c.url, store.probes.c.time).where(
+                    store.probes.c.source == "import"
+                )
+            )
+        }
+        fresh = [r for r in rows if (r["url"], r["time"]) not in known]
+        store.insert_many(conn, store.probes, fresh)
+        added = len(fresh)
+    return added
+
+
+def load_probes(check: Check) -> list[ProbeFact]:
+    days = int(get(check.rules, "website.unreachable.monitor_days", 7))
+    start = check.as_of - timedelta(days=days - 1)
+    with check.engine.connect() as conn:
+        result = conn.execute(
+            sa.select(store.probes.c.url, store.probes.c.time, store.probes.c.ok).where(
+                store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
+            )
+        )
+        return [ProbeFact(r.url, r.time, bool(r.ok)) for r in result]
+
+
+def collect(check: Check, *, progress: bool = True, workers: int = 16) -> Facts:
+    """Fetch every homepage and every account's source; record all of it in the store."""
+    facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
+    for site, fetched in _parallel(
+        lambda w: _fetch_site(check, w),
+        check.inventory.websites,
+        workers=workers,
+        desc="网站首页",
+        progress=progress,
+    ):
+        _record_site(check, site, fetched)
+        facts.sites.append(site)
+    for item in _parallel(
+        lambda a: _read_account(check, a),
+        check.inventory.media,
+        workers=workers,
+        desc="新媒体账号",
+        progress=progress,
+    ):
+        _record_account(check, item)
+        facts.accounts.append(item)
+    import_probes(check)
+    facts.probes = load_probes(check)
+    check.facts = facts
+    return facts
+
+
+_KIND_ORDER = {"website": 0, "column": 1, "document": 2, "media": 3}
+
+
+def judge(check: Check) -> list[Finding]:
+    """Run every registered indicator; store the findings (review decisions are kept)."""
+    if check.facts is None:
+        raise RuntimeError("collect() must run before judge()")
+    found = run_indicators(check.facts, check.rules)
+    found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
+    rows = [
+        {
+            **{k: v for k, v in f.as_row().items() if k != "veto"},
+            "veto": f.veto,
+            "detail": store.to_json(f.detail),
+        }
+        for f in found
+    ]
+    store.save_findings(check.engine, check.quarter.label, check.run_id, rows)
+    check.findings = found
+    return found
+
+
+def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
+    return pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
+
+
+def score(check: Check) -> pd.DataFrame:
+    check.scores = score_targets(check.inventory, check.findings, check.rules)
+    return check.scores
+
+
+def reviewed_findings(engine: Engine, quarter: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with review decisions applied: dismissed findings dropped, edited wording used."""
+    with engine.connect() as conn:
+        states = conn.execute(
+            sa.select(store.review_state).where(
+                store.review_state.c.finding_id.in_(list(frame["finding_id"]))
+            )
+        ).all()
+    if not states:
+        return frame
+    dismissed = {s.finding_id for s in states if s.status == "dismissed"}
+    edits = {s.finding_id: s.problem_override for s in states if s.problem_override}
+    out = frame[~frame["finding_id"].isin(dismissed)].copy()
+    out["problem"] = [
+        edits.get(fid, p) for fid, p in zip(out["finding_id"], out["problem"], strict=True)
+    ]
+    return out
+
+
+def write_outputs(check: Check) -> dict[str, Path]:
+    """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx."""
+    from workbench.circular import CircularInputs, build_circular, render_docx, render_markdown
+
+    if check.scores is None:
+        score(check)
+    assert check.scores is not None
+    frame = findings_frame(check.findings)
+    paths = {
+        "findings": check.out / "findings.csv",
+        "scores": check.out / "scores.csv",
+        "circular_md": check.out / "circular.md",
+        "circular_docx": check.out / "circular.docx",
+    }
+    frame.to_csv(paths["findings"], index=False, encoding="utf-8-sig")
+    check.scores.to_csv(paths["scores"], index=False, encoding="utf-8-sig")
+    circular = build_circular(
+        CircularInputs(
+            quarter=check.quarter.label,
+            as_of=check.as_of,
+            websites=check.inventory.websites,
+            media=check.inventory.media,
+            findings=reviewed_findings(check.engine, check.quarter.label, frame),
+            scores=check.scores,
+            settings=get(check.rules, "circular", {}) or {},
+            overrides=circular_overrides(check.engine, check.quarter.label),
+        )
+    )
+    paths["circular_md"].write_text(render_markdown(circular), encoding="utf-8")
+    render_docx(circular, paths["circular_docx"])
+    store.finish_run(check.engine, check.run_id)
+    return paths
+
+
+def circular_overrides(engine: Engine, quarter: str) -> Mapping[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(store.circular_texts.c.section, store.circular_texts.c.text).where(
+                store.circular_texts.c.quarter == quarter
+            )
+        ).all()
+    return {r.section: r.text for r in rows}
+
+
+def run_quarter(progress: bool = False, **kwargs: Any) -> Check:
+    """Every stage in one call (what the notebook does cell by cell)."""
+    check = prepare(**kwargs)
+    try:
+        collect(check, progress=progress)
+        judge(check)
+        score(check)
+        write_outputs(check)
+    except BaseException:
+        store.finish_run(check.engine, check.run_id, "failed")
+        raise
+    return check
+
+
+def collection_summary(facts: Facts) -> pd.DataFrame:
+    """How much of the data could be obtained (for the notebook)."""
+    site_ok = sum(1 for s in facts.sites if s.homepage.ok)
+    acc_ok = sum(1 for a in facts.accounts if a.feed.ok)
+    return pd.DataFrame(
+        {
+            "类别": ["网站首页", "新媒体账号数据源", "可用性探测记录（监测周内）"],
+            "总数": [len(facts.sites), len(facts.accounts), len(facts.probes)],
+            "获取成功": [site_ok, acc_ok, sum(1 for p in facts.probes if p.ok)],
+            "获取失败": [
+                len(facts.sites) - site_ok,
+                len(facts.accounts) - acc_ok,
+                sum(1 for p in facts.probes if not p.ok),
+            ],
+        }
+    )
+
+
+def pass_rate_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Checked, qualified and pass rate per kind of target; incomplete ones counted apart."""
+    from workbench.circular import format_rate
+
+    rows = []
+    for kind, label in (("website", "网站"), ("media", "政务新媒体")):
+        part = scores[scores["target_kind"] == kind]
+        qualified = int((part["qualified"] == "true").sum())
+        failed = int((part["qualified"] == "false").sum())
+        incomplete = int((part["qualified"] == "incomplete").sum())
+        rows.append(
+            {
+                "类别": label,
+                "总数": len(part),
+                "已判定": qualified + failed,
+                "合格": qualified,
+                "不合格": failed,
+                "待人工核查": incomplete,
+                "合格率": format_rate(qualified, qualified + failed),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,36 @@
+"""URL helpers shared by the inventory, the fetchers and the indicators."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_url(url: str) -> str:
+    """A comparable form of ``url`` (duplicates, probes, same-page checks): lower-case scheme
+    and host, no default port, no fragment, and an empty or ``/`` path written as empty."""
+    parts = urlsplit((url or "").strip())
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        host = f"{host}:{port}"
+    path = "" if parts.path in ("", "/") else parts.path
+    return urlunsplit((scheme, host, path, parts.query, ""))
+
+
+def same_host(a: str, b: str) -> bool:
+    """True when both URLs point at the same host and port."""
+    try:
+        pa, pb = urlsplit(a), urlsplit(b)
+        return (pa.hostname or "").lower() == (pb.hostname or "").lower() and (
+            pa.port or _DEFAULT_PORTS.get(pa.scheme)
+        ) == (pb.port or _DEFAULT_PORTS.get(pb.scheme))
+    except ValueError:
+        return False
