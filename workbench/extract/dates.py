@@ -1,0 +1,453 @@
+"""Dates on Chinese government pages: single values, dated list rows, article publication dates.
+
+All dates are Asia/Shanghai calendar dates (``datetime.date``); times shown next to them are
+ignored. Publication dates below 1990 or above 2100 are rejected; 成文日期 (the date a document
+was signed) may go back to 1949 because old documents are often put online decades later.
+
+Publication-date policy of :func:`article_date`, in order:
+
+1. a visible labelled date (发布日期/发布时间/发文日期/生成日期/…, then the weaker 时间/日期);
+   成文日期 is never returned as the publication date (in the gov.cn fragments it precedes the
+   发布日期 by days to 37 years) — it is available as ``article_dates(...)["written"]``;
+2. ``<meta name="PubDate">`` and similar, only when the same date is shown on the page (CMSs
+   rewrite it when they regenerate pages);
+3. a date in the URL (TRS ``t20221017_``, Hanweb ``art/2022/10/17/``, gov.cn ``2018-11/09/``),
+   only when the page shows the same date; it also breaks ties between labelled dates;
+4. htmldate (``extensive_search=False``), only when the page shows the date it found.
+
+Otherwise ``None``: an unknown date is better than a made-up one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeAlias
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+MIN_WRITTEN_YEAR = 1949
+
+# Full-width digits and punctuation to ASCII; one character to one character, so positions hold.
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９：／．－\u3000\xa0",
+    "0123456789:/.-  ",
+)
+_FULL_RE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*(?:"
+    r"(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?"
+    r")(?!\d)"
+)
+_CN_VALUES = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_CN_RE = re.compile(
+    r"(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月"
+    r"(?P<d>[一二三四五六七八九十]{1,3})日"
+)
+_MD_RE = re.compile(
+    r"(?<![\d./\-年])(?:"
+    r"(?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
+    r"|(?P<m3>\d{2})\.(?P<d3>\d{2})"
+    r"|(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日"
+    r")(?![\d./\-])"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一→1, 十→10, 十二→12, 二十→20, 二十八→28; -1 when malformed (e.g. 十十)."""
+    if "十" not in text:
+        return _CN_VALUES[text] if len(text) == 1 else -1
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return -1
+    return 10 * (_CN_VALUES[tens] if tens else 1) + (_CN_VALUES[ones] if ones else 0)
+
+
+def _make(year: int, month: int, day: int, min_year: int) -> date | None:
+    if not min_year <= year <= MAX_YEAR:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(month: int, day: int, ref: date) -> date | None:
+    """Resolve a month-day: ref's year, or the year before when that would fall after ref."""
+    for year in (ref.year, ref.year - 1):
+        found = _make(year, month, day, MIN_YEAR)
+        if found is not None and found <= ref:
+            return found
+    return None
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, colons, slashes, dots, hyphens and spaces to ASCII (same length)."""
+    return text.translate(_FULLWIDTH)
+
+
+def _full_match(m: re.Match[str], min_year: int) -> date | None:
+    month = m.group("m") or m.group("m2")
+    day = m.group("d") or m.group("d2")
+    return _make(int(m.group("y")), int(month), int(day), min_year)
+
+
+def _scan(text: str, ref: date | None, min_year: int) -> list[tuple[int, date]]:
+    """All dates in ``text`` with their positions, in text order."""
+    text = normalize(text)
+    found: list[tuple[int, date]] = []
+    spans: list[tuple[int, int]] = []
+    for m in _FULL_RE.finditer(text):
+        spans.append(m.span())
+        value = _full_match(m, min_year)
+        if value is not None:
+            found.append((m.start(), value))
+    if "年" in text:
+        for m in _CN_RE.finditer(text):
+            value = _make(
+                int("".join(str(_CN_VALUES[c]) for c in m.group("y"))),
+                _cn_number(m.group("m")),
+                _cn_number(m.group("d")),
+                min_year,
+            )
+            if value is not None:
+                found.append((m.start(), value))
+    if ref is not None:
+        for m in _MD_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            month = m.group("m") or m.group("m2") or m.group("m3")
+            day = m.group("d") or m.group("d2") or m.group("d3")
+            value = _month_day(int(month), int(day), ref)
+            if value is not None:
+                found.append((m.start(), value))
+    found.sort(key=lambda pair: pair[0])
+    return found
+
+
+def find_dates(text: str, *, ref: date | None = None) -> list[date]:
+    """Every date in ``text``, in order; month-day forms only when ``ref`` is given."""
+    return [value for _, value in _scan(text, ref, MIN_YEAR)]
+
+
+def parse_date(text: str, *, ref: date | None = None) -> date | None:
+    """The first date in ``text`` (many shapes, see module doc), or ``None``."""
+    found = _scan(text, ref, MIN_YEAR)
+    return found[0][1] if found else None
+
+
+# ----------------------------------------------------------------------------- list pages
+
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div"})
+_SKIP_TAGS = frozenset({"nav", "footer", "header"})
+_SKIP_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav\w*|menu\w*|foot\w*|footer|breadcrumb|crumb|copyright|bottom|header)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_MORE_RE = re.compile(r"^(?:更多|查看更多|more|详细|详情)\W*$", re.IGNORECASE)
+
+
+@dataclass
+class DatedItem:
+    """One link in a list on a page, with the date shown next to it (``None`` if none)."""
+
+    title: str
+    url: str
+    date: date | None
+
+
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+Page: TypeAlias = "str | lxml.html.HtmlElement"
+"""A page as text, or as a document already parsed with :func:`parse_page` (parse once, read many)."""
+
+
+def parse_page(html: str) -> lxml.html.HtmlElement | None:
+    """Parse a page once for all extractors; ``None`` for an empty or unparsable page."""
+    if not html or not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except ValueError:  # str with an <?xml encoding=...?> declaration
+        try:
+            return lxml.html.document_fromstring(_XML_DECL_RE.sub("", html, count=1))
+        except (etree.ParserError, ValueError):
+            return None
+    except etree.ParserError:
+        return None
+
+
+def _parse_html(html: Page) -> lxml.html.HtmlElement | None:
+    return html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
+
+
+def _skipped_region(link: lxml.html.HtmlElement) -> bool:
+    for el in link.iterancestors():
+        if el.tag in _SKIP_TAGS:
+            return True
+        names = f"{el.get('class', '')} {el.get('id', '')}"
+        if names.strip() and _SKIP_CLASS_RE.search(names):
+            return True
+    return False
+
+
+def _texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
+    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``."""
+    for node in row.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"):
+        parent = node.getparent()
+        inside = parent is link if node.is_text else False
+        if parent is not None and not inside:
+            inside = any(a is link for a in parent.iterancestors())
+        if not inside:
+            yield str(node)
+
+
+def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    for el in link.iterancestors():
+        if el.tag in _ROW_TAGS:
+            return el
+        if el.tag in {"ul", "ol", "table", "tbody", "body"}:
+            return None
+    return None
+
+
+def _adjacent_texts(link: lxml.html.HtmlElement) -> Iterator[str]:
+    """Text right after the link up to the next link (for rows that hold several links)."""
+    if link.tail:
+        yield link.tail
+    sibling = link.getnext()
+    while sibling is not None and sibling.tag != "a" and not sibling.xpath(".//a"):
+        if isinstance(sibling.tag, str) and sibling.tag not in {"script", "style"}:
+            yield sibling.text_content()
+        if sibling.tail:
+            yield sibling.tail
+        sibling = sibling.getnext()
+
+
+def _row_date(link: lxml.html.HtmlElement, ref: date | None) -> date | None:
+    row = _row_of(link)
+    href = link.get("href")
+    texts: Iterable[str]
+    if row is not None and all(a.get("href") == href for a in row.iter("a") if a.get("href")):
+        texts = _texts_outside(row, link)
+    else:
+        texts = _adjacent_texts(link)
+    for text in texts:
+        found = parse_date(text, ref=ref)
+        if found is not None:
+            return found
+    # <a>title<em>2022-09-28</em></a>: a date in a child element of the link, not its own text
+    for child in link.iterchildren():
+        if isinstance(child.tag, str):
+            found = parse_date(child.text_content(), ref=ref)
+            if found is not None:
+                return found
+    return None
+
+
+_DATE_NOISE_RE = re.compile(r"[\s\[\]()（）【】:|/.\-]+|\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def _is_date_only(text: str, when: date) -> bool:
+    """True when ``text`` is just a date (``[2022-09-28]``, ``09-28 10:00``), nothing more."""
+    text = normalize(text)
+    rest = _MD_RE.sub("", _FULL_RE.sub("", text))
+    return not _DATE_NOISE_RE.sub("", rest) and parse_date(text, ref=when) == when
+
+
+def _link_title(link: lxml.html.HtmlElement, when: date | None) -> str:
+    parts = [link.text or ""]
+    for child in link.iterchildren():
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")
+            continue
+        text = child.text_content()
+        if when is None or not _is_date_only(text, when):
+            parts.append(text)
+        parts.append(child.tail or "")
+    title = " ".join("".join(parts).split())
+    return title or " ".join((link.get("title") or "").split())
+
+
+def listed_items(html: Page, base_url: str, *, ref: date | None = None) -> list[DatedItem]:
+    """The links shown in lists on a page, each with the date displayed in its row.
+
+    Month-day dates (``[09-28]``) are resolved against ``ref`` (see :func:`parse_date`).
+    URLs are absolute; navigation/footer links, ``javascript:``/``mailto:`` links and "更多"
+    links are skipped; links with fewer than 4 characters of text are kept only in dated rows.
+    """
+    root = _parse_html(html)
+    if root is None:
+        return []
+    items: dict[str, DatedItem] = {}
+    for link in root.xpath("//a[@href]"):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
+            continue
+        if _skipped_region(link):
+            continue
+        when = _row_date(link, ref)
+        title = _link_title(link, when)
+        if _MORE_RE.match(title) or (len(title) < 4 and when is None):
+            continue
+        try:
+            url = urljoin(base_url, href)
+        except ValueError:  # e.g. a malformed IPv6 host
+            continue
+        known = items.get(url)
+        if known is None:
+            items[url] = DatedItem(title, url, when)
+        elif known.date is None and when is not None:
+            known.date, known.title = when, title
+    return list(items.values())
+
+
+def newest_date(items: Iterable[DatedItem]) -> date | None:
+    """The most recent date among ``items`` (``None`` when none is dated)."""
+    return max((item.date for item in items if item.date is not None), default=None)
+
+
+# ----------------------------------------------------------------------------- article pages
+
+
+def _spaced(word: str) -> str:
+    return r"[ \t]*".join(word)
+
+
+_PUB_LABELS: tuple[str, ...] = (
+    "发布日期", "发布时间", "发文日期", "发表日期", "发表时间", "发稿时间", "生成日期", "公开日期",
+    "更新时间", "更新日期", "时间", "日期",
+)  # fmt: skip
+_WEAK_LABELS = frozenset({"更新时间", "更新日期", "时间", "日期"})
+_WRITTEN_LABELS = ("成文日期", "成文时间", "印发日期")
+_LABEL_RE = re.compile(
+    "(?P<label>"
+    + "|".join(_spaced(w) for w in sorted(_WRITTEN_LABELS + _PUB_LABELS, key=len, reverse=True))
+    + r")[\s]*[:]?[\s]*"
+)
+_NOT_PUBLICATION = ("截止", "开始", "结束", "有效", "施行", "实施", "废止", "办理", "会议", "举办")
+_META_NAMES = frozenset(
+    {"pubdate", "publishdate", "firstpublishedtime", "publishtime", "article:published_time"}
+)
+_URL_DAY_RES = (
+    re.compile(r"/t(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
+    re.compile(r"/art/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>\d{4})-(?P<m>\d{2})/(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})/"),
+)
+
+
+# "//" rather than root.iter(): libxml2 puts content after a stray </html> in a second tree root.
+_VISIBLE_XPATH = (
+    "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template) and not(ancestor::head)]"
+)
+
+
+def _visible_text(root: lxml.html.HtmlElement) -> str:
+    """Text a reader sees: no comments, scripts, styles or attribute values."""
+    nodes = root.xpath(_VISIBLE_XPATH)
+    return normalize("\n".join(str(n) for n in nodes))
+
+
+def _labelled(text: str) -> tuple[list[date], list[date], list[date]]:
+    """(strong publication dates, weak 时间/日期 dates, written dates), in page order."""
+    strong: list[date] = []
+    weak: list[date] = []
+    written: list[date] = []
+    for m in _LABEL_RE.finditer(text):
+        label = re.sub(r"\s", "", m.group("label"))
+        is_written = label in _WRITTEN_LABELS
+        value_match = _FULL_RE.match(text, m.end())
+        if value_match is None:
+            continue
+        value = _full_match(value_match, MIN_WRITTEN_YEAR if is_written else MIN_YEAR)
+        if value is None:
+            continue
+        if is_written:
+            written.append(value)
+        elif label in _WEAK_LABELS:
+            before = text[max(0, m.start() - 2) : m.start()]
+            if before not in _NOT_PUBLICATION and before[-1:] not in {"成", "止"}:
+                weak.append(value)
+        else:
+            strong.append(value)
+    return strong, weak, written
+
+
+def _meta_dates(root: lxml.html.HtmlElement) -> list[date]:
+    found: list[date] = []
+    for meta in root.xpath("//meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        if name in _META_NAMES:
+            value = parse_date(meta.get("content") or "")
+            if value is not None:
+                found.append(value)
+    return found
+
+
+def url_date(url: str) -> date | None:
+    """The day encoded in a CMS URL (TRS, Hanweb, gov.cn, /YYYYMMDD/), or ``None``."""
+    for pattern in _URL_DAY_RES:
+        m = pattern.search(url)
+        if m:
+            value = _make(int(m["y"]), int(m["m"]), int(m["d"]), MIN_YEAR)
+            if value is not None:
+                return value
+    return None
+
+
+def _pick(candidates: list[date], hint: date | None) -> date:
+    if hint is not None and hint in candidates:
+        return hint
+    return candidates[0]
+
+
+def _htmldate(root: lxml.html.HtmlElement) -> date | None:
+    from htmldate import find_date  # imported lazily: only needed for pages without labels
+
+    try:
+        found = find_date(root, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # htmldate is a heuristic; a crash means "no date", never a failed crawl
+        return None
+    return date.fromisoformat(found) if found else None
+
+
+def _article_dates(root: lxml.html.HtmlElement | None, url: str) -> dict[str, date | None]:
+    if root is None:
+        return {"published": None, "written": None}
+    text = _visible_text(root)
+    strong, weak, written = _labelled(text)
+    hint = url_date(url)
+    result: dict[str, date | None] = {"published": None, "written": written[0] if written else None}
+    if strong or weak:
+        result["published"] = _pick(strong or weak, hint)
+        return result
+    shown = set(find_dates(text))
+    agreeing = [d for d in _meta_dates(root) if d in shown]
+    if agreeing:
+        result["published"] = _pick(agreeing, hint)
+    elif hint is not None and hint in shown:
+        result["published"] = hint
+    else:
+        guess = _htmldate(root)
+        if guess is not None and guess in shown and guess not in written:
+            result["published"] = guess
+    return result
+
+
+def article_dates(html: Page, url: str = "") -> dict[str, date | None]:
+    """``{"published": 发布日期, "written": 成文日期}`` of one article page (see module doc)."""
+    return _article_dates(_parse_html(html), url)
+
+
+def article_date(html: Page, url: str = "") -> date | None:
+    """The publication date of one article page, as an inspector reads it (see module doc)."""
+    return _article_dates(_parse_html(html), url)["published"]

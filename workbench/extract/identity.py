@@ -1,0 +1,82 @@
+"""Site identity shown in a government site's footer: 网站标识码, ICP备案, 公安备案, 党政机关标识.
+
+Only visible text is read for the codes (comments and scripts are ignored), plus
+``<meta name="SiteIDCode">`` when the footer shows no 网站标识码.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.html
+
+from workbench.extract.dates import Page, normalize, parse_page
+
+_SITE_CODE_RE = re.compile(
+    r"(?:政府)?网站标识码\s*[:]?\s*(?P<code>[A-Za-z]{2}\d{8}|\d{10})(?![0-9A-Za-z])"
+)
+_VALID_CODE_RE = re.compile(r"(?:\d{6}\d{4}|bm\d{8})")
+_ICP_RE = re.compile(r"[\u4e00-\u9fff]ICP[备证]\s*\d{6,10}\s*号(?:\s*-\s*\d{1,3})?")
+_POLICE_RE = re.compile(r"[\u4e00-\u9fff]公网安备\s*\d{14}\s*号?")
+
+
+_CONAC_XPATH = (
+    "//*[@id='_ideConac'] | //a[contains(translate(@href, 'CONAC', 'conac'), 'conac')]"
+    " | //img[contains(translate(@src, 'CONAC', 'conac'), 'conac')]"
+    " | //script[contains(translate(@src, 'CONAC', 'conac'), 'conac')]"
+)
+
+
+@dataclass
+class SiteIdentity:
+    """What the page shows of the site's identity (``None``/``False`` when absent)."""
+
+    site_code: str | None
+    site_code_valid: bool
+    icp: str | None
+    police: str | None
+    conac: bool
+
+
+def valid_site_code(code: str) -> bool:
+    """True for a well-formed 网站标识码: 6-digit division code + 4 digits, or bm + 8 digits.
+
+    ``0000000000`` (and a division code of zeros) is not valid.
+    """
+    if not _VALID_CODE_RE.fullmatch(code):
+        return False
+    return not (code[:6] == "000000" or code == "bm00000000")
+
+
+def _visible_text(root: lxml.html.HtmlElement) -> str:
+    nodes = root.xpath("//text()[not(ancestor::script) and not(ancestor::style)]")
+    return normalize("\n".join(str(n) for n in nodes))
+
+
+def site_identity(html: Page) -> SiteIdentity:
+    """Read the 网站标识码, ICP and 公安备案 numbers and the 党政机关 (conac) mark of one page."""
+    root = html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
+    if root is None:
+        return SiteIdentity(None, False, None, None, False)
+    text = _visible_text(root)
+    m = _SITE_CODE_RE.search(text)
+    code = m.group("code") if m else None
+    if code is None:
+        for meta in root.xpath("//meta"):
+            if (meta.get("name") or "").strip().lower() == "siteidcode":
+                content = (meta.get("content") or "").strip()
+                if content:
+                    code = content
+                    break
+    icp = _ICP_RE.search(text)
+    police = _POLICE_RE.search(text)
+    # "//" rather than root.iter(): content after a stray </html> lands in a second tree root
+    conac = bool(root.xpath(_CONAC_XPATH))
+    return SiteIdentity(
+        site_code=code,
+        site_code_valid=code is not None and valid_site_code(code),
+        icp=" ".join(icp.group().split()) if icp else None,
+        police=" ".join(police.group().split()) if police else None,
+        conac=conac,
+    )
