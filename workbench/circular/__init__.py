@@ -1,0 +1,41 @@
+"""The quarterly circular (通报): model, Markdown and GB/T 9704 .docx renderings.
+
+build_circular(CircularInputs) -> Circular     every number computed from the inputs
+render_markdown(Circular) -> str
+render_docx(Circular, Path) -> Path
+format_rate(qualified, checked) -> str         "99.11%", "100%"
+"""
+
+from workbench.circular.attachments import Attachment
+from workbench.circular.model import (
+    OVERRIDABLE_SECTIONS,
+    Circular,
+    CircularInputs,
+    Section,
+    build_circular,
+)
+from workbench.circular.numbers import PassStat, Quarter, format_rate, parse_quarter
+from workbench.circular.problems import ProblemFamily
+from workbench.circular.render_docx import render_docx
+from workbench.circular.render_md import escape_markdown, render_markdown
+from workbench.circular.stats import OverviewStats
+from workbench.circular.text import circular_settings
+
+__all__ = [
+    "OVERRIDABLE_SECTIONS",
+    "Attachment",
+    "Circular",
+    "CircularInputs",
+    "OverviewStats",
+    "PassStat",
+    "ProblemFamily",
+    "Quarter",
+    "Section",
+    "build_circular",
+    "circular_settings",
+    "escape_markdown",
+    "format_rate",
+    "parse_quarter",
+    "render_docx",
+    "render_markdown",
+]

@@ -1,0 +1,195 @@
+"""The circular's 附件 tables, built from the reviewed findings.
+
+附件1 accounts with problems, 附件2 documents without the required interpretation, 附件3
+websites with problems. A table without rows is left out; the rest are numbered in order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from workbench.circular.targets import FindingRecord, TargetIndex
+
+MEDIA_COLUMNS = (
+    "序号",
+    "地区（单位）",
+    "政务新媒体账号名称",
+    "账号平台",
+    "存在的突出问题",
+    "是否单项否决",
+)
+DOCUMENT_COLUMNS = ("序号", "文号", "标题", "问题", "牵头起草部门")
+WEBSITE_COLUMNS = ("单位", "网站名称", "网址", "网站标识码", "是否合格", "单项否决项", "问题描述")
+QUALIFIED_TEXT = {"true": "合格", "false": "不合格", "incomplete": "待人工核查"}
+MAX_PROBLEMS_PER_INDICATOR = 10
+_DOCNO_RE = re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]|\d{4}年\d+号|令第\S+号|\d+号$")
+
+
+@dataclass
+class Attachment:
+    """One 附件: ``number`` is assigned once the present attachments are known."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[list[str]] = field(default_factory=list)
+    note: str = ""
+    number: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"附件{self.number}"
+
+
+def _joined(records: Sequence[FindingRecord]) -> str:
+    by_indicator: dict[str, list[str]] = {}
+    for record in records:
+        texts = by_indicator.setdefault(record.indicator, [])
+        if record.problem and record.problem not in texts:
+            texts.append(record.problem)
+    parts: list[str] = []
+    for texts in by_indicator.values():
+        if len(texts) > MAX_PROBLEMS_PER_INDICATOR:
+            shown = texts[:MAX_PROBLEMS_PER_INDICATOR]
+            parts.append("；".join(shown) + f"等共{len(texts)}项")
+        else:
+            parts.extend(texts)
+    return "；".join(parts)
+
+
+def media_attachment(
+    records: Sequence[FindingRecord], index: TargetIndex, settings: Mapping[str, Any]
+) -> Attachment:
+    """附件1: one row per account with findings other than check.incomplete."""
+    groups: dict[tuple[str, str], list[FindingRecord]] = {}
+    for record in records:
+        if record.account is not None and not record.incomplete:
+            groups.setdefault(record.account, []).append(record)
+    position = {(m.name, m.platform): i for i, m in enumerate(index.media)}
+    ordered = sorted(
+        groups.items(),
+        key=lambda item: (
+            not any(r.veto for r in item[1]),
+            position.get(item[0], len(position)),
+        ),
+    )
+    titles = settings.get("attachment_titles", {})
+    attachment = Attachment(
+        key="media",
+        title=str(titles.get("media", "检查发现存在突出问题的政务新媒体名单")),
+        columns=MEDIA_COLUMNS,
+        note=str(settings.get("media_note") or ""),
+    )
+    for number, ((name, platform), recs) in enumerate(ordered, start=1):
+        attachment.rows.append(
+            [
+                str(number),
+                recs[0].unit,
+                name,
+                platform,
+                _joined(sorted(recs, key=lambda r: not r.veto)),
+                "是" if any(r.veto for r in recs) else "否",
+            ]
+        )
+    return attachment
+
+
+def _document_lookup(documents: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    lookup: dict[str, dict[str, str]] = {}
+    if documents is None or documents.empty:
+        return lookup
+    for row in documents.to_dict("records"):
+        entry = {str(k): "" if pd.isna(v) else str(v).strip() for k, v in row.items()}
+        for key in (entry.get("docno", ""), entry.get("title", "")):
+            if key and key not in lookup:
+                lookup[key] = entry
+    return lookup
+
+
+def document_attachment(
+    records: Sequence[FindingRecord],
+    documents: pd.DataFrame | None,
+    settings: Mapping[str, Any],
+) -> Attachment:
+    """附件2: one row per document of a ``policy.interpretation_missing`` finding."""
+    lookup = _document_lookup(documents)
+    titles = settings.get("attachment_titles", {})
+    attachment = Attachment(
+        key="documents",
+        title=str(titles.get("documents", "未按要求完成政策解读的规范性文件名单")),
+        columns=DOCUMENT_COLUMNS,
+    )
+    groups: dict[str, list[FindingRecord]] = {}
+    for record in records:
+        if record.indicator == "policy.interpretation_missing":
+            groups.setdefault(record.target, []).append(record)
+    for number, (target, recs) in enumerate(groups.items(), start=1):
+        entry = lookup.get(target)
+        if entry is not None:
+            docno = entry.get("docno", "")
+            title = entry.get("title", "") or ("" if docno == target else target)
+            unit = entry.get("unit", "") or recs[0].unit
+        elif _DOCNO_RE.search(target):
+            docno, title, unit = target, "", recs[0].unit
+        else:
+            docno, title, unit = "", target, recs[0].unit
+        attachment.rows.append([str(number), docno, title, _joined(recs), unit])
+    return attachment
+
+
+def website_attachment(
+    records: Sequence[FindingRecord],
+    index: TargetIndex,
+    site_status: Mapping[str, str],
+    settings: Mapping[str, Any],
+) -> Attachment:
+    """附件3: one row per website with ``site.*`` findings (homepage or its columns)."""
+    titles = settings.get("attachment_titles", {})
+    names: Mapping[str, str] = settings.get("indicator_names", {})
+    attachment = Attachment(
+        key="websites",
+        title=str(titles.get("websites", "存在问题的政府网站名单")),
+        columns=WEBSITE_COLUMNS,
+    )
+    groups: dict[tuple[str, str], list[FindingRecord]] = {}
+    for record in records:
+        if record.incomplete or not record.indicator.startswith("site."):
+            continue
+        if record.site_url is not None:
+            key = ("site", record.site_url)
+        elif record.target_kind == "website":
+            key = ("url", record.target)
+        else:
+            key = ("unit", record.unit)
+        groups.setdefault(key, []).append(record)
+    position = {w.url: i for i, w in enumerate(index.websites)}
+    ordered = sorted(groups.items(), key=lambda item: position.get(item[0][1], len(position)))
+    by_url = {w.url: w for w in index.websites}
+    for (kind, ref), recs in ordered:
+        site = by_url.get(ref) if kind == "site" else None
+        vetoes = list(dict.fromkeys(names.get(r.indicator, r.indicator) for r in recs if r.veto))
+        attachment.rows.append(
+            [
+                site.unit if site else recs[0].unit,
+                site.name if site else "",
+                site.url if site else (ref if kind == "url" else ""),
+                (site.site_code or "") if site else "",
+                QUALIFIED_TEXT.get(site_status.get(ref, ""), "—"),
+                "、".join(vetoes) if vetoes else "无",
+                _joined(sorted(recs, key=lambda r: not r.veto)),
+            ]
+        )
+    return attachment
+
+
+def number_attachments(attachments: Sequence[Attachment]) -> list[Attachment]:
+    """The attachments that have rows, numbered 1, 2, … in the given order."""
+    present = [a for a in attachments if a.rows]
+    for number, attachment in enumerate(present, start=1):
+        attachment.number = number
+    return present
