@@ -1,0 +1,200 @@
+"""The demo city's model: a deterministic synthetic municipality (contract §5).
+
+``build_city_model`` is pure: the same ``as_of`` and ``seed`` give an equal model. All dates
+are Asia/Shanghai calendar dates and all datetimes naive Asia/Shanghai wall-clock times,
+counted back from ``as_of`` (the 监测时间点). Nothing here touches the network or the disk;
+``server.py`` serves the model and ``records.py`` writes the inventory and ``truth.json``.
+
+Planted problems (see ``planted.py``) sit at their thresholds and one step either side;
+everything else is healthy under every rule of ``spec/indicators.md``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from workbench.demo import catalog
+
+
+@dataclass(frozen=True)
+class Item:
+    """One dated entry of a column: an article, a document, an interpretation, a consultation."""
+
+    item_id: int
+    title: str
+    published: datetime
+    kind: str = "article"  # article / document / interpretation / consultation / guide
+    doc_number: str | None = None
+    reg_no: str | None = None  # 统一登记号, only for 规范性文件
+    normative: bool = False
+    form: str | None = None  # interpretation form: 文字 / 问答 / 图解
+    related: tuple[int, ...] = ()  # item ids linked from this page (document <-> interpretation)
+    asked: datetime | None = None  # consultations: when the question was asked
+
+
+@dataclass(frozen=True)
+class Column:
+    """A 栏目 with its items, newest first. ``unit`` is the responsible unit of a 专栏 sub-column."""
+
+    key: str
+    col_id: int
+    name: str
+    category: str
+    items: tuple[Item, ...]
+    parent: str | None = None
+    unit: str | None = None
+    on_homepage: bool = True
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """One website. ``style`` is the CMS flavour (trs / hanweb / table) that shapes URLs and HTML."""
+
+    key: str
+    unit: str
+    name: str
+    kind: str
+    site_code: str
+    icp: str
+    psb: str  # 公安备案 number, 14 digits
+    conac_id: str
+    style: str
+    columns: tuple[Column, ...]
+    broken: bool = False  # answers HTTP 500 on every request
+    regenerated: datetime | None = None  # 页面生成时间 trap: shown in footer and homepage meta
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of a new-media account; ``published`` is None for undated items."""
+
+    post_id: int
+    title: str
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class AccountModel:
+    """A new-media account. ``feed_format``: rss / atom / json / csv; ``broken``: feed answers 500."""
+
+    key: str
+    unit: str
+    name: str
+    platform: str
+    feed_format: str
+    registered: bool
+    interaction: bool
+    posts: tuple[Post, ...]
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class TruthEntry:
+    """A planted fact. ``ref`` is symbolic until the servers are bound: a site key, a
+    ``site/column`` pair, an account name or a 文号; ``records.py`` turns it into the target."""
+
+    section: str  # expected / not_expected
+    indicator: str
+    target_kind: str
+    ref: str
+    unit: str
+    veto: bool = False
+    since: str = "foundation"
+    note: str = ""
+    key_date: date | None = None  # newest item/post of a stale target, or a document's date
+
+
+@dataclass(frozen=True)
+class CityModel:
+    name: str
+    quarter: str
+    as_of: date
+    seed: int
+    sites: tuple[SiteModel, ...]
+    accounts: tuple[AccountModel, ...]
+    truth: tuple[TruthEntry, ...] = field(default=())
+
+    def site(self, key: str) -> SiteModel:
+        for site in self.sites:
+            if site.key == key:
+                return site
+        raise KeyError(key)
+
+    def account(self, name: str) -> AccountModel:
+        for acct in self.accounts:
+            if acct.name == name:
+                return acct
+        raise KeyError(name)
+
+
+DEFAULT_SEED = 20220930
+
+
+def quarter_of(day: date) -> str:
+    """``2022-09-30`` → ``2022Q3``."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+class Clock:
+    """Turns day offsets before ``as_of`` into distinct publication datetimes for one site."""
+
+    def __init__(self, as_of: date, rng: random.Random) -> None:
+        self.as_of = as_of
+        self.rng = rng
+        self._used: set[datetime] = set()
+        self._next_id = 1000
+
+    def day(self, offset: int) -> date:
+        return self.as_of - timedelta(days=offset)
+
+    def stamp(self, offset: int, hours: tuple[int, int] = (8, 19)) -> datetime:
+        """A datetime ``offset`` days before as_of, unique within this clock."""
+        while True:
+            at = time(self.rng.randint(*hours), self.rng.randint(0, 59), self.rng.randint(0, 59))
+            moment = datetime.combine(self.day(offset), at)
+            if moment not in self._used:
+                self._used.add(moment)
+                return moment
+
+    def new_id(self) -> int:
+        self._next_id += self.rng.randint(1, 9)
+        return self._next_id
+
+
+def offsets(rng: random.Random, newest: int, count: int, gap: tuple[int, int]) -> list[int]:
+    """``count`` day offsets (newest first) starting at ``newest``, spaced by ``gap`` days."""
+    out = [newest]
+    for _ in range(count - 1):
+        out.append(out[-1] + rng.randint(*gap))
+    return out
+
+
+def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEED) -> CityModel:
+    """The whole demo city for the 监测时间点 ``as_of``; pure and deterministic."""
+    from workbench.demo import accounts, planted, truth
+    from workbench.demo.site_builder import SiteTuning, build_site
+
+    units = catalog.all_units()
+    tunings = planted.site_tunings(as_of, seed)
+    sites = []
+    for index, spec in enumerate(units):
+        rng = random.Random(f"{seed}:site:{spec.key}")
+        sites.append(build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning())))
+    accts = accounts.build_accounts(as_of, seed, units)
+    return CityModel(
+        name=catalog.CITY,
+        quarter=quarter_of(as_of),
+        as_of=as_of,
+        seed=seed,
+        sites=tuple(sites),
+        accounts=tuple(accts),
+        truth=truth.truth_entries(as_of, tuple(sites), tuple(accts)),
+    )

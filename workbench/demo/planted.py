@@ -1,0 +1,186 @@
+"""The planted problems of the demo city, and the truth recorded about them.
+
+Each planted problem sits at its threshold and one step either side (13 / 14 / 15 days for the
+two-week rules). ``since`` names the development stage whose indicators can see it:
+``foundation`` (homepage and new-media staleness, registration, incomplete data),
+``issue-4`` (column and 调查征集 staleness), ``issue-6`` (政策解读 and 政务公开 专栏).
+Days are counted back from as_of in Asia/Shanghai calendar days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from workbench.demo.accounts import AccountPlant
+from workbench.demo.city import Clock, Column, Item
+from workbench.demo.site_builder import ColumnPlan, SiteTuning
+
+HOMEPAGE_STALE_SITE = "tjj"  # 市统计局: newest homepage item 15 days before as_of
+HOMEPAGE_FRESH_SITE = "lyj"  # 市林业局: 13 days, healthy
+BROKEN_SITE = "lcj"  # 市粮储局: HTTP 500 on every request
+SURVEY_STALE = {"jyj": 468, "zgj": 402}  # 调查征集 newest item, days before as_of
+TOURISM_TOPICS = {  # 市文旅广体局 专题: key -> (name, newest item in days before as_of)
+    "qyly": ("全域旅游", 420),
+    "hlj": ("示范欢乐节", 610),
+    "whys": ("文化艺术", 388),
+    "wlxf": ("文旅消费季", 12),
+}
+# 专栏 sub-columns on the portal: key -> (name, lead unit, sparse?)
+OPENNESS_SUBCOLUMNS = {
+    "jyxx": ("教育信息", "市教育局", True),
+    "slyd": ("算力建设行动", "市工信局", True),
+    "qyss": ("企业上市跃升行动", "市金融办", True),
+    "yshj": ("优化营商环境", "市发改委", False),
+    "czyj": ("财政预决算", "市财政局", False),
+    "jycy": ("就业创业", "市人社局", False),
+    "ylws": ("医疗卫生", "市卫健委", False),
+    "scjg": ("市场监管", "市市场监督管理局", False),
+}
+OPENNESS_PARENT = "zwgkgzyd"
+
+ACCOUNT_PLANTS = {
+    "枫林文旅": AccountPlant(newest=22, registered=False),
+    "食安示范": AccountPlant(newest=18),
+    "示范医保": AccountPlant(newest=15),
+    "示范商务": AccountPlant(newest=14),
+    "示范林业发布": AccountPlant(newest=13),
+    "示范信访": AccountPlant(broken=True),
+    "示范应急发布": AccountPlant(undated=True),
+}
+
+
+def _year_offset(as_of: date, want: int) -> int:
+    """``want`` days back, but not before 1 January of as_of's year (items of 'the year')."""
+    return min(want, (as_of - date(as_of.year, 1, 1)).days)
+
+
+def water_policy(clock: Clock, base: int) -> tuple[Column, Column]:
+    """市水利局's 政策文件 and 政策解读, after the seed's 附件2 (文号 are fictional)."""
+    y = clock.as_of.year
+    last_year_off = (clock.as_of - date(y - 1, 12, 20)).days
+    # (offset, 文号, title, normative, interpretation forms)
+    plan = [
+        (
+            _year_offset(clock.as_of, 20),
+            f"示水字〔{y}〕60号",
+            "关于召开全市水利工作推进会的通知",
+            False,
+            (),
+        ),
+        (
+            _year_offset(clock.as_of, 75),
+            f"示水字〔{y}〕61号",
+            "关于印发《示范市河道采砂管理办法》的通知",
+            True,
+            ("问答", "图解"),
+        ),
+        (
+            _year_offset(clock.as_of, 105),
+            f"示水字〔{y}〕58号",
+            "关于公布《示范市水行政执法领域首次轻微违法行为免罚清单（第一批）》的通知",
+            True,
+            ("答记者问",),
+        ),
+        (
+            _year_offset(clock.as_of, 120),
+            f"示水字〔{y}〕57号",
+            "关于印发《示范市水利局“双随机、一公开”工作实施细则》的通知",
+            True,
+            ("问答",),
+        ),
+        (
+            _year_offset(clock.as_of, 230),
+            f"示水发〔{y}〕5号",
+            f"关于印发《{y}年全市水利工作要点》的通知",
+            False,
+            (),
+        ),
+        (
+            last_year_off,
+            f"示水字〔{y - 1}〕66号",
+            "示范市市本级水利建设资金使用管理实施细则（试行）",
+            True,
+            (),
+        ),
+    ]
+    docs: list[Item] = []
+    interps: list[Item] = []
+    for n, (off, number, title, normative, forms) in enumerate(plan):
+        published = clock.stamp(off)
+        doc_id = clock.new_id()
+        inner = title.split("《", 1)[1].rsplit("》", 1)[0] if "《" in title else title
+        related = []
+        for k, form in enumerate(forms):
+            label = {
+                "问答": f"《{inner}》政策问答",
+                "图解": f"一图读懂《{inner}》",
+                "答记者问": f"市水利局负责人就《{inner}》答记者问",
+            }[form]
+            interp_id = clock.new_id()
+            related.append(interp_id)
+            moment = published + timedelta(minutes=20 + 10 * k)
+            kind_form = "问答" if form == "答记者问" else form
+            interps.append(
+                Item(interp_id, label, moment, "interpretation", form=kind_form, related=(doc_id,))
+            )
+        reg_no = f"SFCR-{published.year}-07{n:03d}" if normative else None
+        docs.append(
+            Item(
+                doc_id,
+                title,
+                published,
+                "document",
+                doc_number=number,
+                reg_no=reg_no,
+                normative=normative,
+                related=tuple(related),
+            )
+        )
+    interps.sort(key=lambda it: it.published, reverse=True)
+    return (
+        Column("zcwj", base + 3, "政策文件", "政策文件", tuple(docs)),
+        Column("zcjd", base + 4, "政策解读", "政策解读", tuple(interps)),
+    )
+
+
+def _openness_plans(as_of: date, seed: int) -> tuple[ColumnPlan, ...]:
+    parent_name = f"{as_of.year}年政务公开工作要点"
+    plans = [ColumnPlan(OPENNESS_PARENT, parent_name, "专栏", (), ())]
+    for i, (key, (name, lead, sparse)) in enumerate(OPENNESS_SUBCOLUMNS.items()):
+        if sparse:
+            offs: tuple[int, ...] = (_year_offset(as_of, 150 + 10 * i),)
+        else:
+            offs = tuple(_year_offset(as_of, 12 + 7 * i + 30 * k) for k in range(6))
+        titles = tuple(f"{lead}{name}工作推进情况（{k + 1}）" for k in range(len(offs)))
+        plans.append(ColumnPlan(key, name, "专栏", titles, offs, parent=OPENNESS_PARENT, unit=lead))
+    return tuple(plans)
+
+
+def _tourism_plans() -> tuple[ColumnPlan, ...]:
+    plans = []
+    for key, (name, newest) in TOURISM_TOPICS.items():
+        titles = tuple(f"{name}专题：活动信息（{k + 1}）" for k in range(6))
+        plans.append(
+            ColumnPlan(key, name, "专栏", titles, tuple(newest + 17 * k for k in range(6)))
+        )
+    return tuple(plans)
+
+
+def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
+    """Site key → its planted deviations; sites not listed are healthy."""
+    tunings = {
+        HOMEPAGE_STALE_SITE: SiteTuning(min_offset=15, trap=True),
+        HOMEPAGE_FRESH_SITE: SiteTuning(min_offset=13),
+        BROKEN_SITE: SiteTuning(broken=True),
+        "portal": SiteTuning(trap=True, extra_columns=_openness_plans(as_of, seed)),
+        "wlj": SiteTuning(extra_columns=_tourism_plans()),
+        "slj": SiteTuning(policy=water_policy),
+        "sjj": SiteTuning(trap=True),
+    }
+    for key, newest in SURVEY_STALE.items():
+        tunings[key] = SiteTuning(survey_newest=newest)
+    return tunings
+
+
+PLANTED_SITES = frozenset({HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE})
+PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS)

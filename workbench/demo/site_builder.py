@@ -1,0 +1,268 @@
+"""Generating one healthy website of the demo city, with planted deviations applied.
+
+A healthy site's columns all sit inside their cycles (indicators.md): 动态 newest 1–4 days
+before as_of, 通知公告 within 40 days, 政策文件 within 50 days (no 规范性文件), 调查征集 with
+8 activities in the year, 互动交流 answered, 办事指南 with all key elements. Offsets are
+Asia/Shanghai calendar days before as_of.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from workbench.demo import catalog
+from workbench.demo.catalog import UnitSpec
+from workbench.demo.city import Clock, Column, Item, SiteModel, offsets
+
+
+def plain_column(
+    clock: Clock,
+    key: str,
+    col_id: int,
+    name: str,
+    category: str,
+    titles: list[str],
+    day_offsets: list[int],
+    *,
+    kind: str = "article",
+    parent: str | None = None,
+    unit: str | None = None,
+    on_homepage: bool = True,
+) -> Column:
+    """A column whose items take ``titles`` in turn at ``day_offsets``."""
+    items: list[Item] = []
+    for i, off in enumerate(day_offsets):
+        published = clock.stamp(off)
+        asked = None
+        if kind == "consultation":
+            asked = published - timedelta(
+                days=clock.rng.randint(1, 6), hours=clock.rng.randint(1, 5)
+            )
+        items.append(Item(clock.new_id(), titles[i % len(titles)], published, kind, asked=asked))
+    return Column(key, col_id, name, category, tuple(items), parent, unit, on_homepage)
+
+
+def topic_titles(
+    rng: random.Random, who: str, topics: tuple[str, ...], year: int, n: int
+) -> list[str]:
+    """``n`` titles cycling through ``topics`` in a shuffled order (repeats only after a full round)."""
+    order = list(topics)
+    rng.shuffle(order)
+    picks = [order[i % len(order)] for i in range(n)]
+    return [(who + t).replace("{y}", str(year)) for t in picks]
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """An extra column to add to a site: titles taken in turn at ``day_offsets`` (days before as_of)."""
+
+    key: str
+    name: str
+    category: str
+    titles: tuple[str, ...]
+    day_offsets: tuple[int, ...]
+    parent: str | None = None
+    unit: str | None = None
+
+
+PolicyBuilder = Callable[[Clock, int], tuple[Column, Column]]
+
+
+@dataclass(frozen=True)
+class SiteTuning:
+    """Planted deviations for one site (see ``planted.py``)."""
+
+    min_offset: int = 0  # no item newer than this many days before as_of
+    survey_newest: int | None = None  # newest 调查征集 item, days before as_of
+    broken: bool = False
+    trap: bool = False
+    extra_columns: tuple[ColumnPlan, ...] = ()
+    policy: PolicyBuilder | None = None  # replaces 政策文件 + 政策解读
+
+
+def policy_columns(
+    clock: Clock, spec: UnitSpec, base: int, min_offset: int
+) -> tuple[Column, Column]:
+    """Healthy 政策文件 (non-normative work plans) and 政策解读 (one 文字/图解 per document)."""
+    rng, year = clock.rng, clock.as_of.year
+    stem = "".join(ch for ch in spec.unit if ch not in "市局委办区县示范") or "政"
+    prefix = f"{spec.short[0]}政发" if spec.kind == "门户网站" else f"示{stem[0]}发"
+    docs: list[Item] = []
+    interps: list[Item] = []
+    for i, off in enumerate(offsets(rng, max(min_offset, rng.randint(5, 50)), 8, (15, 40))):
+        inner = catalog.POLICY_TOPICS[i % len(catalog.POLICY_TOPICS)].format(y=year)
+        title = f"{spec.unit}关于印发《{inner}》的通知"
+        number = f"{prefix}〔{clock.day(off).year}〕{40 - i * 3}号" if i % 2 == 0 else None
+        published = clock.stamp(off)
+        doc_id = clock.new_id()
+        related: tuple[int, ...] = ()
+        if i < 4:
+            form = "图解" if i % 2 else "文字"
+            label = f"图解：《{inner}》" if form == "图解" else f"《{inner}》解读"
+            interp_id = clock.new_id()
+            interps.append(
+                Item(
+                    interp_id,
+                    label,
+                    published + timedelta(minutes=30),
+                    "interpretation",
+                    form=form,
+                    related=(doc_id,),
+                )
+            )
+            related = (interp_id,)
+        docs.append(Item(doc_id, title, published, "document", doc_number=number, related=related))
+    return (
+        Column("zcwj", base + 3, "政策文件", "政策文件", tuple(docs)),
+        Column("zcjd", base + 4, "政策解读", "政策解读", tuple(interps)),
+    )
+
+
+def build_site(
+    spec: UnitSpec, index: int, rng: random.Random, as_of: date, tuning: SiteTuning
+) -> SiteModel:
+    """A healthy site for ``spec`` with ``tuning`` applied."""
+    clock = Clock(as_of, rng)
+    year, lo = as_of.year, tuning.min_offset
+    base = 100 * (index + 1)
+    styles = ("trs", "hanweb", "table")
+    is_gov = spec.kind != "事业单位网站"
+    news_name = {"门户网站": "要闻动态", "部门网站": "工作动态"}.get(spec.kind, "单位动态")
+    news_newest = lo if lo else rng.randint(1, 4)
+    cols: list[Column] = [
+        plain_column(
+            clock,
+            "gzdt" if spec.kind != "门户网站" else "ywdt",
+            base + 1,
+            news_name,
+            "动态要闻",
+            topic_titles(rng, spec.unit, catalog.NEWS_TOPICS, year, 36),
+            offsets(rng, news_newest, 36, (1, 4)),
+        ),
+    ]
+    if spec.key == "portal":
+        for k, name, cid in (("bmdt", "部门动态", 11), ("qxdt", "区县动态", 12)):
+            who = (
+                [u for _, u, *_ in catalog.DEPARTMENTS]
+                if k == "bmdt"
+                else [d[1] for d in catalog.DISTRICTS]
+            )
+            titles = [f"{who[i % len(who)]}{catalog.NEWS_TOPICS[(i * 7) % 16]}" for i in range(30)]
+            cols.append(
+                plain_column(
+                    clock,
+                    k,
+                    base + cid,
+                    name,
+                    "动态要闻",
+                    titles,
+                    offsets(rng, max(lo, rng.randint(1, 3)), 30, (1, 3)),
+                )
+            )
+    elif spec.kind == "门户网站":
+        titles = [f"{spec.unit}某街道{catalog.NEWS_TOPICS[(i * 5) % 16]}" for i in range(24)]
+        cols.append(
+            plain_column(
+                clock,
+                "xzdt",
+                base + 11,
+                "乡镇（街道）动态",
+                "动态要闻",
+                titles,
+                offsets(rng, max(lo, rng.randint(1, 5)), 24, (1, 5)),
+            )
+        )
+    cols.append(
+        plain_column(
+            clock,
+            "tzgg",
+            base + 2,
+            "通知公告",
+            "通知公告",
+            topic_titles(rng, "", catalog.NOTICE_TOPICS, year, 14),
+            offsets(rng, max(lo, rng.randint(3, 40)), 14, (8, 25)),
+        )
+    )
+    if is_gov:
+        if tuning.policy is not None:
+            cols += list(tuning.policy(clock, base))
+        else:
+            cols += list(policy_columns(clock, spec, base, lo))
+        survey_newest = tuning.survey_newest or max(lo, rng.randint(5, 40))
+        n_survey = 8 if tuning.survey_newest is None else 4
+        cols.append(
+            plain_column(
+                clock,
+                "dczj",
+                base + 5,
+                "调查征集",
+                "调查征集",
+                topic_titles(rng, "", catalog.SURVEY_TOPICS, year, n_survey),
+                offsets(rng, survey_newest, n_survey, (20, 38)),
+                on_homepage=False,
+            )
+        )
+    cols.append(
+        plain_column(
+            clock,
+            "hdjl",
+            base + 6,
+            "互动交流",
+            "互动交流",
+            topic_titles(rng, "", catalog.CONSULT_TOPICS, year, 18),
+            offsets(rng, max(lo, rng.randint(1, 10)), 18, (3, 10)),
+            kind="consultation",
+            on_homepage=False,
+        )
+    )
+    guides = [f"{spec.unit}{t}办事指南" for t in catalog.GUIDE_TOPICS]
+    cols.append(
+        plain_column(
+            clock,
+            "bsfw",
+            base + 7,
+            "办事服务",
+            "其他",
+            guides,
+            offsets(rng, max(lo, rng.randint(10, 60)), 6, (20, 45)),
+            kind="guide",
+            on_homepage=False,
+        )
+    )
+    for j, plan in enumerate(tuning.extra_columns):
+        cols.append(
+            plain_column(
+                clock,
+                plan.key,
+                base + 20 + j,
+                plan.name,
+                plan.category,
+                list(plan.titles),
+                list(plan.day_offsets),
+                parent=plan.parent,
+                unit=plan.unit,
+                on_homepage=False,
+            )
+        )
+    # 网站标识码: 6-digit division code + 4 digits; districts carry their own fictional division.
+    division = (
+        f"4399{index:02d}" if spec.kind == "门户网站" and index > 0 else catalog.CITY_DIVISION
+    )
+    site_code = f"{division}0001" if spec.kind == "门户网站" else f"{division}{index + 1:04d}"
+    return SiteModel(
+        key=spec.key,
+        unit=spec.unit,
+        name=spec.site_name,
+        kind=spec.kind,
+        site_code=site_code,
+        icp=f"{catalog.ICP_PREFIX}ICP备{rng.randint(10_000_000, 22_999_999)}号",
+        psb=f"{division}{rng.randint(10_000_000, 99_999_999)}",
+        conac_id=f"{rng.randint(10**12, 10**13 - 1)}",
+        style=styles[index % 3],
+        columns=tuple(cols),
+        broken=tuning.broken,
+        regenerated=datetime.combine(as_of, time(2, 0)) if tuning.trap else None,
+    )

@@ -1,0 +1,246 @@
+"""What a correct check must and must not report about the demo city's planted problems.
+
+``truth_entries`` reads the generated model, so every date it records is the one served.
+Dates are Asia/Shanghai calendar dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from workbench.demo.city import AccountModel, Column, SiteModel, TruthEntry
+from workbench.demo.planted import (
+    BROKEN_SITE,
+    HOMEPAGE_FRESH_SITE,
+    HOMEPAGE_STALE_SITE,
+    OPENNESS_SUBCOLUMNS,
+    SURVEY_STALE,
+    TOURISM_TOPICS,
+)
+
+
+def _newest(column: Column) -> date:
+    return max(item.published for item in column.items).date()
+
+
+def truth_entries(
+    as_of: date, sites: tuple[SiteModel, ...], accounts: tuple[AccountModel, ...]
+) -> tuple[TruthEntry, ...]:
+    """What a correct check must and must not report about the planted problems."""
+    site = {s.key: s for s in sites}
+    acct = {a.name: a for a in accounts}
+    out: list[TruthEntry] = []
+
+    def add(section: str, indicator: str, kind: str, ref: str, unit: str, **kw: object) -> None:
+        out.append(TruthEntry(section, indicator, kind, ref, unit, **kw))  # type: ignore[arg-type]
+
+    stale, fresh, broken = site[HOMEPAGE_STALE_SITE], site[HOMEPAGE_FRESH_SITE], site[BROKEN_SITE]
+    add(
+        "expected",
+        "site.homepage_stale",
+        "website",
+        stale.key,
+        stale.unit,
+        veto=True,
+        note="首页最新信息发布于监测时间点前15天；页面生成时间为监测当日（陷阱）",
+        key_date=as_of - timedelta(days=15),
+    )
+    add(
+        "expected",
+        "check.incomplete",
+        "website",
+        broken.key,
+        broken.unit,
+        note="首页每次请求均返回HTTP 500，数据获取失败，不得判为违规",
+    )
+    for name in ("枫林文旅", "食安示范", "示范医保"):
+        a = acct[name]
+        newest = max(p.published for p in a.posts if p.published).date()
+        add(
+            "expected",
+            "media.stale",
+            "media",
+            name,
+            a.unit,
+            veto=True,
+            note=f"最新一条发布于监测时间点前{(as_of - newest).days}天",
+            key_date=newest,
+        )
+    add(
+        "expected",
+        "media.unregistered",
+        "media",
+        "枫林文旅",
+        acct["枫林文旅"].unit,
+        note="是否备案=否",
+    )
+    add(
+        "expected",
+        "check.incomplete",
+        "media",
+        "示范信访",
+        acct["示范信访"].unit,
+        note="数据源返回HTTP 500",
+    )
+    add(
+        "expected",
+        "check.incomplete",
+        "media",
+        "示范应急发布",
+        acct["示范应急发布"].unit,
+        note="数据源中的信息均无发布时间",
+    )
+
+    add(
+        "expected",
+        "site.column_stale",
+        "column",
+        f"{stale.key}/gzdt",
+        stale.unit,
+        since="issue-4",
+        note="工作动态栏目最新信息在15天前（首页不更新的伴随问题）",
+        key_date=_newest(stale.column("gzdt")),
+    )
+    for key in SURVEY_STALE:
+        s = site[key]
+        add(
+            "expected",
+            "site.survey_stale",
+            "column",
+            f"{key}/dczj",
+            s.unit,
+            since="issue-4",
+            note="调查征集栏目1年内无活动",
+            key_date=_newest(s.column("dczj")),
+        )
+    wlj = site["wlj"]
+    for key, (name, newest_off) in TOURISM_TOPICS.items():
+        section = "expected" if newest_off > 365 else "not_expected"
+        add(
+            section,
+            "site.column_stale",
+            "column",
+            f"wlj/{key}",
+            wlj.unit,
+            since="issue-4",
+            note=f"“{name}”专题最新信息在{newest_off}天前",
+            key_date=_newest(wlj.column(key)),
+        )
+    add(
+        "not_expected",
+        "site.columns_stale",
+        "website",
+        "wlj",
+        wlj.unit,
+        since="issue-4",
+        note="仅3个栏目超期，未达单项否决条件",
+    )
+    portal = site["portal"]
+    for key, (name, lead, sparse) in OPENNESS_SUBCOLUMNS.items():
+        col = portal.column(key)
+        add(
+            "expected" if sparse else "not_expected",
+            "openness.column_sparse",
+            "column",
+            f"portal/{key}",
+            lead,
+            since="issue-6",
+            note=f"“{name}”子栏目本年度公开{len(col.items)}条信息",
+            key_date=_newest(col),
+        )
+    slj = site["slj"]
+    for item in slj.column("zcwj").items:
+        number = item.doc_number or item.title
+        forms = {it.form for it in slj.column("zcjd").items if it.item_id in item.related}
+        if item.normative and len(forms) < 2:
+            missing = ["问答", "访谈", "图解", "音频", "H5"]
+            missing = [f for f in missing if f not in forms]
+            problem = f"缺{'、'.join(missing)}等其中{2 - len(forms)}种形式的政策解读"
+            add(
+                "expected",
+                "policy.interpretation_missing",
+                "document",
+                number,
+                slj.unit,
+                since="issue-6",
+                note=problem,
+                key_date=item.published.date(),
+            )
+        elif item.doc_number and item.doc_number.startswith("示水字"):
+            why = "已有问答、图解两种解读形式" if item.normative else "会议通知，非规范性文件"
+            add(
+                "not_expected",
+                "policy.interpretation_missing",
+                "document",
+                number,
+                slj.unit,
+                since="issue-6",
+                note=why,
+                key_date=item.published.date(),
+            )
+
+    add(
+        "not_expected",
+        "site.homepage_stale",
+        "website",
+        fresh.key,
+        fresh.unit,
+        note="首页最新信息发布于监测时间点前13天（边界）",
+        key_date=as_of - timedelta(days=13),
+    )
+    add(
+        "not_expected",
+        "site.column_stale",
+        "column",
+        f"{fresh.key}/gzdt",
+        fresh.unit,
+        since="issue-4",
+        note="工作动态栏目最新信息在13天前（边界）",
+        key_date=_newest(fresh.column("gzdt")),
+    )
+    add(
+        "not_expected",
+        "site.homepage_stale",
+        "website",
+        broken.key,
+        broken.unit,
+        note="数据获取失败不是首页不更新",
+    )
+    add(
+        "not_expected",
+        "site.unreachable",
+        "website",
+        broken.key,
+        broken.unit,
+        note="没有一周的可用性监测记录，不能据此判定站点无法访问",
+    )
+    for name in ("示范商务", "示范林业发布"):
+        a = acct[name]
+        newest = max(p.published for p in a.posts if p.published).date()
+        add(
+            "not_expected",
+            "media.stale",
+            "media",
+            name,
+            a.unit,
+            note=f"最新一条发布于监测时间点前{(as_of - newest).days}天（边界）",
+            key_date=newest,
+        )
+    for name in ("示范信访", "示范应急发布"):
+        add(
+            "not_expected",
+            "media.stale",
+            "media",
+            name,
+            acct[name].unit,
+            note="数据获取失败不是未更新",
+        )
+    add(
+        "not_expected",
+        "media.unregistered",
+        "media",
+        "食安示范",
+        acct["食安示范"].unit,
+        note="已备案",
+    )
+    return tuple(out)
