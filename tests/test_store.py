@@ -17,7 +17,9 @@ def test_sqlite_store_uses_wal_and_records_schema_version(tmp_path: Path) -> Non
     # Connecting again migrates nothing and keeps one version row per step.
     store.connect(f"sqlite:///{tmp_path / 'sub' / 'w.db'}")
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar() == 1
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar() == 1
+        )
 
 
 def test_newer_schema_than_the_code_is_refused(tmp_path: Path) -> None:
@@ -53,9 +55,13 @@ def _row(fid: str, problem: str = "p") -> dict[str, object]:
 
 def test_findings_upsert_keeps_first_seen_and_deactivates_vanished(tmp_path: Path) -> None:
     engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
-    run1 = store.start_run(engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={})
+    run1 = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={}
+    )
     store.save_findings(engine, "2022Q3", run1, [_row("a"), _row("b")])
-    run2 = store.start_run(engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={})
+    run2 = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={}
+    )
     store.save_findings(engine, "2022Q3", run2, [_row("a", "changed")])
     with engine.connect() as conn:
         rows = {r.finding_id: r for r in conn.execute(sa.select(store.findings))}

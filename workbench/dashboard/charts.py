@@ -46,7 +46,7 @@ def findings_by_indicator_chart(findings: pd.DataFrame) -> Any:
     labels = [INDICATOR_TITLES.get(i, i) for i in counts.index]
     ax.barh(labels, counts.to_numpy(), color="#c0392b")
     for y, value in enumerate(counts.to_numpy()):
-        ax.text(value, y, f" {value}", va="center")
+        ax.text(float(value), y, f" {value}", va="center")
     ax.set_xlabel("问题数量（条）")
     ax.set_title("各指标发现的问题数量")
     fig.tight_layout()

@@ -68,12 +68,19 @@ class QuarterOverview:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         options = quarters(engine)
-        self.quarter = widgets.Dropdown(options=options, description="季度", value=options[0] if options else None)
+        self.quarter = widgets.Dropdown(
+            options=options, description="季度", value=options[0] if options else None
+        )
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.quarter.observe(self._refresh, names="value")
         self.widget = widgets.VBox(
-            [widgets.HTML("<h2>政府网站与政务新媒体检查 · 总览</h2>"), self.quarter, self.summary, self.table]
+            [
+                widgets.HTML("<h2>政府网站与政务新媒体检查 · 总览</h2>"),
+                self.quarter,
+                self.summary,
+                self.table,
+            ]
         )
         self._refresh()
 
@@ -83,7 +90,9 @@ class QuarterOverview:
 
     def _refresh(self, *_: Any) -> None:
         if not self.quarter.value:
-            self.summary.value = "<p>数据库中还没有检查结果，请先执行 <code>workbench run</code>。</p>"
+            self.summary.value = (
+                "<p>数据库中还没有检查结果，请先执行 <code>workbench run</code>。</p>"
+            )
             self.table.value = ""
             return
         frame = active_findings(self.engine, str(self.quarter.value))

@@ -81,7 +81,7 @@ def validate(rules: Mapping[str, Any], *, origin: str = "规则文件") -> None:
         if isinstance(value, bool) or not isinstance(value, kind):
             expected = "数字" if kind is not str else "文字"
             raise RulesError(f"{origin}中“{dotted}”的值“{value}”无效，应为{expected}。")
-        if not isinstance(value, str) and value < 0:
+        if isinstance(value, int | float) and value < 0:
             raise RulesError(f"{origin}中“{dotted}”的值不能为负数。")
 
 
