@@ -26,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
     sub.required = True
 
-    run = sub.add_parser("run", help="执行季度检查（Papermill运行季度检查笔记本）")
+    run = sub.add_parser(
+        "run",
+        help="执行季度检查（Papermill运行季度检查笔记本）",
+        description="执行季度检查（Papermill运行季度检查笔记本）。",
+    )
     run.add_argument("--inventory", required=True, help="检查对象名录：CSV文件夹或.xlsx工作簿")
     run.add_argument("--quarter", required=True, help="季度，例如 2022Q3")
     run.add_argument(
@@ -39,14 +43,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
-    probe = sub.add_parser("probe", help="探测每个网站首页的可用性并记入数据库")
+    probe = sub.add_parser(
+        "probe",
+        help="探测每个网站首页的可用性并记入数据库",
+        description="探测每个网站首页的可用性并记入数据库。",
+    )
     probe.add_argument("--inventory", required=True, help="检查对象名录")
     probe.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
     probe.add_argument("--rounds", type=int, default=1, help="探测轮数，默认1")
     probe.add_argument("--interval", type=float, default=0.0, help="两轮之间的间隔秒数，默认0")
     probe.add_argument("--timeout", type=float, default=15.0, help="单次探测超时秒数，默认15")
 
-    crawl = sub.add_parser("crawl", help="抓取一个网站，输出 pages.csv 和 links.csv")
+    crawl = sub.add_parser(
+        "crawl",
+        help="抓取一个网站，输出 pages.csv 和 links.csv",
+        description="抓取一个网站，输出 pages.csv 和 links.csv。",
+    )
     crawl.add_argument("url", help="网站首页网址")
     crawl.add_argument("--max-pages", type=int, default=500, help="最多抓取页面数，默认500")
     crawl.add_argument("--concurrency", type=int, default=4, help="并发请求数，默认4")
@@ -55,12 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--out", default=".", help="输出文件夹，默认当前文件夹")
 
-    serve = sub.add_parser("serve", help="启动Voilà审核看板")
+    serve = sub.add_parser("serve", help="启动Voilà审核看板", description="启动Voilà审核看板。")
     serve.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
     serve.add_argument("--port", type=int, default=8866, help="端口，默认8866")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1")
 
-    demo = sub.add_parser("demo", help="生成演示城市，执行季度检查并启动审核看板")
+    demo = sub.add_parser(
+        "demo",
+        help="生成演示城市，执行季度检查并启动审核看板",
+        description="生成演示城市，执行季度检查并启动审核看板。",
+    )
     demo.add_argument("--no-serve", action="store_true", help="生成报告后即退出，不启动看板")
     demo.add_argument("--out", help="输出文件夹，默认 reports/2022Q3")
     demo.add_argument("--port", type=int, default=8866, help="看板端口，默认8866")

@@ -25,7 +25,7 @@ from workbench.extract.dates import listed_items
 from workbench.facts import AccountFacts, Facts, PageFacts, ProbeFact, SiteFacts
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.http import FetchResult, fetch_url, make_session
-from workbench.indicators import run_indicators
+from workbench.indicators import REGISTRY, run_indicators
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
@@ -385,7 +385,11 @@ def write_outputs(check: Check) -> dict[str, Path]:
             media=check.inventory.media,
             findings=reviewed_findings(check.engine, check.quarter.label, frame),
             scores=check.scores,
-            settings=get(check.rules, "circular", {}) or {},
+            # The circular claims "no problem found" only for the checks that actually ran.
+            settings={
+                **(get(check.rules, "circular", {}) or {}),
+                "checked_indicators": sorted(REGISTRY),
+            },
             overrides=circular_overrides(check.engine, check.quarter.label),
         )
     )

@@ -59,7 +59,6 @@ probes = sa.Table(
     sa.Column("elapsed_ms", sa.Integer),
     sa.Column("error", sa.Text),
     sa.Column("source", sa.String(16), nullable=False),  # probe / import
-    sa.UniqueConstraint("url", "time", "source", name="uq_probe"),
 )
 
 pages = sa.Table(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.demo.catalog import CITY
 from workbench.demo.city import CityModel, TruthEntry
 from workbench.demo.feeds import feed_path, render_csv
 from workbench.demo.planted import PLANTED_ACCOUNTS, PLANTED_SITES
@@ -83,6 +84,11 @@ def write_inventory(city: CityModel, urls: CityUrls, inventory_dir: Path) -> Non
                 url = urls.column_url(city, f"{site.key}/{col.key}")
                 column_rows.append((url, col.name, col.category, col.unit or site.unit))
     _write_csv(inventory_dir / "columns.csv", COLUMN_HEADER, column_rows)
+    # The office's own rules overlay: how the circular names the city and its issuer.
+    (inventory_dir / "rules.yaml").write_text(
+        f"circular:\n  city: {CITY}\n  issuer: {CITY}政务公开政务服务领导小组办公室\n",
+        encoding="utf-8",
+    )
 
 
 def _target(city: CityModel, urls: CityUrls, entry: TruthEntry) -> tuple[str, str]:

@@ -181,11 +181,17 @@ def serve_demo_city(
     host: str = "127.0.0.1",
     distinct_hosts: bool = False,
     seed: int = DEFAULT_SEED,
+    base_port: int = 0,
 ) -> Iterator[DemoCity]:
     """Serve the demo city; write ``out_dir/inventory`` and ``out_dir/truth.json``.
 
     All servers are bound (port 0 → free ports) before the inventory is written, so the
     inventory names the URLs actually served. On exit every server stops and its socket closes.
+
+    ``base_port`` fixes the addresses so that they (and so the findings' IDs, which name the
+    homepage URL) stay the same from one run to the next: the feed server listens on
+    ``base_port``; sites on ``base_port`` of 127.0.0.2, .3, … with ``distinct_hosts``, else on
+    ``base_port + 1 + i``. ``0`` picks free ports.
     """
     _check_loopback(host)
     city = build_city_model(as_of=as_of, seed=seed)
@@ -196,11 +202,14 @@ def serve_demo_city(
         site_urls: dict[str, str] = {}
         for index, site in enumerate(city.sites):
             address = f"127.0.0.{index + 2}" if distinct_hosts else host
-            site_server = SiteServer((address, 0), site)
+            site_port = (
+                0 if not base_port else base_port if distinct_hosts else base_port + 1 + index
+            )
+            site_server = SiteServer((address, site_port), site)
             servers.append(site_server)
             bound_host, port = site_server.server_address[:2]
             site_urls[site.key] = f"http://{bound_host!s}:{port}/"
-        feed_server = FeedServer((host, 0), city)
+        feed_server = FeedServer((host, base_port), city)
         servers.append(feed_server)
         for srv in servers:
             thread = threading.Thread(
