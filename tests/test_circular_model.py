@@ -28,7 +28,6 @@ from workbench.circular import (  # noqa: E402
     PassStat,
     build_circular,
     format_rate,
-    parse_quarter,
 )
 from workbench.errors import QuarterError, RulesError  # noqa: E402
 
@@ -67,14 +66,6 @@ def test_pass_stat_parts_add_up(verdicts: list[str]) -> None:
     assert stat.qualified + stat.unqualified == stat.checked
     assert stat.checked + stat.incomplete == stat.total
     assert stat.unqualified == verdicts.count("false")
-
-
-def test_quarter_parsing() -> None:
-    q = parse_quarter("2022Q3")
-    assert (q.start, q.end, q.label) == (date(2022, 7, 1), date(2022, 9, 30), "2022年第三季度")
-    assert parse_quarter("2023q4").end == date(2023, 12, 31)
-    with pytest.raises(QuarterError, match="2022Q5"):
-        parse_quarter("2022Q5")
 
 
 def _verdicts(kind: str) -> list[str]:

@@ -14,12 +14,13 @@ from workbench.circular.model import (
     Section,
     build_circular,
 )
-from workbench.circular.numbers import PassStat, Quarter, format_rate, parse_quarter
+from workbench.circular.numbers import PassStat, format_rate
 from workbench.circular.problems import ProblemFamily
 from workbench.circular.render_docx import render_docx
 from workbench.circular.render_md import escape_markdown, render_markdown
 from workbench.circular.stats import OverviewStats
 from workbench.circular.text import circular_settings
+from workbench.quarter import Quarter, parse_quarter
 
 __all__ = [
     "OVERRIDABLE_SECTIONS",

@@ -21,13 +21,14 @@ from workbench.circular.attachments import (
     number_attachments,
     website_attachment,
 )
-from workbench.circular.numbers import chinese_number, date_text, parse_quarter, period_text
+from workbench.circular.numbers import chinese_number, date_text, period_text
 from workbench.circular.problems import ProblemFamily, problem_families
 from workbench.circular.stats import OverviewStats, overview_stats, score_status
 from workbench.circular.targets import TargetIndex, finding_records
 from workbench.circular.text import circular_settings, render_block
 from workbench.errors import QuarterError, RulesError
 from workbench.models import MediaAccount, Website
+from workbench.quarter import parse_quarter
 
 OVERRIDABLE_SECTIONS = ("basis", "overview", "problems", "requirements", "rectification")
 _INLINE_HEADING_RE = re.compile(r"^(（[一二三四五六七八九十]+）[^。：]{1,40}?[。：])(.*)$", re.S)
@@ -131,7 +132,7 @@ def build_circular(inputs: CircularInputs) -> Circular:
     quarter = parse_quarter(inputs.quarter)
     if inputs.as_of < quarter.start:
         raise QuarterError(
-            f"监测时间点{date_text(inputs.as_of)}早于{quarter.label}开始日期{date_text(quarter.start)}"
+            f"监测时间点{date_text(inputs.as_of)}早于{quarter.chinese}开始日期{date_text(quarter.start)}"
         )
     unknown = set(inputs.overrides) - set(OVERRIDABLE_SECTIONS)
     if unknown:
@@ -159,7 +160,7 @@ def build_circular(inputs: CircularInputs) -> Circular:
     context: dict[str, Any] = {
         "s": settings,
         "scope": scope,
-        "quarter_label": quarter.label,
+        "quarter_label": quarter.chinese,
         "period": period_text(quarter.start, inputs.as_of),
         "as_of": date_text(inputs.as_of),
         "issue_date": date_text(issue_date),
@@ -181,7 +182,7 @@ def build_circular(inputs: CircularInputs) -> Circular:
         check_start=quarter.start,
         issue_date=issue_date,
         rectification_deadline=deadline,
-        title=f"关于{quarter.label}{scope}政务公开、政府网站和政务新媒体检查情况的通报",
+        title=f"关于{quarter.chinese}{scope}政务公开、政府网站和政务新媒体检查情况的通报",
         recipients=str(settings.get("recipients", "")),
         basis=block("basis"),
         sections=[

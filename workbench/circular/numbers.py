@@ -5,15 +5,11 @@ Dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from workbench.errors import QuarterError
-
 CHINESE_DIGITS = "零一二三四五六七八九"
-_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 
 
 def format_rate(qualified: int, checked: int) -> str:
@@ -46,40 +42,6 @@ def chinese_number(n: int) -> str:
 def chinese_ordinal_heading(n: int) -> str:
     """The ``（一）`` style ordinal of second-level headings, 1-based."""
     return f"（{chinese_number(n)}）"
-
-
-@dataclass(frozen=True)
-class Quarter:
-    """A calendar quarter such as 2022Q3; ``start`` and ``end`` are inclusive dates."""
-
-    year: int
-    number: int
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> date:
-        if self.number == 4:
-            return date(self.year, 12, 31)
-        return date(self.year, 3 * self.number + 1, 1) - timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        """``2022年第三季度``."""
-        return f"{self.year}年第{chinese_number(self.number)}季度"
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-
-def parse_quarter(text: str) -> Quarter:
-    """``"2022Q3"`` → Quarter(2022, 3); anything else raises QuarterError (Chinese message)."""
-    match = _QUARTER_RE.match(str(text))
-    if not match:
-        raise QuarterError(f"无法识别季度“{text}”，应写作如 2022Q3 的形式")
-    return Quarter(int(match.group(1)), int(match.group(2)))
 
 
 def date_text(day: date) -> str:

@@ -15,6 +15,7 @@ import jinja2
 import yaml
 
 from workbench.errors import RulesError
+from workbench.rules import merge
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "rules" / "circular.yaml"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "circular"
@@ -32,16 +33,6 @@ def _default_settings() -> dict[str, Any]:
     return section
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def circular_settings(settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The effective settings: defaults overlaid with ``settings``.
 
@@ -51,7 +42,7 @@ def circular_settings(settings: Mapping[str, Any] | None = None) -> dict[str, An
     nested = over.get("circular")
     if isinstance(nested, Mapping):
         over = nested
-    return _merge(_default_settings(), over)
+    return merge(_default_settings(), over)
 
 
 def _environment(templates_dir: Path) -> jinja2.Environment:

@@ -42,7 +42,12 @@ def start_dashboard(
 def serve_command(args: argparse.Namespace) -> int:
     proc = start_dashboard(args.db, port=args.port, host=args.host)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
-    print(f"审核看板已启动：http://{shown}:{args.port}/ （按 Ctrl-C 停止）", flush=True)
+    return wait_dashboard(proc, f"http://{shown}:{args.port}/")
+
+
+def wait_dashboard(proc: subprocess.Popen[bytes], url: str) -> int:
+    """Print the URL and wait for Voilà to end; Ctrl-C stops it cleanly."""
+    print(f"审核看板已启动：{url} （按 Ctrl-C 停止）", flush=True)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -47,13 +47,7 @@ def _run_demo(args: argparse.Namespace, city: DemoCity, out: Path, db: str) -> i
     print(f"季度检查完成，结果已写入：{out.resolve()}", flush=True)
     if args.no_serve:
         return 0
-    from workbench.dashboard.serve import start_dashboard
+    from workbench.dashboard.serve import start_dashboard, wait_dashboard
 
     proc = start_dashboard(db, port=args.port)
-    print(f"审核看板：http://127.0.0.1:{args.port}/ （按 Ctrl-C 停止）", flush=True)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        return 0
+    return wait_dashboard(proc, f"http://127.0.0.1:{args.port}/")

@@ -141,9 +141,7 @@ class RobotsRules:
             return None
         delay = parsed.crawl_delay(self.user_agent)
         if delay:
-            self._throttle.raise_interval(
-                host_key(origin), min(float(delay), MAX_CRAWL_DELAY_S)
-            )
+            self._throttle.raise_interval(host_key(origin), min(float(delay), MAX_CRAWL_DELAY_S))
         return parsed
 
     def allowed(self, url: str) -> bool:

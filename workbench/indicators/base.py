@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from workbench.facts import Facts
-from workbench.models import Finding
+from workbench.models import Finding, Website
 from workbench.rules import get
 
 
@@ -73,3 +73,15 @@ def newest_on_or_before(dates: Iterable[Any], as_of: Any) -> Any:
         if day <= as_of and (best is None or day > best):
             best = day
     return best
+
+
+def website_finding(facts: Facts, website: Website, **fields: Any) -> Finding:
+    """A finding on one website (target = its homepage URL as in the inventory)."""
+    fields.setdefault("evidence_url", website.url)
+    return Finding(
+        quarter=facts.quarter,
+        unit=website.unit,
+        target_kind="website",
+        target=website.url,
+        **fields,
+    )

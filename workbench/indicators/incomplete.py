@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workbench.facts import Facts
-from workbench.indicators.base import Indicator, register
+from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.media import account_finding, judgeable_newest
 from workbench.models import Finding
 
@@ -26,16 +26,13 @@ class CheckIncomplete(Indicator):
             if site.homepage.ok:
                 continue
             reason = site.homepage.error or f"HTTP {site.homepage.status}"
-            yield Finding(
-                quarter=facts.quarter,
-                unit=site.website.unit,
-                target_kind="website",
-                target=site.website.url,
+            yield website_finding(
+                facts,
+                site.website,
                 indicator=self.id,
                 veto=False,
                 key="homepage",
                 problem=str(self.rule(rules, "incomplete.website_problem")).format(reason=reason),
-                evidence_url=site.website.url,
                 detail={"status": site.homepage.status, "error": site.homepage.error},
             )
         for item in facts.accounts:

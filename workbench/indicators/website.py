@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from workbench.facts import Facts, SiteFacts
-from workbench.indicators.base import Indicator, newest_on_or_before, register
+from workbench.indicators.base import Indicator, newest_on_or_before, register, website_finding
 from workbench.models import Finding
 from workbench.urls import normalize_url
 
@@ -51,11 +51,9 @@ class HomepageStale(Indicator):
                 problem = str(self.rule(rules, "website.homepage_stale.problem")).format(
                     newest=newest.isoformat(), days=(facts.as_of - newest).days
                 )
-            yield Finding(
-                quarter=facts.quarter,
-                unit=site.website.unit,
-                target_kind="website",
-                target=site.website.url,
+            yield website_finding(
+                facts,
+                site.website,
                 indicator=self.id,
                 veto=veto,
                 problem=problem,
@@ -98,29 +96,26 @@ class Unreachable(Indicator):
                 continue
             total, failed = len(results), results.count(False)
             needed = per_day * monitor_days
-            base = {
-                "quarter": facts.quarter,
-                "unit": website.unit,
-                "target_kind": "website",
-                "target": website.url,
-                "evidence_url": website.url,
-                "detail": {"probes": total, "failed": failed, "needed": needed},
-            }
+            detail = {"probes": total, "failed": failed, "needed": needed}
             if total < needed:
-                yield Finding(
+                yield website_finding(
+                    facts,
+                    website,
                     indicator="check.incomplete",
                     veto=False,
                     key="probes",
                     problem=f"监测期间可用性探测仅{total}次（需不少于{needed}次），"
                     "无法判断站点是否无法访问，待人工核查",
-                    **base,  # type: ignore[arg-type]
+                    detail=detail,
                 )
             elif failed / total >= ratio_limit:
-                yield Finding(
+                yield website_finding(
+                    facts,
+                    website,
                     indicator=self.id,
                     veto=bool(self.rule(rules, "website.unreachable.veto", True)),
                     problem=str(self.rule(rules, "website.unreachable.problem")).format(
                         ratio=f"{failed / total:.2%}", failed=failed, total=total
                     ),
-                    **base,  # type: ignore[arg-type]
+                    detail=detail,
                 )
