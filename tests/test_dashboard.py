@@ -86,3 +86,34 @@ def test_workbench_serve_answers_on_loopback(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    # SIGTERM to `workbench serve` stops its Voilà child too: the port is free again.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("Voilà still listens after workbench serve was stopped")
+
+
+def test_chart_labels_are_drawn_in_a_cjk_font() -> None:
+    import warnings
+
+    import pytest
+    from matplotlib import font_manager
+
+    from workbench.dashboard.charts import cjk_font_available, findings_by_indicator_chart
+
+    if not cjk_font_available():
+        pytest.skip("no CJK font on this machine (.ci/run installs fonts-noto-cjk)")
+    frame = pd.DataFrame({"indicator": ["media.stale", "media.stale", "check.incomplete"]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = findings_by_indicator_chart(frame)
+        fig.canvas.draw()
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    label = fig.axes[0].get_yticklabels()[0]
+    assert "CJK" in font_manager.findfont(
+        label.get_fontproperties()
+    ) or "wqy" in font_manager.findfont(label.get_fontproperties())

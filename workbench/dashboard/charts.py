@@ -21,10 +21,37 @@ CJK_FONTS = [
 ]
 
 
+_CJK_FILE_HINTS = ("CJK", "wqy", "SourceHan", "NotoSansSC", "simhei", "msyh")
+
+
+def cjk_font_available() -> bool:
+    """True when matplotlib knows a CJK font, after registering any the system has.
+
+    matplotlib caches its font list on first use; fonts installed later (Debian's
+    fonts-noto-cjk on a machine that already drew a chart) are added here by file.
+    """
+    from matplotlib import font_manager
+
+    def known() -> bool:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return any(name in names for name in CJK_FONTS[:-1])
+
+    if known():
+        return True
+    for path in font_manager.findSystemFonts():
+        if any(hint.lower() in path.lower() for hint in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return known()
+
+
 def use_cjk_fonts() -> None:
     """Prefer a CJK font for labels; without one, matplotlib falls back silently."""
     import matplotlib
 
+    cjk_font_available()
     matplotlib.rcParams["font.sans-serif"] = CJK_FONTS
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["axes.unicode_minus"] = False

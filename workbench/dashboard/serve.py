@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,13 +46,24 @@ def serve_command(args: argparse.Namespace) -> int:
     return wait_dashboard(proc, f"http://{shown}:{args.port}/")
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def wait_dashboard(proc: subprocess.Popen[bytes], url: str) -> int:
-    """Print the URL and wait for Voilà to end; Ctrl-C stops it cleanly."""
+    """Print the URL and wait for Voilà to end; Ctrl-C or SIGTERM (a service manager, a
+    test) stops Voilà too, so that no orphaned server keeps the port."""
     print(f"审核看板已启动：{url} （按 Ctrl-C 停止）", flush=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
-        proc.wait(timeout=10)
-        print("审核看板已停止。")
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        print("审核看板已停止。", flush=True)
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,4 +1,4 @@
-"""Politeness for crawlers: a per-host request interval shared by threads, and robots.txt.
+"""Politeness for crawlers: a per-host request interval shared by threads, robots.txt, traps.
 
 :class:`HostThrottle` spaces the *starts* of requests to one host by at least an interval
 (seconds, measured on the monotonic clock), however many worker threads ask at once: each
@@ -11,22 +11,50 @@ the throttle and answers with protego. Policy (after RFC 9309, relaxed for inspe
 a 4xx answer or an unreachable / malformed file means "no rules" (everything allowed); a
 ``Crawl-delay`` larger than the crawl's own interval is honoured, capped at
 :data:`MAX_CRAWL_DELAY_S` seconds so a hostile value cannot stall a quarterly run.
+
+Trap rules: :func:`is_binary_url` (attachments and media by extension, not worth a crawl's
+request budget) and :func:`is_calendar_trap` (a calendar-like URL whose year is before 1990
+or after next year, Asia/Shanghai calendar).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from datetime import date
+from urllib.parse import parse_qsl, urlsplit
 
+import requests
 from protego import Protego
 
-from workbench.fetch.http import FetchResult
+from workbench.extract.dates import MIN_YEAR
+from workbench.fetch.http import USER_AGENT, FetchResult, fetch_url, make_session
 
-__all__ = ["MAX_CRAWL_DELAY_S", "HostThrottle", "RobotsRules", "host_key", "origin_of"]
+__all__ = [
+    "MAX_CRAWL_DELAY_S",
+    "HostThrottle",
+    "PoliteFetcher",
+    "RobotsRules",
+    "host_key",
+    "is_binary_url",
+    "is_calendar_trap",
+    "origin_of",
+]
 
 MAX_CRAWL_DELAY_S = 60.0
+
+_BINARY_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx ppt pptx wps et dps ofd ceb rtf txt csv xml json zip rar 7z gz tgz "  # noqa: SIM905
+    "tar bz2 jpg jpeg png gif bmp webp svg ico tif tiff mp3 mp4 avi wmv flv mov mkv wav swf "
+    "exe msi apk dmg iso css js".split()
+)
+_CALENDAR_KEY_RE = re.compile(
+    r"^(?:y|m|d|yr|ym|ymd|rq|nf|yf|.*(?:year|month|date|day|calendar|cal|nian|yue|riqi).*)$",
+    re.IGNORECASE,
+)
+_LEADING_YEAR_RE = re.compile(r"^(\d{4})(?:$|[-/.]?\d{1,2})")
 
 
 def host_key(url: str) -> str:
@@ -55,6 +83,7 @@ class HostThrottle:
         self._host_locks: dict[str, threading.Lock] = {}
         self._next_slot: dict[str, float] = {}
         self._intervals: dict[str, float] = {}
+        self._last_start: dict[str, float] = {}
 
     def _host_lock(self, host: str) -> threading.Lock:
         with self._lock:
@@ -69,10 +98,14 @@ class HostThrottle:
             return self._intervals.get(host, self.interval)
 
     def raise_interval(self, host: str, seconds: float) -> None:
-        """Use ``seconds`` for ``host`` when it is larger than the current interval."""
+        """Use ``seconds`` for ``host`` when larger, from the last request already started."""
         with self._lock:
             current = self._intervals.get(host, self.interval)
             self._intervals[host] = max(current, float(seconds))
+        with self._host_lock(host):
+            last = self._last_start.get(host)
+            if last is not None:
+                self._next_slot[host] = max(self._next_slot.get(host, 0.0), last + seconds)
 
     def pause(self, host: str, seconds: float) -> None:
         """No request to ``host`` before ``seconds`` from now (e.g. a Retry-After)."""
@@ -87,6 +120,7 @@ class HostThrottle:
             now = time.monotonic()
             slot = max(now, self._next_slot.get(host, 0.0))
             self._next_slot[host] = slot + interval
+            self._last_start[host] = slot
         waited = slot - now
         if waited > 0:
             time.sleep(waited)
@@ -150,3 +184,92 @@ class RobotsRules:
             return True
         parsed = self.rules_for(url)
         return parsed is None or parsed.can_fetch(url, self.user_agent)
+
+
+class PoliteFetcher:
+    """Throttled GETs for many worker threads, with robots.txt; one session per thread.
+
+    A 429/503 answer carrying Retry-After pauses the host for that long (at most 30 s, see
+    :func:`workbench.fetch.http.fetch_url`) and is retried once; other failures are reported
+    as they are (no retry: a crawl records, the link-check stage re-checks).
+    """
+
+    def __init__(
+        self,
+        *,
+        delay: float,
+        timeout: float,
+        user_agent: str | None = None,
+        obey_robots: bool = True,
+        max_bytes: int = 5 * 1024 * 1024,
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.user_agent = user_agent or USER_AGENT
+        self.throttle = HostThrottle(delay)
+        self.robots = RobotsRules(self.get, self.user_agent, self.throttle, enabled=obey_robots)
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = make_session(self.user_agent)
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def get(self, url: str) -> FetchResult:
+        """One GET of ``url`` once the host's interval allows it (never raises)."""
+        host = host_key(url)
+        for attempt in range(2):
+            self.throttle.wait(host)
+            result = fetch_url(
+                url, timeout=self.timeout, session=self._session(), max_bytes=self.max_bytes
+            )
+            if attempt or result.status not in (429, 503) or result.retry_after is None:
+                break
+            self.throttle.pause(host, result.retry_after)
+        return result
+
+    def allowed(self, url: str) -> bool:
+        """True when robots.txt (fetched once per origin) lets us fetch ``url``."""
+        return self.robots.allowed(url)
+
+    def close(self) -> None:
+        """Close every thread's session."""
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
+
+
+def is_binary_url(url: str) -> bool:
+    """True when the path ends in an attachment or media extension (``.pdf``, ``.jpg``…)."""
+    name = urlsplit(url).path.lower().rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[-1] in _BINARY_EXTENSIONS
+
+
+def is_calendar_trap(url: str, today: date) -> bool:
+    """A calendar-like URL (date parameter or ``/YYYY/MM/`` path) with a year far from ``today``.
+
+    Far means before 1990 or after ``today``'s next year; ``today`` is an Asia/Shanghai date.
+    """
+
+    def far(year: int) -> bool:
+        return year < MIN_YEAR or year > today.year + 1
+
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        m = _LEADING_YEAR_RE.match(value.strip())
+        if m and _CALENDAR_KEY_RE.match(key) and far(int(m.group(1))):
+            return True
+    segments = [s for s in parts.path.split("/") if s]
+    return any(
+        re.fullmatch(r"\d{4}", first)
+        and re.fullmatch(r"\d{1,2}", second)
+        and 1 <= int(second) <= 12
+        and far(int(first))
+        for first, second in zip(segments, segments[1:], strict=False)
+    )

@@ -1,0 +1,319 @@
+"""The site crawler against real HTTP servers on loopback (no stubs, no internet)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+from servers import Request, Response, redirect, sequence, serve
+
+from workbench.cli import main
+from workbench.fetch.crawl import (
+    LINK_COLUMNS,
+    NOTE_BINARY,
+    NOTE_CALENDAR_TRAP,
+    NOTE_EXTERNAL,
+    NOTE_MAX_DEPTH,
+    NOTE_MAX_PAGES,
+    NOTE_QUERY_TRAP,
+    NOTE_ROBOTS,
+    PAGE_COLUMNS,
+    CrawledLink,
+    CrawlError,
+    CrawlResult,
+    CrawlSettings,
+    check_start_url,
+    crawl_site,
+)
+from workbench.fetch.politeness import HostThrottle, is_binary_url, is_calendar_trap
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+FAST = CrawlSettings(delay=0, concurrency=4, timeout=5)
+NEWS = 10
+DEEP = 12
+FAR_YEAR = date.today().year + 5
+
+
+def _page(title: str, body: str) -> Response:
+    return (200, HTML, f"<html><head><title>{title}</title></head><body>{body}</body></html>")
+
+
+def _site(external: str) -> dict[str, object]:
+    """A ~30-page government-like site with a cycle, traps, a 404 and off-site links."""
+    home_links = "".join(f'<li><a href="/news/{i}.html#top">新闻{i}</a></li>' for i in range(NEWS))
+    home = _page(
+        "示范市人民政府",
+        f"<ul>{home_links}</ul>"
+        '<a href="/about.html">机构概况</a> <a href="/private/secret.html">内部</a>'
+        '<a href="/missing.html">失效链接</a> <a href="/files/report.pdf">年度报告</a>'
+        f'<a href="{external}/ext.html">外部网站</a> <a href="mailto:zwgk@example.gov.cn">信箱</a>'
+        '<a href="javascript:void(0)">打印</a> <a href="/deep/0.html">专题</a>'
+        f'<a href="/cal?year={FAR_YEAR}&month=1">日历</a> <a href="/list">列表</a>'
+        '<a href="/">首页</a>',
+    )
+    routes: dict[str, object] = {
+        "/": home,
+        "/robots.txt": (
+            200,
+            {"Content-Type": "text/plain"},
+            "User-agent: *\nDisallow: /private/\n",
+        ),
+        "/about.html": _page(
+            "机构概况", '<a href="/">返回首页</a> <a href="/news/0.html">新闻</a>'
+        ),
+        "/private/secret.html": _page("不应抓取", "秘密"),
+        "/files/report.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"),
+        "/list": _page("列表", "".join(f'<a href="/list?p={i}">第{i}页</a>' for i in range(1000))),
+    }
+    for i in range(NEWS):
+        routes[f"/news/{i}.html"] = _page(
+            f"新闻{i}",
+            f"<h1>新闻{i}</h1><p>发布日期：2022-09-{i + 1:02d}</p>"
+            f'<a href="../">首页</a> <a href="/news/{(i + 1) % NEWS}.html">下一篇</a>',
+        )
+    for i in range(DEEP):
+        routes[f"/deep/{i}.html"] = _page(f"专题{i}", f'<a href="/deep/{i + 1}.html">下一层</a>')
+    return routes
+
+
+@contextmanager
+def _served_site(log: list[Request]) -> Iterator[tuple[str, list[Request]]]:
+    """The site on 127.0.0.1 and an 'external' site on 127.0.0.2 whose requests are logged."""
+    external_log: list[Request] = []
+    with (
+        serve({"*": _page("外部", "")}, host="127.0.0.2", log=external_log) as external,
+        serve(_site(external), log=log) as base,  # type: ignore[arg-type]
+    ):
+        yield base, external_log
+
+
+def _paths(log: list[Request]) -> list[str]:
+    return [r.path for r in log]
+
+
+def _by_target(result: CrawlResult) -> dict[str, CrawledLink]:
+    return {link.target: link for link in result.links}
+
+
+def test_site_crawl_follows_rules_and_records_links() -> None:
+    log: list[Request] = []
+    settings = CrawlSettings(delay=0, concurrency=4, timeout=5, max_depth=20, max_query_variants=7)
+    with _served_site(log) as (base, external_log):
+        result = crawl_site(base + "/", settings)
+    paths = _paths(log)
+    # robots.txt fetched once and obeyed; every page fetched once despite the cycle.
+    assert paths.count("/robots.txt") == 1
+    assert "/private/secret.html" not in paths
+    page_paths = [p for p in paths if p != "/robots.txt"]
+    assert len(page_paths) == len(set(page_paths))
+    assert len(result.pages) == len(page_paths)
+    assert external_log == []  # external links are never fetched
+    assert "/files/report.pdf" not in paths  # binaries recorded, not fetched
+    assert not any(p.startswith("/cal") for p in paths)
+    # query explosion bounded by max_query_variants
+    assert sum(p.startswith("/list?") for p in paths) == 7
+    # breadth-first: depths never decrease, start page first
+    depths = [p.depth for p in result.pages]
+    assert depths == sorted(depths) and result.pages[0].url == base
+    assert {f"/news/{i}.html" for i in range(NEWS)} <= set(paths)
+    assert "/deep/11.html" in paths  # max_depth 20 lets the chain finish
+    assert len(result.pages) >= 30
+
+    links = _by_target(result)
+    missing = links[base + "/missing.html"]
+    assert missing.status == 404 and missing.error == "HTTP 404" and missing.internal
+    ext = next(k for k in result.links if "127.0.0.2" in k.target)
+    assert not ext.internal and ext.status is None and ext.note == NOTE_EXTERNAL
+    assert links[base + "/private/secret.html"].note == NOTE_ROBOTS
+    assert links[base + "/files/report.pdf"].note == NOTE_BINARY
+    assert links[f"{base}/cal?year={FAR_YEAR}&month=1"].note == NOTE_CALENDAR_TRAP
+    assert links[base + "/list?p=999"].note == NOTE_QUERY_TRAP
+    assert not any(t.startswith(("mailto:", "javascript:")) for t in links)
+    news = next(k for k in result.links if k.source == base and k.target.endswith("/3.html"))
+    assert news.target == base + "/news/3.html"  # fragment dropped, status from the page
+    assert news.status == 200 and news.anchor == "新闻3"
+    # dates and titles extracted; the cycle back home is one link per source page
+    by_url = {p.url: p for p in result.pages}
+    assert by_url[base + "/news/4.html"].published == date(2022, 9, 5)
+    assert by_url[base + "/news/4.html"].title == "新闻4"
+    assert by_url[base + "/about.html"].published is None
+    home_links = [k for k in result.links if k.source == base + "/news/0.html"]
+    assert [k.target for k in home_links] == [base, base + "/news/1.html"]
+
+
+def test_max_pages_and_max_depth_are_respected() -> None:
+    log: list[Request] = []
+    with _served_site(log) as (base, _):
+        result = crawl_site(base + "/", CrawlSettings(delay=0, max_pages=7, timeout=5))
+    assert len(result.pages) == 7
+    assert len([p for p in _paths(log) if p != "/robots.txt"]) == 7
+    assert any(link.note == NOTE_MAX_PAGES for link in result.links)
+
+    log.clear()
+    with _served_site(log) as (base, _):
+        result = crawl_site(base + "/deep/0.html", CrawlSettings(delay=0, max_depth=3, timeout=5))
+    assert [p.url.rsplit("/", 1)[-1] for p in result.pages] == [f"{i}.html" for i in range(4)]
+    assert [p.depth for p in result.pages] == [0, 1, 2, 3]
+    assert _by_target(result)[base + "/deep/4.html"].note == NOTE_MAX_DEPTH
+    assert "/deep/4.html" not in _paths(log)
+
+
+def _timed_site(n: int, robots: str = "") -> tuple[dict[str, object], list[float]]:
+    stamps: list[float] = []
+    lock = threading.Lock()
+    links = "".join(f'<a href="/p{i}.html">第{i}页</a>' for i in range(n))
+
+    def handler(request: Request) -> Response:
+        with lock:
+            stamps.append(time.monotonic())
+        if request.path == "/robots.txt":
+            return (200, {"Content-Type": "text/plain"}, robots or "User-agent: *\nAllow: /\n")
+        return _page("页面", links)
+
+    return {"*": handler}, stamps
+
+
+def _min_gap(stamps: list[float]) -> float:
+    ordered = sorted(stamps)
+    return min(b - a for a, b in zip(ordered, ordered[1:], strict=False))
+
+
+def test_delay_spaces_requests_to_one_host_across_threads() -> None:
+    routes, stamps = _timed_site(6)
+    with serve(routes) as base:  # type: ignore[arg-type]
+        start = time.monotonic()
+        result = crawl_site(base + "/", CrawlSettings(delay=0.2, concurrency=4, timeout=5))
+        took = time.monotonic() - start
+    n = len(stamps)
+    assert n == 8 and len(result.pages) == 7  # robots.txt + home + 6 pages
+    assert _min_gap(stamps) >= 0.18
+    assert took >= (n - 1) * 0.2 - 0.05
+
+
+def test_crawl_delay_from_robots_is_honoured_and_zero_delay_is_fast() -> None:
+    routes, stamps = _timed_site(4, "User-agent: *\nCrawl-delay: 0.3\n")
+    with serve(routes) as base:  # type: ignore[arg-type]
+        crawl_site(base + "/", CrawlSettings(delay=0, timeout=5))
+    assert len(stamps) == 6 and _min_gap(stamps) >= 0.28
+
+    routes, stamps = _timed_site(20)
+    with serve(routes) as base:  # type: ignore[arg-type]
+        start = time.monotonic()
+        crawl_site(base + "/", CrawlSettings(delay=0, concurrency=4, timeout=5))
+        assert time.monotonic() - start < 2.0
+    assert len(stamps) == 22
+
+
+def test_retry_after_pauses_the_host_then_retries() -> None:
+    busy: Response = (429, {"Retry-After": "1", "Content-Type": "text/plain"}, "请稍后")
+    log: list[Request] = []
+    with serve({"/": sequence([busy, _page("首页", "")])}, log=log) as base:
+        start = time.monotonic()
+        result = crawl_site(base + "/", FAST)
+        took = time.monotonic() - start
+    assert result.pages[0].status == 200 and result.pages[0].error is None
+    assert _paths(log).count("/") == 2 and took >= 0.9
+
+
+def test_start_redirect_to_another_host_extends_the_site() -> None:
+    with (
+        serve(
+            {"/": _page("新首页", '<a href="/a.html">甲</a>'), "/a.html": _page("甲", "")}
+        ) as new,
+        serve({"/": redirect(new + "/")}, host="127.0.0.3") as old,
+    ):
+        result = crawl_site(old, FAST)
+    assert [p.final_url for p in result.pages] == [new, new + "/a.html"]
+    assert result.links[0].internal and result.links[0].status == 200
+
+
+def _read_csv(path: Path) -> tuple[bytes, list[dict[str, str]], list[str]]:
+    raw = path.read_bytes()
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    return raw[:3], list(reader), list(reader.fieldnames or [])
+
+
+def test_crawl_command_writes_pages_and_links_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "结果"
+    with _served_site([]) as (base, _):
+        code = main(["crawl", base + "/", "--delay", "0", "--out", str(out), "--max-pages", "40"])
+    assert code == 0, capsys.readouterr().err
+    bom, pages, header = _read_csv(out / "pages.csv")
+    assert bom == b"\xef\xbb\xbf" and header == PAGE_COLUMNS
+    bom, links, link_header = _read_csv(out / "links.csv")
+    assert bom == b"\xef\xbb\xbf" and link_header == LINK_COLUMNS
+    assert link_header[:6] == ["source", "target", "anchor", "internal", "status", "error"]
+    rows = {row["url"]: row for row in pages}
+    assert rows[base + "/news/0.html"]["published"] == "2022-09-01"
+    assert rows[base + "/news/0.html"]["status"] == "200"
+    assert rows[base]["depth"] == "0" and rows[base]["title"] == "示范市人民政府"
+    assert rows[base + "/missing.html"]["error"] == "HTTP 404"
+    assert int(rows[base]["elapsed_ms"]) >= 0
+    targets = {row["target"]: row for row in links}
+    assert targets[base + "/missing.html"]["status"] == "404"
+    assert {row["internal"] for row in links} == {"true", "false"}
+    ext = next(row for row in links if "127.0.0.2" in row["target"])
+    assert ext["internal"] == "false" and ext["status"] == ""
+    assert "已抓取" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.gov.cn/", "不是网址", "http://", "http://a b.cn/"])
+def test_bad_url_exits_2_with_chinese_message(
+    bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["crawl", bad, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "网址无效" in err and "Traceback" not in err
+    assert not (tmp_path / "pages.csv").exists()
+    with pytest.raises(CrawlError):
+        crawl_site(bad, FAST)
+
+
+def test_unreachable_site_exits_1_and_still_writes_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from servers import closed_port_url
+
+    assert main(["crawl", closed_port_url(), "--delay", "0", "--out", str(tmp_path)]) == 1
+    assert "首页无法抓取" in capsys.readouterr().err
+    _, pages, _ = _read_csv(tmp_path / "pages.csv")
+    assert len(pages) == 1 and pages[0]["error"] == "连接被拒绝"
+
+
+def test_url_rules() -> None:
+    today = date(2024, 6, 1)
+    assert is_calendar_trap("http://a.cn/cal?year=2031&month=2", today)
+    assert is_calendar_trap("http://a.cn/rili?date=1970-01-01", today)
+    assert is_calendar_trap("http://a.cn/events/2040/07/", today)
+    assert not is_calendar_trap("http://a.cn/cal?year=2024&month=2", today)
+    assert not is_calendar_trap("http://a.cn/art/2022/10/17/art_1.html", today)
+    assert not is_calendar_trap("http://a.cn/show?id=12345678", today)
+    assert is_binary_url("http://a.cn/files/年报.PDF") and not is_binary_url("http://a.cn/a.html")
+    assert check_start_url("www.example.gov.cn") == "http://www.example.gov.cn"
+    assert check_start_url(" https://Example.gov.cn:8080/#x ") == "https://example.gov.cn:8080"
+
+
+def test_throttle_is_shared_by_threads_and_per_host() -> None:
+    throttle = HostThrottle(0.1)
+    stamps: dict[str, list[float]] = {"a": [], "b": []}
+
+    def worker(host: str) -> None:
+        throttle.wait(host)
+        stamps[host].append(time.monotonic())
+
+    threads = [threading.Thread(target=worker, args=(h,)) for h in "abababab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert _min_gap(stamps["a"]) >= 0.095 and _min_gap(stamps["b"]) >= 0.095
+    assert abs(min(stamps["a"]) - min(stamps["b"])) < 0.05  # hosts do not wait for each other

@@ -1,0 +1,434 @@
+"""A polite, breadth-first crawler of one website, behind ``workbench crawl``.
+
+Scope: the start URL's host and port (plus the host the start page redirects to, e.g.
+``http://`` → ``https://www.``). Pages are visited level by level (depth 0 is the start
+page), ``concurrency`` worker threads within a level, every request to one host spaced by at
+least ``delay`` seconds (shared by all threads; robots.txt ``Crawl-delay`` when larger) —
+see :mod:`workbench.fetch.politeness`. robots.txt is fetched once and obeyed.
+
+What is fetched: on-site ``http(s)`` links of ``<a>``/``<area>`` and ``<frame>``/``<iframe>``
+sources, normalised (fragment dropped, :func:`workbench.urls.normalize_url`) and
+de-duplicated. Not fetched, but kept as links with a ``note`` saying why:
+
+* external links — **not checked here**; checking them belongs to the later link-check stage;
+* obvious binaries and attachments by extension (``.pdf``, ``.docx``, ``.jpg``, …): recorded
+  unchecked, to keep the crawl light; the link-check stage may test them;
+* pages disallowed by robots.txt, past ``max_depth`` or ``max_pages``;
+* traps: more than ``max_query_variants`` distinct query strings on one path, and
+  calendar-like URLs (a year/month/date parameter, or a ``/YYYY/MM/`` path, with a year
+  before 1990 or after next year).
+
+``mailto:``, ``javascript:``, ``tel:`` and other non-web links are skipped entirely.
+Internal link status is the status of the fetched target page, filled after the crawl.
+
+Units and time: ``delay`` and ``timeout`` in seconds, ``elapsed_ms`` in milliseconds,
+``published`` an Asia/Shanghai calendar date. Page bodies are dropped after extraction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from workbench.errors import WorkbenchError
+from workbench.extract.dates import article_date, parse_page
+from workbench.fetch.http import now_shanghai
+from workbench.fetch.politeness import PoliteFetcher, is_binary_url, is_calendar_trap
+from workbench.urls import normalize_url, same_host
+
+__all__ = [
+    "PAGE_COLUMNS",
+    "LINK_COLUMNS",
+    "CrawlError",
+    "CrawlResult",
+    "CrawlSettings",
+    "CrawledLink",
+    "CrawledPage",
+    "crawl_command",
+    "crawl_site",
+    "write_links_csv",
+    "write_pages_csv",
+]
+
+PAGE_COLUMNS = (
+    "url status content_type title published depth error elapsed_ms final_url".split()  # noqa: SIM905
+)
+LINK_COLUMNS = ["source", "target", "anchor", "internal", "status", "error", "note"]
+
+NOTE_EXTERNAL = "外部链接，本次未检查"
+NOTE_BINARY = "附件或非网页文件，本次未检查"
+NOTE_ROBOTS = "robots.txt禁止抓取"
+NOTE_MAX_DEPTH = "超出抓取深度上限，未抓取"
+NOTE_MAX_PAGES = "超出抓取页数上限，未抓取"
+NOTE_QUERY_TRAP = "同一路径的查询参数变体过多，疑似爬虫陷阱，未抓取"
+NOTE_CALENDAR_TRAP = "疑似日历类无限链接，未抓取"
+
+_MAX_BYTES = 5 * 1024 * 1024
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "ftp:", "file:")
+
+
+class CrawlError(WorkbenchError):
+    """The crawl cannot start: a bad start URL or option (shown in Chinese, exit 2)."""
+
+    exit_code = 2
+
+
+@dataclass
+class CrawlSettings:
+    """Limits of one crawl. ``delay``/``timeout`` in seconds; ``max_depth`` in link hops."""
+
+    max_pages: int = 500
+    concurrency: int = 4
+    delay: float = 1.0
+    timeout: float = 15.0
+    max_depth: int = 8
+    max_query_variants: int = 20  # distinct query strings per path: query-explosion guard
+    obey_robots: bool = True
+    user_agent: str | None = None
+
+
+@dataclass
+class CrawledPage:
+    """One fetched URL. ``status`` None when no response came; ``elapsed_ms`` milliseconds."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str
+    title: str
+    published: date | None
+    depth: int
+    error: str | None
+    elapsed_ms: int
+
+
+@dataclass
+class CrawledLink:
+    """One link from a crawled page (one row per source and normalised target).
+
+    ``status``/``error`` come from the fetched target page (internal links only); external
+    and skipped links keep ``status`` None and say why in ``note``.
+    """
+
+    source: str
+    target: str
+    anchor: str
+    internal: bool
+    status: int | None = None
+    error: str | None = None
+    note: str = ""
+
+
+@dataclass
+class CrawlResult:
+    """Pages in visiting order (breadth-first) and links in discovery order."""
+
+    start_url: str
+    pages: list[CrawledPage] = field(default_factory=list)
+    links: list[CrawledLink] = field(default_factory=list)
+
+
+@dataclass
+class _Visit:
+    page: CrawledPage
+    links: list[tuple[str, str]]  # (normalised absolute target, anchor text)
+
+
+# ----------------------------------------------------------------------------- URL rules
+
+
+def check_start_url(raw: str) -> str:
+    """The normalised start URL; ``http://`` is added to a bare host. Raises CrawlError."""
+    text = (raw or "").strip()
+    candidate = text if "://" in text else "http://" + text
+    try:
+        parts = urlsplit(candidate)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        scheme, host = "", ""
+    valid_host = bool(re.fullmatch(r"[\w.-]+", host)) and ("." in host or host == "localhost")
+    if scheme not in ("http", "https") or not (valid_host or ":" in host):
+        raise CrawlError(
+            f"网址无效：“{text}”。请填写以 http:// 或 https:// 开头的网站首页网址，"
+            "例如 https://www.example.gov.cn/"
+        )
+    return normalize_url(candidate)
+
+
+def _absolute(base: str, href: str) -> str | None:
+    href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href.startswith("#") or href.lower().startswith(_SKIPPED_SCHEMES):
+        return None
+    try:
+        url = urljoin(base, href)
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None
+        return normalize_url(url)
+    except ValueError:
+        return None
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, str]]:
+    """``(target, anchor)`` of every web link on a parsed page, first anchor per target."""
+    base_el = root.find(".//base[@href]")
+    base = urljoin(page_url, base_el.get("href", "")) if base_el is not None else page_url
+    found: dict[str, str] = {}
+    for el in root.iter("a", "area", "frame", "iframe"):
+        attr = "src" if el.tag in ("frame", "iframe") else "href"
+        target = _absolute(base, el.get(attr) or "")
+        if target is None or target in found:
+            continue
+        anchor = _text(el) if el.tag == "a" else ""
+        if not anchor:
+            images = el.xpath(".//img[@alt]")
+            anchor = el.get("title") or el.get("alt") or (images[0].get("alt") if images else "")
+            anchor = " ".join((anchor or "").split())
+        found[target] = anchor[:300]
+    return list(found.items())
+
+
+# ----------------------------------------------------------------------------- the crawler
+
+
+class _Crawler:
+    def __init__(self, start_url: str, settings: CrawlSettings) -> None:
+        self.settings = settings
+        self.fetcher = PoliteFetcher(
+            delay=settings.delay,
+            timeout=settings.timeout,
+            user_agent=settings.user_agent,
+            obey_robots=settings.obey_robots,
+            max_bytes=_MAX_BYTES,
+        )
+        self.site_roots = [start_url]
+        self.today = now_shanghai().date()
+        self.seen: set[str] = {start_url}
+        self.skipped: dict[str, str] = {}
+        self.query_variants: dict[tuple[str, str], set[str]] = {}
+
+    def on_site(self, url: str) -> bool:
+        return any(same_host(url, root) for root in self.site_roots)
+
+    def visit(self, url: str, depth: int) -> _Visit:
+        """Fetch, parse once, extract title, date and links; the body is dropped here."""
+        result = self.fetcher.get(url)
+        title, published, links = "", None, []
+        is_html = result.content_type in _HTML_TYPES or (
+            not result.content_type and result.text.lstrip()[:1] == "<"
+        )
+        if result.text and is_html:
+            root = parse_page(result.text)
+            if root is not None:
+                node = root.find(".//title")
+                title = _text(node)[:300] if node is not None else ""
+                if result.ok:
+                    published = article_date(root, result.final_url)
+                    links = page_links(root, result.final_url)
+        page = CrawledPage(
+            url=url,
+            final_url=normalize_url(result.final_url),
+            status=result.status,
+            content_type=result.content_type,
+            title=title,
+            published=published,
+            depth=depth,
+            error=result.error,
+            elapsed_ms=result.elapsed_ms,
+        )
+        return _Visit(page, links)
+
+    def admit(self, target: str, depth: int) -> bool:
+        """Decide whether an on-site ``target`` found at ``depth`` joins the next level."""
+        if target in self.seen:
+            return False
+        self.seen.add(target)
+        reason = None
+        if is_binary_url(target):
+            reason = NOTE_BINARY
+        elif depth > self.settings.max_depth:
+            reason = NOTE_MAX_DEPTH
+        elif is_calendar_trap(target, self.today):
+            reason = NOTE_CALENDAR_TRAP
+        else:
+            parts = urlsplit(target)
+            if parts.query:
+                key = (parts.netloc, parts.path or "/")
+                variants = self.query_variants.setdefault(key, set())
+                if len(variants) >= self.settings.max_query_variants:
+                    reason = NOTE_QUERY_TRAP
+                else:
+                    variants.add(parts.query)
+        if reason is None and not self.fetcher.allowed(target):
+            reason = NOTE_ROBOTS
+        if reason is not None:
+            self.skipped[target] = reason
+            return False
+        return True
+
+
+def _validate(settings: CrawlSettings) -> None:
+    if settings.max_pages < 1:
+        raise CrawlError("最多抓取页数（--max-pages）应为正整数。")
+    if settings.concurrency < 1:
+        raise CrawlError("并发请求数（--concurrency）应为正整数。")
+    if settings.delay < 0:
+        raise CrawlError("请求间隔（--delay）不能为负数。")
+    if settings.max_depth < 0 or settings.max_query_variants < 1 or settings.timeout <= 0:
+        raise CrawlError("抓取参数无效：深度不能为负，查询变体上限和超时须大于0。")
+
+
+def crawl_site(
+    start_url: str,
+    settings: CrawlSettings | None = None,
+    *,
+    progress: bool = False,
+    on_page: Callable[[CrawledPage], None] | None = None,
+) -> CrawlResult:
+    """Crawl one site breadth-first within ``settings``' limits (see module doc).
+
+    External links are recorded but not fetched — checking them is the link-check stage's
+    job. Raises :class:`CrawlError` for a bad start URL or settings; fetch failures are
+    reported in the pages' ``error`` (Chinese), never raised.
+    """
+    settings = settings or CrawlSettings()
+    _validate(settings)
+    start = check_start_url(start_url)
+    crawler = _Crawler(start, settings)
+    result = CrawlResult(start_url=start)
+    outcome: dict[str, tuple[int | None, str | None]] = {}
+    link_keys: set[tuple[str, str]] = set()
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=settings.max_pages, desc="抓取", unit="页", disable=not progress)
+    level: list[str] = [start] if crawler.fetcher.allowed(start) else []
+    if not level:
+        crawler.skipped[start] = NOTE_ROBOTS
+    depth = 0
+    try:
+        with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
+            while level and len(result.pages) < settings.max_pages:
+                budget = settings.max_pages - len(result.pages)
+                for url in level[budget:]:
+                    crawler.skipped[url] = NOTE_MAX_PAGES
+                next_level: list[str] = []
+                batch = level[:budget]
+                visits = pool.map(crawler.visit, batch, [depth] * len(batch))
+                for visit in visits:
+                    page = visit.page
+                    result.pages.append(page)
+                    bar.update(1)
+                    if on_page is not None:
+                        on_page(page)
+                    outcome[page.url] = (page.status, page.error)
+                    if depth == 0 and page.final_url and not crawler.on_site(page.final_url):
+                        crawler.site_roots.append(page.final_url)  # http → https, www.
+                    if page.final_url != page.url:
+                        if page.final_url in outcome or not crawler.on_site(page.final_url):
+                            continue  # already seen, or left the site: do not follow
+                        outcome[page.final_url] = (page.status, page.error)
+                        crawler.seen.add(page.final_url)
+                    for target, anchor in visit.links:
+                        if (page.url, target) in link_keys:
+                            continue
+                        link_keys.add((page.url, target))
+                        internal = crawler.on_site(target)
+                        result.links.append(CrawledLink(page.url, target, anchor, internal))
+                        if internal and crawler.admit(target, depth + 1):
+                            next_level.append(target)
+                level = next_level
+                depth += 1
+        for url in level:
+            crawler.skipped[url] = NOTE_MAX_PAGES
+    finally:
+        crawler.fetcher.close()
+        bar.close()
+    for link in result.links:
+        if not link.internal:
+            link.note = NOTE_EXTERNAL
+        elif link.target in outcome:
+            link.status, link.error = outcome[link.target]
+        else:
+            link.note = crawler.skipped.get(link.target, "")
+    return result
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_csv(path: Path, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+
+
+def write_pages_csv(pages: Iterable[CrawledPage], path: Path) -> None:
+    """``pages.csv`` (UTF-8 with BOM) with :data:`PAGE_COLUMNS`."""
+    _write_csv(path, PAGE_COLUMNS, ([getattr(p, c) for c in PAGE_COLUMNS] for p in pages))
+
+
+def write_links_csv(links: Iterable[CrawledLink], path: Path) -> None:
+    """``links.csv`` (UTF-8 with BOM) with :data:`LINK_COLUMNS`."""
+    _write_csv(path, LINK_COLUMNS, ([getattr(k, c) for c in LINK_COLUMNS] for k in links))
+
+
+def crawl_command(args: argparse.Namespace) -> int:
+    """``workbench crawl``: 0 on success, 1 when the start page could not be fetched.
+
+    A bad URL or option raises :class:`CrawlError` (exit 2, Chinese message, no traceback).
+    """
+    settings = CrawlSettings(
+        max_pages=args.max_pages, concurrency=args.concurrency, delay=args.delay
+    )
+    _validate(settings)
+    start = check_start_url(args.url)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrawlError(f"无法创建输出文件夹“{out}”：{exc.strerror or exc}") from None
+    result = crawl_site(start, settings, progress=True)
+    pages_path, links_path = out / "pages.csv", out / "links.csv"
+    try:
+        write_pages_csv(result.pages, pages_path)
+        write_links_csv(result.links, links_path)
+    except OSError as exc:
+        raise CrawlError(f"无法写入输出文件夹“{out}”：{exc.strerror or exc}") from None
+    print(
+        f"已抓取{len(result.pages)}个页面、{len(result.links)}条链接，"
+        f"结果已写入 {pages_path} 和 {links_path}"
+    )
+    first = result.pages[0] if result.pages else None
+    if first is None or first.status is None or first.status >= 400:
+        reason = (first.error if first else None) or NOTE_ROBOTS
+        print(f"错误：首页无法抓取（{reason}）：{start}", file=sys.stderr)
+        return 1
+    return 0
