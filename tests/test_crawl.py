@@ -26,6 +26,7 @@ from workbench.fetch.crawl import (
     NOTE_ROBOTS,
     PAGE_COLUMNS,
     CrawledLink,
+    CrawledPage,
     CrawlError,
     CrawlResult,
     CrawlSettings,
@@ -151,8 +152,10 @@ def test_site_crawl_follows_rules_and_records_links() -> None:
 def test_max_pages_and_max_depth_are_respected() -> None:
     log: list[Request] = []
     with _served_site(log) as (base, _):
-        result = crawl_site(base + "/", CrawlSettings(delay=0, max_pages=7, timeout=5))
-    assert len(result.pages) == 7
+        seen: list[CrawledPage] = []
+        settings = CrawlSettings(delay=0, max_pages=7, timeout=5)
+        result = crawl_site(base + "/", settings, on_page=seen.append)
+    assert len(result.pages) == 7 and seen == result.pages
     assert len([p for p in _paths(log) if p != "/robots.txt"]) == 7
     assert any(link.note == NOTE_MAX_PAGES for link in result.links)
 

@@ -358,6 +358,7 @@ def crawl_site(
             crawler.skipped[url] = NOTE_MAX_PAGES
     finally:
         crawler.fetcher.close()
+        bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
         bar.close()
     for link in result.links:
         if not link.internal:
