@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from workbench.extract.dates import DatedItem
 from workbench.fetch.feeds import FeedResult
@@ -36,6 +37,10 @@ class SiteFacts:
     website: Website
     homepage: PageFacts
     second_level: list[PageFacts] = field(default_factory=list)
+    # Filled by the site crawl (issue 3); empty when only the homepage was fetched.
+    pages: list[PageAnalysis] = field(default_factory=list)
+    links: list[LinkFacts] = field(default_factory=list)
+    crawl_complete: bool = False  # False when the crawl failed or was cut short by a limit
 
 
 @dataclass
@@ -65,3 +70,36 @@ class Facts:
     sites: list[SiteFacts] = field(default_factory=list)
     accounts: list[AccountFacts] = field(default_factory=list)
     probes: list[ProbeFact] = field(default_factory=list)
+
+
+@dataclass
+class PageAnalysis:
+    """One crawled page as the indicators read it (the body itself is not kept).
+
+    ``items`` are the dated list rows shown on the page (column list pages, homepage blocks);
+    ``extras`` holds the values of the page analyzers in ``workbench.extract.analyzers``.
+    """
+
+    url: str
+    final_url: str
+    status: int | None
+    error: str | None
+    title: str = ""
+    published: date | None = None
+    depth: int = 0
+    items: list[DatedItem] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LinkFacts:
+    """One link found on a site's pages, with the outcome of checking it (None: not checked)."""
+
+    source: str
+    target: str
+    anchor: str
+    internal: bool
+    status: int | None = None
+    error: str | None = None
+    note: str = ""
+    on_homepage: bool = False

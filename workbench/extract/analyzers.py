@@ -1,0 +1,42 @@
+"""Page analyzers: what the crawler extracts from each HTML page while it holds the parsed tree.
+
+Page bodies are not kept (memory stays flat whatever the site's size), so every fact an
+indicator needs from a page's content is extracted during the crawl by an analyzer registered
+here. An analyzer is a pure function ``(root, url) -> value``; its value is stored under its
+name in ``PageAnalysis.extras`` (see ``workbench.facts``). Keep analyzers cheap: they run on
+every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import lxml.html
+
+Analyzer = Callable[[lxml.html.HtmlElement, str], Any]
+
+PAGE_ANALYZERS: dict[str, Analyzer] = {}
+
+
+def page_analyzer(name: str) -> Callable[[Analyzer], Analyzer]:
+    """Register ``func`` as the analyzer whose value lands in ``extras[name]``."""
+
+    def register(func: Analyzer) -> Analyzer:
+        if name in PAGE_ANALYZERS:
+            raise ValueError(f"page analyzer registered twice: {name!r}")
+        PAGE_ANALYZERS[name] = func
+        return func
+
+    return register
+
+
+def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+    """Every registered analyzer over one page; a failing analyzer records None, not a crash."""
+    out: dict[str, Any] = {}
+    for name, func in PAGE_ANALYZERS.items():
+        try:
+            out[name] = func(root, url)
+        except Exception:  # noqa: BLE001 - one odd page must not stop a site's crawl
+            out[name] = None
+    return out
