@@ -7,12 +7,18 @@ pass/fail only (any veto → 不合格), so their score is left empty.
 
 A target with a ``check.incomplete`` finding and no veto finding is ``incomplete``: the data
 to judge it could not be obtained, and it is counted apart from the pass rate.
+
+Departments without external service functions skip 办事服务 (25 points): they are scored
+out of ``scoring.without_service_full`` (75) and the result is multiplied by
+``scoring.without_service_factor`` (4/3); ``score_targets(without_service=…)`` names them
+(see ``workbench.indicators.site_checks.sites_without_service``). Bonus items for sites above
+80 points (up to 30 more) are not implemented: a score never exceeds ``full_marks``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -22,7 +28,11 @@ from workbench.rules import get
 
 
 def _verdict(
-    target_findings: list[Finding], rules: Mapping[str, Any], *, scored: bool
+    target_findings: list[Finding],
+    rules: Mapping[str, Any],
+    *,
+    scored: bool,
+    without_service: bool = False,
 ) -> tuple[float | None, bool, str]:
     veto = any(f.veto for f in target_findings)
     if veto:
@@ -40,15 +50,28 @@ def _verdict(
         min(total, float(caps[ind])) if ind in caps else total
         for ind, total in by_indicator.items()
     )
-    score = round(max(full - deduction, 0.0), 1)
+    if without_service:
+        base = float(get(rules, "scoring.without_service_full", 75))
+        factor = float(get(rules, "scoring.without_service_factor", 4 / 3))
+        score = round(min(max((base - deduction) * factor, 0.0), full), 1)
+    else:
+        score = round(max(full - deduction, 0.0), 1)
     qualified = score >= float(get(rules, "scoring.pass_mark", 60))
     return score, False, "true" if qualified else "false"
 
 
 def score_targets(
-    inventory: Inventory, findings: Iterable[Finding], rules: Mapping[str, Any]
+    inventory: Inventory,
+    findings: Iterable[Finding],
+    rules: Mapping[str, Any],
+    *,
+    without_service: Collection[str] = (),
 ) -> pd.DataFrame:
-    """One row per website and per account in the inventory, in inventory order."""
+    """One row per website and per account in the inventory, in inventory order.
+
+    ``without_service``: inventory URLs of departments without service functions (scored out
+    of 75 × 4/3).
+    """
     grouped: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.target_kind in ("website", "media"):
@@ -57,7 +80,12 @@ def score_targets(
             ].append(f)
     rows = []
     for site in inventory.websites:
-        score, veto, qualified = _verdict(grouped[("website", site.url, "")], rules, scored=True)
+        score, veto, qualified = _verdict(
+            grouped[("website", site.url, "")],
+            rules,
+            scored=True,
+            without_service=site.url in without_service,
+        )
         rows.append(("website", site.unit, site.url, site.name, score, veto, qualified, ""))
     for acc in inventory.media:
         score, veto, qualified = _verdict(

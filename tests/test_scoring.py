@@ -1,0 +1,77 @@
+"""Website scores: 100 minus capped deductions, veto and pass mark, departments without services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workbench.models import Finding, Inventory, Website
+from workbench.rules import load_rules, merge
+from workbench.scoring import score_targets
+
+RULES = load_rules()
+PORTAL = Website("示范市人民政府办公室", "示范市人民政府", "http://127.0.0.1:8001/", "门户网站")
+DEPT = Website("示范市水利局", "示范市水利局", "http://127.0.0.1:8002/", "部门网站")
+INVENTORY = Inventory(Path("."), websites=[PORTAL, DEPT])
+
+
+def finding(
+    site: Website, indicator: str, points: float, *, veto: bool = False, key: str = ""
+) -> Finding:
+    return Finding("2022Q3", site.unit, "website", site.url, indicator, veto, "问题",
+                   points=points, key=key)  # fmt: skip
+
+
+def scores(found: list[Finding], rules: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    frame = score_targets(INVENTORY, found, rules or RULES, **kw)
+    return {
+        str(row.target): (row.score, row.veto, row.qualified)
+        for row in frame.itertuples(index=False)
+    }
+
+
+def test_caps_come_from_the_rules() -> None:
+    assert RULES["scoring"]["caps"]["site.link_broken"] == 5
+    links = [finding(PORTAL, "site.link_broken", 1, key=str(i)) for i in range(6)]
+    assert scores(links)[PORTAL.url] == (95.0, "false", "true")
+    assert scores(links[:4])[PORTAL.url] == (96.0, "false", "true")
+    # indicators without a cap deduct in full; each cap applies to its own indicator only
+    uncapped = [finding(PORTAL, "site.column_stale", 3, key=str(i)) for i in range(3)]
+    assert scores(links + uncapped)[PORTAL.url][0] == 100 - 5 - 9
+
+
+@pytest.mark.parametrize(("deduction", "qualified"), [(40.0, "true"), (40.1, "false")])
+def test_pass_mark_is_sixty(deduction: float, qualified: str) -> None:
+    rules = merge(RULES, {"scoring": {"caps": {}}})
+    result = scores([finding(PORTAL, "site.x", deduction)], rules)[PORTAL.url]
+    assert result == (round(100 - deduction, 1), "false", qualified)
+
+
+def test_veto_fails_without_a_score() -> None:
+    found = [finding(PORTAL, "site.security", 0, veto=True), finding(PORTAL, "site.typo", 0.5)]
+    score, veto, qualified = scores(found)[PORTAL.url]
+    assert score != score and (veto, qualified) == ("true", "false")  # NaN: no score
+    assert scores(found)[DEPT.url] == (100.0, "false", "true")
+
+
+def test_departments_without_services_are_scored_out_of_75() -> None:
+    found = [finding(DEPT, "site.column_stale", 15)]
+    assert scores(found)[DEPT.url] == (85.0, "false", "true")
+    assert scores(found, without_service={DEPT.url})[DEPT.url] == (80.0, "false", "true")
+    assert scores([], without_service={DEPT.url})[DEPT.url] == (100.0, "false", "true")
+    # (75 − 30) × 4/3 = 60: still qualified; one more tenth of a point is not
+    at_mark = [finding(DEPT, "site.column_stale", 30)]
+    assert scores(at_mark, without_service={DEPT.url})[DEPT.url] == (60.0, "false", "true")
+    below = [finding(DEPT, "site.column_stale", 30.1)]
+    assert scores(below, without_service={DEPT.url})[DEPT.url][2] == "false"
+    # the factor and the base are rules
+    rules = merge(RULES, {"scoring": {"without_service_full": 80, "without_service_factor": 1.25}})
+    assert scores(found, rules, without_service={DEPT.url})[DEPT.url][0] == 81.2
+
+
+def test_incomplete_is_counted_apart() -> None:
+    found = [finding(PORTAL, "check.incomplete", 0), finding(PORTAL, "site.link_broken", 1)]
+    score, veto, qualified = scores(found)[PORTAL.url]
+    assert (veto, qualified) == ("false", "incomplete")

@@ -1,0 +1,295 @@
+"""Website crawl indicators on synthetic facts: each rule at its threshold and one step either side."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.indicators import REGISTRY
+from workbench.indicators.site_checks import sites_without_service
+from workbench.models import Finding, Inventory, Website
+from workbench.rules import load_rules, merge
+
+RULES = load_rules()
+AS_OF = date(2022, 9, 30)
+HOME = "http://127.0.0.1:8001/"
+OTHER = "http://127.0.0.1:8002/"
+VALID_IDENTITY = {
+    "site_code": "4399000001",
+    "site_code_valid": True,
+    "icp": "湘ICP备12345678号",
+    "police": "湘公网安备 43990012345678号",
+    "conac": True,
+}
+CHANNELS = {"consult": [["互动交流", "/hdjl/"]], "service": True}
+
+
+def page(url: str, depth: int = 1, title: str = "页面", **extras: Any) -> PageAnalysis:
+    return PageAnalysis(url, url, 200, None, title=title, depth=depth, extras=dict(extras))
+
+
+def healthy_home(**extras: Any) -> PageAnalysis:
+    values: dict[str, Any] = {"identity": dict(VALID_IDENTITY), "channels": dict(CHANNELS)}
+    values.update(extras)
+    return page(HOME, depth=0, title="示范市人民政府", **values)
+
+
+def site(
+    pages: list[PageAnalysis] | None = None,
+    links: list[LinkFacts] | None = None,
+    *,
+    kind: str = "门户网站",
+    complete: bool = True,
+    home_ok: bool = True,
+) -> tuple[Facts, Website]:
+    website = Website("示范市人民政府办公室", "示范市人民政府", HOME, kind)
+    other = Website("示范市水利局", "示范市水利局", OTHER, "部门网站")
+    homepage = PageFacts(HOME, HOME, 200 if home_ok else 500, None if home_ok else "HTTP 500")
+    facts = Facts("2022Q3", AS_OF, Inventory(Path("."), websites=[website, other]))
+    facts.sites.append(
+        SiteFacts(
+            website,
+            homepage,
+            pages=pages if pages is not None else [healthy_home()],
+            links=links or [],
+            crawl_complete=complete,
+        )
+    )
+    return facts, website
+
+
+def run(indicator: str, facts: Facts, rules: dict[str, Any] | None = None) -> list[Finding]:
+    return list(REGISTRY[indicator]().check(facts, rules or RULES))
+
+
+MINE = (
+    "site.link_broken",
+    "site.external_nongov",
+    "site.identity",
+    "site.security",
+    "site.typo",
+    "site.interaction_poor",
+    "site.service_poor",
+)
+
+
+def test_a_healthy_site_has_no_finding() -> None:
+    facts, _ = site(links=[LinkFacts(HOME, HOME + "gzdt/", "工作动态", True, 200)])
+    assert [f for i in MINE for f in run(i, facts)] == []
+
+
+def test_an_unfetched_homepage_is_left_to_check_incomplete() -> None:
+    bad = page(HOME, depth=0, identity={"site_code": None}, channels={})
+    links = [LinkFacts(HOME, "http://x.example.com/", "x", False, 404)]
+    facts, _ = site([bad], links, home_ok=False)
+    assert [f for i in MINE for f in run(i, facts)] == []
+
+
+def test_link_broken_status_and_points() -> None:
+    links = [
+        LinkFacts(HOME, HOME + "a.html", "甲", True, 404, on_homepage=True),
+        LinkFacts(HOME + "list.html", HOME + "b.html", "乙", True, 400),
+        LinkFacts(HOME + "list.html", HOME + "c.html", "丙", True, 399),
+        LinkFacts(HOME, "https://www.example.gov.cn/d", "丁", False, None),  # unchecked
+        LinkFacts(HOME + "x.html", HOME + "e.pdf", "戊", True, None, "连接超时"),
+        LinkFacts(HOME + "y.html", HOME + "a.html", "甲", True, 404),  # same target again
+    ]
+    found = {f.key: f for f in run("site.link_broken", site(links=links)[0])}
+    assert set(found) == {HOME + "a.html", HOME + "b.html", HOME + "e.pdf"}
+    home = found[HOME + "a.html"]
+    assert home.points == 1 and home.evidence_url == HOME and not home.veto
+    assert home.problem == f"链接不可用：{HOME}a.html（HTTP 404）"
+    assert home.detail["sources"] == [HOME, HOME + "y.html"]
+    assert found[HOME + "b.html"].points == 0.1
+    assert found[HOME + "e.pdf"].problem == f"链接不可用：{HOME}e.pdf（连接超时）"
+
+
+def test_external_nongov_hosts() -> None:
+    targets = {
+        "https://www.gov.cn/zhengce/": False,
+        "https://bszs.conac.cn/sitename?id=1": False,
+        "http://www.beian.gov.cn/portal": False,
+        "http://中国.政务/": False,
+        OTHER + "col/index.html": False,  # another inventory site (loopback)
+        "http://127.0.0.1:9/": False,  # a host of the inventory, whatever the port
+        "http://gov.cn.example.com/": True,
+        "https://www.example.com/a?b=1": True,
+        "http://10.0.0.8/": True,
+        "mailto:a@b.cn": False,
+    }
+    links = [LinkFacts(HOME, t, "外链", False) for t in targets]
+    links.append(LinkFacts(HOME, HOME + "in.html", "内链", True, 200))
+    found = {f.key: f for f in run("site.external_nongov", site(links=links)[0])}
+    assert set(found) == {t for t, bad in targets.items() if bad}
+    f = found["https://www.example.com/a?b=1"]
+    assert f.points == 0 and not f.veto
+    assert f.problem == "链接至非政府网站：https://www.example.com/a?b=1"
+    # an office may accept .org.cn party sites
+    accepted = merge(
+        RULES, {"website": {"external_nongov": {"allowed_domains": ["conac.cn", "example.com"]}}}
+    )
+    again = {f.key for f in run("site.external_nongov", site(links=links)[0], accepted)}
+    assert again == {"http://10.0.0.8/"}  # hosts under example.com are accepted too
+
+
+def test_identity_names_what_is_missing() -> None:
+    for change, words in (
+        ({"site_code": None, "site_code_valid": False}, ["未展示网站标识码"]),
+        ({"site_code": "0000000000", "site_code_valid": False}, ["网站标识码“0000000000”无效"]),
+        ({"icp": None, "conac": False}, ["未展示ICP备案编号", "未展示党政机关网站标识"]),
+        ({"police": None}, ["未展示公安机关备案标识"]),
+    ):
+        facts, _ = site([healthy_home(identity={**VALID_IDENTITY, **change})])
+        (f,) = run("site.identity", facts)
+        assert f.detail["missing"] == words and f.key == "identity"
+        assert f.problem == "网站首页" + "，".join(words)
+        assert f.points == 0.5 * len(words) and f.evidence_url == HOME
+    # only the homepage counts; a page without the footer elsewhere is fine
+    facts, _ = site([healthy_home(), page(HOME + "a.html", identity={"site_code": None})])
+    assert run("site.identity", facts) == []
+
+
+def _hit(wrong: str, right: str, category: str, serious: bool) -> dict[str, Any]:
+    return {"wrong": wrong, "right": right, "category": category, "serious": serious,
+            "context": f"……{wrong}……", "count": 1}  # fmt: skip
+
+
+def test_wording_splits_serious_and_typo() -> None:
+    serious = _hit("两学一作", "两学一做", "重要提法错误", True)
+    typo = _hit("再接再励", "再接再厉", "一般性错别字", False)
+    pages = [
+        healthy_home(),
+        page(HOME + "a.html", wording=[serious, typo]),
+        page(HOME + "b.html", wording=[serious]),
+    ]
+    facts, _ = site(pages)
+    (sec,) = run("site.security", facts)
+    assert sec.veto and sec.key == "wording:两学一作" and sec.evidence_url == HOME + "a.html"
+    assert sec.problem == "存在严重表述错误：“两学一作”应为“两学一做”（重要提法错误）"
+    assert sec.detail["page_count"] == 2
+    (t,) = run("site.typo", facts)
+    assert not t.veto and t.points == 0.5 and t.problem == "存在错别字：“再接再励”应为“再接再厉”"
+
+
+def _stamps(moments: list[datetime], timed: bool) -> list[list[Any]]:
+    return [[m.isoformat(), timed] for m in moments]
+
+
+def test_forged_dates_future_threshold() -> None:
+    for days_after, expected in ((1, False), (2, True)):
+        when = datetime.combine(AS_OF + timedelta(days=days_after), datetime.min.time())
+        facts, _ = site([healthy_home(row_times=_stamps([when], False))])
+        found = run("site.security", facts)
+        assert bool(found) is expected, days_after
+        if expected:
+            assert found[0].key == "dates:future" and found[0].veto
+            assert "2022-10-02" in found[0].problem
+
+
+def test_forged_dates_batch_threshold() -> None:
+    moment = datetime(2022, 9, 1, 9, 30)
+    for count, timed, expected in ((9, True, False), (10, True, True), (11, False, False)):
+        other = [datetime(2022, 8, 1, 10, 0)]
+        facts, _ = site([healthy_home(), page(HOME + "list.html",
+                         row_times=_stamps([moment] * count + other, timed))])  # fmt: skip
+        found = run("site.security", facts)
+        assert bool(found) is expected, (count, timed)
+        if expected:
+            assert found[0].key == "dates:batch" and found[0].evidence_url == HOME + "list.html"
+            assert (
+                found[0].problem
+                == "同一页面10条信息的发布时间均为2022-09-01 09:30，疑似批量篡改发布日期"
+            )
+
+
+def test_illicit_links_only_from_the_rules_list() -> None:
+    links = [LinkFacts(HOME, "http://www.bad-casino.example/x", "娱乐城", False)]
+    assert run("site.security", site(links=links)[0]) == []
+    rules = merge(RULES, {"website": {"security": {"illicit_domains": ["bad-casino.example"]}}})
+    (f,) = run("site.security", site(links=links)[0], rules)
+    assert f.veto and f.problem == "链接至违规网站或内容：http://www.bad-casino.example/x"
+    rules = merge(RULES, {"website": {"security": {"illicit_keywords": ["娱乐城"]}}})
+    assert len(run("site.security", site(links=links)[0], rules)) == 1
+
+
+def test_no_consultation_channel_only_after_a_complete_crawl() -> None:
+    bare = page(HOME, depth=0, identity=VALID_IDENTITY, channels={"consult": [], "service": True})
+    assert run("site.interaction_poor", site([bare], complete=False)[0]) == []
+    (f,) = run("site.interaction_poor", site([bare])[0])
+    assert f.veto and f.key == "no_channel" and "未提供有效的在线咨询渠道" in f.problem
+    # messages on some page show a channel exists
+    answered = {"asked": "2022-09-01", "answered": "2022-09-03", "status": "已回复"}
+    with_messages = [bare, page(HOME + "m.html", messages=[answered])]
+    assert run("site.interaction_poor", site(with_messages)[0]) == []
+
+
+def _message(asked: date, answered: date | None) -> dict[str, Any]:
+    return {"asked": asked.isoformat(), "answered": answered.isoformat() if answered else None,
+            "status": "已回复" if answered else "未回复"}  # fmt: skip
+
+
+def _late(messages: list[dict[str, Any]], title: str = "咨询详情") -> list[Finding]:
+    pages = [healthy_home(), page(HOME + "hdjl/1.html", title=title, messages=messages)]
+    return run("site.interaction_poor", site(pages)[0])
+
+
+def test_unanswered_messages_thresholds() -> None:
+    assert _late([_message(AS_OF - timedelta(days=90), None)]) == []
+    (f,) = _late([_message(AS_OF - timedelta(days=91), None)])
+    assert f.veto and f.key == "unanswered" and f.evidence_url == HOME + "hdjl/1.html"
+    assert f.problem == "政务咨询类栏目中有1条留言超过3个月未回复（最早一条留言于2022-07-01）"
+    # looking back one year only
+    assert len(_late([_message(AS_OF - timedelta(days=365), None)])) == 1
+    assert _late([_message(AS_OF - timedelta(days=366), None)]) == []
+    # answered, but more than 90 days after the question
+    asked = AS_OF - timedelta(days=200)
+    assert _late([_message(asked, asked + timedelta(days=90))]) == []
+    assert len(_late([_message(asked, asked + timedelta(days=91))])) == 1
+    # an answer dated after the check time was not there at the check time
+    assert len(_late([_message(asked, AS_OF + timedelta(days=3))])) == 1
+    # 信访 pages are not 政务咨询
+    assert _late([_message(asked, None)], title="网上信访-回复详情") == []
+
+
+def _guides(count: int, missing: int) -> list[PageAnalysis]:
+    names = [
+        "事项名称",
+        "设定依据",
+        "申请条件",
+        "办理材料",
+        "办理地点",
+        "办理时间",
+        "联系电话",
+        "办理流程",
+    ]
+    guide = {"present": names[missing:], "missing": names[:missing]}
+    return [page(f"{HOME}bszn/{i}.html", guide=guide) for i in range(count)]
+
+
+def test_service_poor_guides_threshold() -> None:
+    assert run("site.service_poor", site([healthy_home(), *_guides(4, 5)])[0]) == []
+    assert run("site.service_poor", site([healthy_home(), *_guides(5, 4)])[0]) == []
+    (f,) = run("site.service_poor", site([healthy_home(), *_guides(5, 5)])[0])
+    assert f.veto and f.key == "guides" and f.detail["count"] == 5
+    assert f.problem == "5个办事指南要素缺失严重（每个缺少5项及以上关键要素）"
+
+
+def test_no_service_only_for_portals_after_a_complete_crawl() -> None:
+    bare = page(HOME, depth=0, identity=VALID_IDENTITY, channels={"consult": [["咨询", "/"]]})
+    (f,) = run("site.service_poor", site([bare])[0])
+    assert f.key == "no_service" and f.problem == "未提供办事服务"
+    assert run("site.service_poor", site([bare], complete=False)[0]) == []
+    facts, website = site([bare], kind="部门网站")
+    assert run("site.service_poor", facts) == []
+    assert sites_without_service(facts, RULES) == {website.url}
+    assert sites_without_service(site([bare], kind="部门网站", complete=False)[0], RULES) == set()
+    assert sites_without_service(site(kind="部门网站")[0], RULES) == set()
+
+
+def test_finding_ids_are_stable_and_distinct() -> None:
+    links = [LinkFacts(HOME, HOME + f"{i}.html", "链接", True, 404) for i in range(3)]
+    first = [f.finding_id for f in run("site.link_broken", site(links=links)[0])]
+    again = [f.finding_id for f in run("site.link_broken", site(links=links)[0])]
+    assert first == again and len(set(first)) == 3

@@ -1,0 +1,364 @@
+"""Page analyzers for the website checks (site identity, wording, services, interaction, dates).
+
+Each function below is registered with :func:`workbench.extract.analyzers.page_analyzer` and
+runs on every crawled HTML page; its value lands in ``PageAnalysis.extras[name]``. Values are
+JSON-friendly (dicts, lists, strings, ISO dates) so the crawl may store them as they are.
+Dates and datetimes are as the page shows them: Asia/Shanghai calendar dates and naive
+wall-clock times, written in ISO form (``2022-09-28``, ``2022-09-28T10:00:00``).
+
+The wording analyzer matches the dictionary of ``workbench.extract.wording``; it uses the
+default rules unless the check calls :func:`configure_wording` with its own rules first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+import lxml.html
+
+from workbench.extract.analyzers import page_analyzer
+from workbench.extract.dates import normalize
+from workbench.extract.identity import site_identity
+from workbench.extract.wording import WordingDictionary
+
+_VISIBLE_XPATH = (
+    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template)]"
+)
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
+_STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
+
+# A full date (explicit year) with an optional time right after it.
+_STAMP_RE = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})"
+    r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日?)(?!\d)"
+    r"(?:\s*(?P<H>\d{1,2})\s*:\s*(?P<M>\d{2})(?:\s*:\s*(?P<S>\d{2}))?)?"
+)
+
+# 办事指南 key elements (indicators.md, site.service_poor) and the labels sites use for them.
+GUIDE_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "事项名称": ("事项名称", "事项名", "服务事项", "项目名称", "办理事项"),
+    "设定依据": ("设定依据", "法律依据", "办理依据", "政策依据", "实施依据"),
+    "申请条件": ("申请条件", "受理条件", "办理条件", "申报条件", "准予条件"),
+    "办理材料": ("办理材料", "申请材料", "申报材料", "所需材料", "提交材料", "材料目录"),
+    "办理地点": ("办理地点", "受理地点", "办公地点", "办理地址", "受理地址", "窗口地址"),
+    "办理时间": ("办理时间", "受理时间", "办公时间", "窗口时间"),
+    "联系电话": ("联系电话", "咨询电话", "咨询方式", "联系方式", "监督电话"),
+    "办理流程": ("办理流程", "办理程序", "办事流程", "受理流程", "流程图"),
+}
+_GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南")
+
+# Links to an online consultation channel; 信访 and 纪检举报 do not count (indicators.md).
+CONSULT_WORDS = ("咨询", "留言", "信箱", "互动交流", "政民互动", "问政")
+NOT_CONSULT_WORDS = ("信访", "举报", "纪检", "监察")
+SERVICE_WORDS = (
+    "办事服务", "政务服务", "网上办事", "在线办事", "办事指南", "便民服务", "在线服务",
+    "网上服务", "办事大厅", "一网通办",
+)  # fmt: skip
+
+# 互动交流 message blocks: 留言时间 … 答复时间 …
+_ASKED_RE = re.compile(r"(?:留言|提问|来信|咨询|诉求|写信)(?:时间|日期)\s*[:：]?\s*")
+_ANSWER_RE = re.compile(r"(?:答复|回复|办结|回应)(?:时间|日期)\s*[:：]?\s*")
+_UNANSWERED_RE = re.compile(r"未回复|未答复|待回复|尚未回复|暂未回复|暂无回复|未办结|待处理")
+_ASKED_HEADERS = ("留言时间", "提问时间", "来信时间", "咨询时间", "留言日期", "提问日期")
+_ANSWER_HEADERS = ("答复时间", "回复时间", "办结时间", "答复日期", "回复日期")
+_STATUS_HEADERS = ("状态", "办理状态", "回复状态", "答复状态")
+
+
+def visible_text(root: lxml.html.HtmlElement) -> str:
+    """Text a reader sees in the body: no scripts, styles, comments or attribute values."""
+    return normalize("\n".join(str(n) for n in root.xpath(_VISIBLE_XPATH)))
+
+
+def _stamp(m: re.Match[str]) -> tuple[datetime, bool] | None:
+    """(moment, shows a time) of a :data:`_STAMP_RE` match, or None when not a real date."""
+    month = m.group("m") or m.group("m2")
+    day = m.group("d") or m.group("d2")
+    try:
+        moment = datetime(int(m.group("y")), int(month), int(day))
+        if m.group("H") is None:
+            return moment, False
+        return moment.replace(
+            hour=int(m.group("H")), minute=int(m.group("M")), second=int(m.group("S") or 0)
+        ), True
+    except ValueError:
+        return None
+
+
+def find_stamps(text: str) -> list[tuple[datetime, bool]]:
+    """Every full date (explicit year, 1990–2100) in ``text``, with its time when shown."""
+    out = []
+    for m in _STAMP_RE.finditer(normalize(text)):
+        found = _stamp(m)
+        if found is not None and 1990 <= found[0].year <= 2100:
+            out.append(found)
+    return out
+
+
+# ----------------------------------------------------------------------------- identity
+
+
+@page_analyzer("identity")
+def identity_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+    """网站标识码, ICP备案, 公安备案 and the conac mark shown on the page (see ``identity.py``)."""
+    return asdict(site_identity(root))
+
+
+# ----------------------------------------------------------------------------- wording
+
+_dictionary: WordingDictionary | None = None
+_dictionary_lock = threading.Lock()
+
+
+def configure_wording(rules: Mapping[str, Any]) -> None:
+    """Use the wording dictionary of ``rules`` (the check's merged rules) from now on."""
+    global _dictionary
+    with _dictionary_lock:
+        _dictionary = WordingDictionary.from_rules(rules)
+
+
+def _wording_dictionary() -> WordingDictionary:
+    global _dictionary
+    with _dictionary_lock:
+        if _dictionary is None:
+            from workbench.rules import load_rules
+
+            _dictionary = WordingDictionary.from_rules(load_rules())
+        return _dictionary
+
+
+def wording_hits(text: str) -> list[dict[str, Any]]:
+    """Dictionary hits in ``text``, one per wrong form: first context and number of times."""
+    out: dict[str, dict[str, Any]] = {}
+    for hit in _wording_dictionary().find(text):
+        entry = hit.entry
+        if entry.wrong in out:
+            out[entry.wrong]["count"] += 1
+            continue
+        out[entry.wrong] = {
+            "wrong": entry.wrong,
+            "right": entry.right,
+            "category": entry.category,
+            "serious": entry.serious,
+            "context": hit.context.replace("\n", " "),
+            "count": 1,
+        }
+    return list(out.values())
+
+
+@page_analyzer("wording")
+def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
+    """Wrong forms of the wording dictionary found in the page's visible text."""
+    return wording_hits(visible_text(root))
+
+
+# ----------------------------------------------------------------------------- 办事指南
+
+
+def _page_title(root: lxml.html.HtmlElement) -> str:
+    parts = [el.text_content() for el in root.xpath("//title | //h1 | //h2")]
+    for meta in root.xpath("//meta[@name]"):
+        if (meta.get("name") or "").lower() == "articletitle":
+            parts.append(meta.get("content") or "")
+    return " ".join(" ".join(parts).split())
+
+
+@page_analyzer("guide")
+def guide_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
+    """For a 办事指南 page: which of the 8 key elements it shows; None for any other page.
+
+    A guide page has 办事指南/服务指南 in its title or heading and is not a list of guides
+    (fewer than 3 links whose text names a guide).
+    """
+    if not _GUIDE_TITLE_RE.search(_page_title(root)):
+        return None
+    listed = sum(1 for a in root.xpath("//a") if _GUIDE_TITLE_RE.search(a.text_content() or ""))
+    if listed >= 3:
+        return None
+    text = visible_text(root)
+    present = [name for name, labels in GUIDE_ELEMENTS.items() if any(w in text for w in labels)]
+    missing = [name for name in GUIDE_ELEMENTS if name not in present]
+    return {"present": present, "missing": missing}
+
+
+# ----------------------------------------------------------------------------- channels
+
+
+def _anchor_text(a: lxml.html.HtmlElement) -> str:
+    return " ".join(((a.text_content() or "") + " " + (a.get("title") or "")).split())
+
+
+def is_consult_link(text: str) -> bool:
+    """True for a link to an online consultation channel (not 信访 or 纪检举报)."""
+    return any(w in text for w in CONSULT_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
+
+
+@page_analyzer("channels")
+def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+    """Links to consultation channels (up to 5, as [text, href]) and whether 办事服务 is linked."""
+    consult: list[list[str]] = []
+    service = False
+    for a in root.xpath("//a[@href]"):
+        text = _anchor_text(a)
+        if not text:
+            continue
+        if len(consult) < 5 and is_consult_link(text):
+            consult.append([text[:40], (a.get("href") or "").strip()[:500]])
+        if not service and any(w in text for w in SERVICE_WORDS):
+            service = True
+    return {"consult": consult, "service": service}
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def _first_stamp(text: str) -> datetime | None:
+    found = find_stamps(text[:40])
+    return found[0][0] if found else None
+
+
+def _message_blocks(text: str) -> Iterator[dict[str, Any]]:
+    """Messages laid out as label/value pairs: 留言时间：… 答复时间：… (one per 留言时间)."""
+    starts = list(_ASKED_RE.finditer(text))
+    for i, m in enumerate(starts):
+        asked = _first_stamp(text[m.end() :])
+        if asked is None:
+            continue
+        segment = text[m.end() : starts[i + 1].start() if i + 1 < len(starts) else len(text)]
+        answered = None
+        for a in _ANSWER_RE.finditer(segment):
+            answered = _first_stamp(segment[a.end() :])
+            if answered is not None:
+                break
+        status = _UNANSWERED_RE.search(segment)
+        yield _message(asked, answered, status.group() if status else "")
+
+
+def _message(asked: datetime, answered: datetime | None, status: str) -> dict[str, Any]:
+    unanswered = answered is None or bool(_UNANSWERED_RE.search(status))
+    return {
+        "asked": asked.date().isoformat(),
+        "answered": answered.date().isoformat() if answered and not unanswered else None,
+        "status": status or ("未回复" if unanswered else "已回复"),
+    }
+
+
+def _cell_texts(row: lxml.html.HtmlElement) -> list[str]:
+    return [" ".join(c.text_content().split()) for c in row if c.tag in ("td", "th")]
+
+
+def _column_of(headers: list[str], names: tuple[str, ...]) -> int | None:
+    for i, header in enumerate(headers):
+        if any(n in header for n in names):
+            return i
+    return None
+
+
+def _message_rows(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    """Messages listed in a table whose header names 留言时间 and 答复时间 or 状态."""
+    for table in root.xpath("//table"):
+        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr")
+        if len(rows) < 2:
+            continue
+        headers = _cell_texts(rows[0])
+        asked_col = _column_of(headers, _ASKED_HEADERS)
+        answer_col = _column_of(headers, _ANSWER_HEADERS)
+        status_col = _column_of(headers, _STATUS_HEADERS)
+        if asked_col is None or (answer_col is None and status_col is None):
+            continue
+        for row in rows[1:]:
+            cells = _cell_texts(row)
+            if len(cells) != len(headers):
+                continue
+            asked = _first_stamp(cells[asked_col])
+            if asked is None:
+                continue
+            answered = _first_stamp(cells[answer_col]) if answer_col is not None else None
+            status = cells[status_col] if status_col is not None else ""
+            if answered is None and status and not _UNANSWERED_RE.search(status):
+                continue  # answered, date not shown: nothing to judge
+            yield _message(asked, answered, status)
+
+
+@page_analyzer("messages")
+def message_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
+    """互动交流 messages shown on the page: asked date, answered date (None: 未回复), status.
+
+    ``title`` of the page is kept by the crawl; the indicator leaves out 信访/举报 pages.
+    """
+    table_rows = list(_message_rows(root))
+    if table_rows:
+        return table_rows
+    return list(_message_blocks(visible_text(root)))
+
+
+# ----------------------------------------------------------------------------- row times
+
+
+def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    for el in link.iterancestors():
+        if el.tag in _ROW_TAGS:
+            return el
+        if el.tag in _STOP_TAGS:
+            return None
+    return None
+
+
+def _text_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> str:
+    parts = []
+    for node in row.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"):
+        parent = node.getparent()
+        owner = parent if node.is_text or parent is None else parent.getparent()
+        inside = owner is not None and (
+            owner is link or any(a is link for a in owner.iterancestors())
+        )
+        if not inside:
+            parts.append(str(node))
+    return " ".join(parts)
+
+
+@page_analyzer("row_times")
+def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
+    """Publication stamps shown in list rows, one per linked row: [ISO datetime, shows time].
+
+    Only dates with an explicit year are kept (month-day dates are never read as future);
+    the link's own text is left out (a title may name a future date).
+    """
+    out: list[list[Any]] = []
+    seen: set[int] = set()
+    kept: list[lxml.html.HtmlElement] = []  # lxml proxies: keep rows alive so ids stay unique
+    for link in root.xpath("//body//a[@href]"):
+        row = _row_of(link)
+        if row is None or id(row) in seen:
+            continue
+        seen.add(id(row))
+        kept.append(row)
+        stamps = find_stamps(_text_outside(row, link))
+        if stamps:
+            moment, timed = stamps[0]
+            out.append([moment.isoformat(), timed])
+    return out
+
+
+def row_stamps(extras: Mapping[str, Any]) -> list[tuple[datetime, bool]]:
+    """The ``row_times`` of a page's extras as (datetime, shows time) pairs."""
+    out = []
+    for value in extras.get("row_times") or []:
+        try:
+            out.append((datetime.fromisoformat(str(value[0])), bool(value[1])))
+        except (ValueError, IndexError, TypeError):
+            continue
+    return out
+
+
+def iso_date(value: Any) -> date | None:
+    """An ISO date string from the extras back as a date (None when absent or malformed)."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
