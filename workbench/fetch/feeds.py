@@ -13,6 +13,7 @@ wall-clock datetimes. Aware source times are converted to Asia/Shanghai; naive o
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -35,13 +36,16 @@ DEFAULT_JSON_MAPPING: Mapping[str, str] = {
     "published": "date_published|published|pubDate|date|time|created_at|date_modified",
     "title": "title",
     "url": "url|link",
+    "summary": "summary|content_text|description|digest",
 }
 # Column headers accepted in CSV/XLSX exports (compared case-insensitively).
 _COLUMNS = {
     "published": ("发布时间", "发布日期", "时间", "日期", "published", "pubdate", "date", "time"),
     "title": ("标题", "title"),
     "url": ("链接", "网址", "link", "url"),
+    "summary": ("摘要", "内容", "正文", "summary", "content", "description"),
 }
+SUMMARY_CHARS = 2000  # a post's summary is kept up to this many characters
 REASON_UNPARSEABLE = "数据源格式无法解析"
 REASON_MISSING = "数据源文件不存在"
 REASON_OUTSIDE = "数据源路径超出名录文件夹"
@@ -50,11 +54,16 @@ REASON_UNREACHABLE = "数据源无法访问"
 
 @dataclass
 class Post:
-    """One post: naive Asia/Shanghai ``published`` (None when the source gives no date)."""
+    """One post: naive Asia/Shanghai ``published`` (None when the source gives no date).
+
+    ``summary`` is the post's plain text as the source gives it (RSS description, Atom
+    summary, JSON summary/content_text, an export's 摘要 column), or "".
+    """
 
     published: datetime | None
     title: str
     url: str
+    summary: str = ""
 
 
 @dataclass
@@ -152,6 +161,15 @@ def parse_post_time(value: Any) -> datetime | None:
     return _plausible(_to_shanghai(parsed))
 
 
+def _plain(value: Any) -> str:
+    """Text of an HTML or plain summary, whitespace collapsed, cut at SUMMARY_CHARS."""
+    text = "" if value is None else str(value)
+    if "<" in text:
+        text = re.sub(r"<[^>]*>", " ", text)
+        text = html.unescape(text)
+    return " ".join(text.split())[:SUMMARY_CHARS]
+
+
 # -- RSS / Atom -----------------------------------------------------------------------------
 
 
@@ -189,7 +207,9 @@ def _parse_xml_feed(
         link = str(entry.get("link") or "")
         if not link and str(entry.get("id") or "").startswith(("http://", "https://")):
             link = str(entry["id"])
-        posts.append(Post(_entry_time(entry), str(entry.get("title") or "").strip(), link))
+        title = str(entry.get("title") or "").strip()
+        summary = _plain(entry.get("summary") or entry.get("description"))
+        posts.append(Post(_entry_time(entry), title, link, "" if summary == title else summary))
     return kind, posts
 
 
@@ -218,11 +238,13 @@ def _parse_json_feed(data: Any, mapping: Mapping[str, str]) -> list[Post] | None
             continue
         title = _lookup(item, spec["title"])
         url = _lookup(item, spec["url"])
+        summary = _lookup(item, spec["summary"]) if spec.get("summary") else None
         posts.append(
             Post(
                 parse_post_time(_lookup(item, spec["published"])),
                 "" if title is None else str(title).strip(),
                 "" if url is None else str(url).strip(),
+                _plain(summary) if isinstance(summary, str) else "",
             )
         )
     return posts
@@ -261,12 +283,15 @@ def _rows_to_posts(rows: Iterable[Iterable[Any]]) -> list[Post] | None:
                 return None
             continue
 
-        when, title, url = (_cell(cells, header.get(key)) for key in ("published", "title", "url"))
+        when, title, url, summary = (
+            _cell(cells, header.get(key)) for key in ("published", "title", "url", "summary")
+        )
         posts.append(
             Post(
                 parse_post_time(when.strip() if isinstance(when, str) else when),
                 "" if title is None else str(title).strip(),
                 "" if url is None else str(url).strip(),
+                _plain(summary),
             )
         )
     return posts if header is not None else None
@@ -327,9 +352,13 @@ def _parse_bytes(
 
 
 def _read_url(
-    source: str, timeout: float, mapping: Mapping[str, str], session: requests.Session | None
+    source: str,
+    timeout: float,
+    mapping: Mapping[str, str],
+    session: requests.Session | None,
+    retries: int = 0,
 ) -> FeedResult:
-    fetched = fetch_url(source, timeout=timeout, session=session)
+    fetched = fetch_url(source, timeout=timeout, session=session, retries=retries)
     hint = _guess_kind(source)
     if not fetched.ok:
         reason = f"{REASON_UNREACHABLE}：{fetched.error or '无响应'}"
@@ -382,6 +411,7 @@ def read_feed(
     timeout: float = 15.0,
     json_mapping: Mapping[str, str] | None = None,
     session: requests.Session | None = None,
+    retries: int = 0,
 ) -> FeedResult:
     """Read an account's posts from ``source``; never raises.
 
@@ -390,13 +420,15 @@ def read_feed(
     链接 (or published, title, link). Relative paths are resolved against ``base_dir``
     and must stay inside it; without ``base_dir`` any path is allowed. ``json_mapping``
     overrides :data:`DEFAULT_JSON_MAPPING` (keys items/published/title/url; values are
-    ``|``-separated alternatives of dotted paths). Posts keep the source's order.
+    ``|``-separated alternatives of dotted paths; the rules' ``media.json_mapping``).
+    ``retries``: extra attempts after connection errors, 5xx and 429, as for websites.
+    Posts keep the source's order.
     """
     source = (source or "").strip()
     mapping = dict(json_mapping or {})
     try:
         if re.match(r"^https?://", source, re.IGNORECASE):
-            return _read_url(source, timeout, mapping, session)
+            return _read_url(source, timeout, mapping, session, retries)
         if not source:
             return _failed(source, "csv", REASON_MISSING)
         return _read_local(source, base_dir, mapping)
