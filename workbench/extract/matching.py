@@ -1,0 +1,225 @@
+"""Pairing interpretations (政策解读) with their documents (政策文件), across all sites.
+
+Methods, strongest first (an interpretation gets the document of the strongest method; a
+document may have several interpretations):
+
+1. ``link``: one page links to the other (相关解读 / 相关文件 / 原文 / 关联稿件), by URL;
+2. ``docno``: the interpretation cites the document's 文号;
+3. ``title``: a 《title》 the interpretation cites equals one of the document's title keys
+   (:func:`title_keys`: the full title, the inner title of 关于印发《…》的通知, without
+   (试行)/(暂行), without the leading place name);
+4. ``fuzzy``: rapidfuzz ``ratio`` between the interpretation's title stripped of form words
+   (一图读懂, 政策解读, 答记者问 …) and a document key, at least ``FUZZY_THRESHOLD`` (measured
+   in docs/accuracy.md), and only when one document clearly wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from workbench.extract.docno import parse_docno
+from workbench.extract.documents import DocumentFacts
+from workbench.extract.interpretations import InterpretationFacts, cited_titles
+from workbench.urls import normalize_url
+
+FUZZY_THRESHOLD = 80.0
+FUZZY_MARGIN = 5.0  # the best document must beat the runner-up by this much
+METHOD_RANK = {"link": 0, "docno": 1, "title": 2, "fuzzy": 3}
+
+_PUNCT = re.compile(r"[\s\u3000\xa0《》〈〉<>＜＞“”\"'‘’「」『』：:，,。.、;；!！?？·・\-—_]+")
+_PAREN = str.maketrans({"（": "(", "）": ")", "［": "[", "］": "]", "【": "[", "】": "]"})
+_WRAPPER = re.compile(
+    r"^(?:.{0,30}?)关于(?:印发|公布|发布|转发|颁布|修订|废止|修改)?(?P<inner>.+?)的"
+    r"(?:通知|决定|公告|通告|意见|批复)$"
+)
+_ISSUER = re.compile(r"^.{1,30}?关于(?P<rest>.{4,})$")  # 国务院办公厅关于X → X
+_QUALIFIER = re.compile(
+    r"\((?:试行|暂行|修订|修订稿|征求意见稿|\d{4}年?修订|\d{4}年版|第[一二三四五六七八九十]+批)\)"
+)
+_PLACE = re.compile(
+    r"^[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|自治州|州|盟|县|区|旗)(?=[\u4e00-\u9fff]{6})"
+)
+_FORM_WORDS = re.compile(
+    r"一图读懂|一图看懂|一图了解|一图解读|图解|图说|图文解读|政策解读|解读材料|解读|"
+    r"政策问答|问答|答记者问|负责人就|有关负责人|就|答问|访谈|专访|新闻发布会|发布会|音频|视频|"
+    r"动漫|H5|文字|权威|热点"
+)
+
+
+def normalize_title(title: str) -> str:
+    """A title for comparison: punctuation, quotes, brackets 《》〈〉<> and spaces removed,
+    full-width parentheses made ASCII."""
+    return _PUNCT.sub("", title.translate(_PAREN))
+
+
+def title_keys(title: str) -> set[str]:
+    """The normalised forms a document can be cited by (full, inner, shortened)."""
+    keys: set[str] = set()
+    candidates = [title, *cited_titles(title)]
+    plain = normalize_title(title)
+    m = _WRAPPER.match(plain)
+    if m:
+        candidates.append(m["inner"])
+    issuer = _ISSUER.match(plain)
+    if issuer:
+        candidates.append(issuer["rest"])
+    for cand in candidates:
+        key = normalize_title(cand)
+        if not key:
+            continue
+        keys.add(key)
+        short = _QUALIFIER.sub("", key)
+        keys.add(short)
+        for k in (key, short):
+            without_place = _PLACE.sub("", k)
+            if len(without_place) >= 6:
+                keys.add(without_place)
+    return {k for k in keys if len(k) >= 4}
+
+
+def interpretation_core(title: str) -> str:
+    """An interpretation's title without its form words (一图读懂《X》 → X), normalised."""
+    return _FORM_WORDS.sub("", normalize_title(title))
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Interpretation ``interpretations[interp]`` explains document ``documents[doc]``."""
+
+    doc: int
+    interp: int
+    method: str
+    score: float = 100.0
+
+
+def _explicit_link(doc: DocumentFacts, interp: InterpretationFacts) -> bool:
+    doc_url, interp_url = normalize_url(doc.url), normalize_url(interp.url)
+    return any(normalize_url(r.url) == interp_url for r in doc.related) or any(
+        normalize_url(r.url) == doc_url for r in interp.related
+    )
+
+
+def _doc_number_keys(doc: DocumentFacts) -> set[str]:
+    parsed = parse_docno(doc.number)
+    return {parsed.canonical} if parsed else set()
+
+
+def fuzzy_score(
+    doc: DocumentFacts, interp: InterpretationFacts, keys: set[str] | None = None
+) -> float:
+    """The best rapidfuzz ratio between the interpretation's core title (and cited titles)
+    and the document's title keys (``keys``, computed when not given), 0–100."""
+    core = [interpretation_core(interp.title), *(normalize_title(t) for t in interp.cited_titles)]
+    keys = title_keys(doc.title) if keys is None else keys
+    return max((fuzz.ratio(a, b) for a in core if a for b in keys), default=0.0)
+
+
+def _closeness(doc: DocumentFacts, interp: InterpretationFacts) -> tuple[int, int]:
+    """Tie-break between equally matched documents: same site first, then the nearest date
+    (an interpretation published before its document counts as far)."""
+    same_site = normalize_url(doc.site_url) == normalize_url(interp.site_url)
+    if doc.published is None or interp.published is None:
+        gap = 10**6
+    else:
+        days = (interp.published - doc.published).days
+        gap = days if days >= 0 else 10**5 - days
+    return (0 if same_site else 1, gap)
+
+
+def _match(
+    doc: DocumentFacts, keys: set[str], interp: InterpretationFacts, cited: set[str]
+) -> tuple[str, float] | None:
+    if _explicit_link(doc, interp):
+        return "link", 100.0
+    if _doc_number_keys(doc) & set(interp.doc_numbers):
+        return "docno", 100.0
+    if cited & keys:
+        return "title", 100.0
+    return None
+
+
+def pair_interpretations(
+    documents: Sequence[DocumentFacts],
+    interpretations: Sequence[InterpretationFacts],
+    *,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+) -> list[Pairing]:
+    """For each interpretation, the document it explains (if any), by the strongest method."""
+    out: list[Pairing] = []
+    doc_keys = [title_keys(d.title) for d in documents]
+    for j, interp in enumerate(interpretations):
+        cited: set[str] = set()
+        for t in interp.cited_titles:
+            cited |= title_keys(t)
+        found = [
+            (m, i) for i, d in enumerate(documents) if (m := _match(d, doc_keys[i], interp, cited))
+        ]
+        if found:
+            rank = min(METHOD_RANK[m[0]] for m, _ in found)
+            best = [(m, i) for m, i in found if METHOD_RANK[m[0]] == rank]
+            (method, score), index = min(best, key=lambda b: _closeness(documents[b[1]], interp))
+            out.append(Pairing(index, j, method, score))
+            continue
+        scores = sorted(
+            ((fuzzy_score(d, interp, doc_keys[i]), i) for i, d in enumerate(documents)),
+            key=lambda s: (-s[0], _closeness(documents[s[1]], interp)),
+        )
+        if scores and scores[0][0] >= fuzzy_threshold:
+            runner_up = scores[1][0] if len(scores) > 1 else 0.0
+            if scores[0][0] - runner_up >= FUZZY_MARGIN:
+                out.append(Pairing(scores[0][1], j, "fuzzy", scores[0][0]))
+    return out
+
+
+@dataclass(frozen=True)
+class LinkGap:
+    """A paired document and interpretation whose pages do not both link to each other."""
+
+    doc: int
+    interp: int
+    doc_links_interp: bool
+    interp_links_doc: bool
+
+
+def link_gaps(
+    documents: Sequence[DocumentFacts],
+    interpretations: Sequence[InterpretationFacts],
+    pairings: Sequence[Pairing],
+) -> list[LinkGap]:
+    """Pairs where the document does not link to the interpretation or the other way round
+    (the rule: the document and its interpretation link to each other)."""
+    gaps = []
+    for p in pairings:
+        doc, interp = documents[p.doc], interpretations[p.interp]
+        d2i = any(normalize_url(r.url) == normalize_url(interp.url) for r in doc.related)
+        i2d = any(normalize_url(r.url) == normalize_url(doc.url) for r in interp.related)
+        if not (d2i and i2d):
+            gaps.append(LinkGap(p.doc, p.interp, d2i, i2d))
+    return gaps
+
+
+def link_report(
+    documents: Sequence[DocumentFacts],
+    interpretations: Sequence[InterpretationFacts],
+    pairings: Sequence[Pairing],
+) -> list[dict[str, str]]:
+    """The 文件与解读未相互关联 report, one row per gap, with Chinese headers."""
+    rows = []
+    for gap in link_gaps(documents, interpretations, pairings):
+        doc, interp = documents[gap.doc], interpretations[gap.interp]
+        rows.append(
+            {
+                "文号": doc.number or "",
+                "文件标题": doc.title,
+                "文件网址": doc.url,
+                "解读标题": interp.title,
+                "解读网址": interp.url,
+                "文件链接解读": "是" if gap.doc_links_interp else "否",
+                "解读链接文件": "是" if gap.interp_links_doc else "否",
+            }
+        )
+    return rows
