@@ -1,9 +1,15 @@
 """Shared data for the circular tests: a small synthetic quarter (4 websites, 6 accounts on
-3 platforms). Holds no tests itself."""
+3 platforms) and one cached run of the demo city. Holds no tests itself."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -171,3 +177,36 @@ def make_inputs(**changes: Any) -> CircularInputs:
     }
     values.update(changes)
     return CircularInputs(**values)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """A full quarterly check of the demo city (its servers already stopped)."""
+
+    base: Path
+    inventory: Path
+    out: Path
+    db: str
+    quarter: str
+
+
+@lru_cache(maxsize=1)
+def demo_run() -> DemoRun:
+    """The demo city checked once per test process (several test files share it): served on
+    loopback, run through ``pipeline.run_quarter``; removed when the process ends."""
+    from workbench import pipeline
+    from workbench.demo import serve_demo_city
+
+    base = Path(tempfile.mkdtemp(prefix="circular-demo-"))
+    atexit.register(shutil.rmtree, base, True)
+    db = f"sqlite:///{base / 'w.db'}"
+    with serve_demo_city(base / "city") as city:
+        pipeline.run_quarter(
+            progress=False,
+            inventory=str(city.inventory_dir),
+            quarter=city.quarter,
+            as_of=city.as_of.isoformat(),
+            db=db,
+            out=str(base / "out"),
+        )
+        return DemoRun(base, Path(city.inventory_dir), base / "out", db, city.quarter)

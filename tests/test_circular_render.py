@@ -83,12 +83,17 @@ def test_docx_page_and_grid(docx_path: Path) -> None:
     for margin, mm in (("top", 37), ("bottom", 35), ("left", 28), ("right", 26)):
         assert abs(_mm(getattr(section, f"{margin}_margin")) - mm) <= 0.5, margin
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     line_pitch = int(grid.get(qn("w:linePitch")))
-    char_space = int(grid.get(qn("w:charSpace")))
-    # 22 lines fill the 225 mm text block; 28 characters of 16 pt fill the 156 mm line
+    # 22 lines fill the 225 mm text block
     assert 22 * line_pitch <= 225 / 25.4 * 1440 < 23 * line_pitch
-    assert abs(28 * (16 + char_space / 4096) - 156 / 25.4 * 72) < 1
+    # 28 characters of 16 pt, condensed by the Normal style's w:spacing, fill the 156 mm line
+    normal = doc.styles["Normal"].element.rPr
+    spacing = int(normal.find(qn("w:spacing")).get(qn("w:val")))
+    pitch_pt = 16 + spacing / 20
+    line_pt = 156 / 25.4 * 72
+    assert 28 * pitch_pt <= line_pt < 29 * pitch_pt
+    assert normal.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
 
 
 def _mm(length: Length | None) -> float:

@@ -4,6 +4,7 @@ build_circular(CircularInputs) -> Circular     every number computed from the in
 render_markdown(Circular) -> str
 render_docx(Circular, Path) -> Path
 format_rate(qualified, checked) -> str         "99.11%", "100%"
+recheck.recheck(engine, quarter) -> Recheck | None   复查 of the earlier quarter's problems
 """
 
 from workbench.circular.attachments import Attachment
@@ -16,6 +17,7 @@ from workbench.circular.model import (
 )
 from workbench.circular.numbers import PassStat, format_rate
 from workbench.circular.problems import ProblemFamily
+from workbench.circular.recheck import Recheck, RecheckItem
 from workbench.circular.render_docx import render_docx
 from workbench.circular.render_md import escape_markdown, render_markdown
 from workbench.circular.stats import OverviewStats
@@ -30,6 +32,8 @@ __all__ = [
     "OverviewStats",
     "PassStat",
     "ProblemFamily",
+    "Recheck",
+    "RecheckItem",
     "Quarter",
     "Section",
     "build_circular",

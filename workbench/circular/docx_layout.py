@@ -3,10 +3,17 @@
 Lengths: millimetres for the page, points for fonts, twips (1/20 pt) inside WordprocessingML.
 python-docx's ``Font.name`` sets only the ascii/hAnsi fonts, so East Asian fonts are written
 to ``w:rFonts/@w:eastAsia`` here.
+
+The 22 × 28 grid: 22 lines come from a line grid (``w:docGrid type="lines"``, the pitch of
+one 225 mm text block / 22); 28 characters of 3号 (16 pt) on the 156 mm line need a pitch of
+15.8 pt, so the Normal style condenses every character by 0.25 pt (``w:spacing``). Word's
+other way, a character grid with a negative ``w:charSpace``, is not used because LibreOffice
+gives every character two grid cells when the cell is narrower than the font (14 per line).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from docx.enum.section import WD_ORIENT
@@ -29,11 +36,24 @@ BODY_SIZE_PT = 16.0  # 3号
 TITLE_SIZE_PT = 22.0  # 2号
 PAGE_NUMBER_SIZE_PT = 14.0  # 4号
 TWIPS_PER_MM = 1440 / 25.4
+DEFAULT_FONTS = {
+    "title": "方正小标宋简体",
+    "body": "仿宋_GB2312",
+    "heading1": "黑体",
+    "heading2": "楷体_GB2312",
+    "page_number": "宋体",
+    "table": "仿宋_GB2312",
+}
 # Schema order (ECMA-376): the elements that must follow the one being inserted.
 _AFTER_SNAP_TO_GRID = (
     "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
     "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
     "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+_AFTER_RPR_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
+    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
+    "w:eastAsianLayout", "w:specVanish", "w:oMath",
 )  # fmt: skip
 _AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
 _AFTER_TBL_HEADER = ("w:tblCellSpacing", "w:jc", "w:hidden")
@@ -43,13 +63,28 @@ _AFTER_TBL_BORDERS = (
 
 
 def grid_pitches(body_size_pt: float = BODY_SIZE_PT) -> tuple[int, int]:
-    """(linePitch in twips, charSpace in 1/4096 pt) giving 22 lines × 28 characters."""
+    """(linePitch in twips, character spacing in twips) for 22 lines × 28 characters.
+
+    The spacing (negative: condensed) is rounded away from zero so that 28 characters
+    always fit on the line.
+    """
     text_height = PAGE_HEIGHT_MM - MARGINS_MM["top"] - MARGINS_MM["bottom"]
     text_width = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
     line_pitch = int(text_height * TWIPS_PER_MM / LINES_PER_PAGE)
-    char_pitch_pt = text_width * TWIPS_PER_MM / 20 / CHARS_PER_LINE
-    char_space = round((char_pitch_pt - body_size_pt) * 4096)
-    return line_pitch, char_space
+    char_pitch_twips = text_width * TWIPS_PER_MM / CHARS_PER_LINE
+    spacing = math.floor(char_pitch_twips - body_size_pt * 20)
+    return line_pitch, spacing
+
+
+def set_character_pitch(style: BaseStyle, spacing_twips: int | None = None) -> None:
+    """Condense (or expand) every character of ``style`` by ``spacing_twips`` (w:spacing)."""
+    value = grid_pitches()[1] if spacing_twips is None else spacing_twips
+    rpr = style.element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(value))
+    rpr.insert_element_before(spacing, *_AFTER_RPR_SPACING)
 
 
 def _rfonts(rpr: Any, name: str) -> None:
@@ -112,7 +147,8 @@ def tight(paragraph: Paragraph, snap_to_grid: bool = True) -> Paragraph:
 
 
 def configure_section(section: Section) -> None:
-    """A4 portrait, GB/T margins, and the 22 × 28 document grid."""
+    """A4 portrait, GB/T margins, and the 22-line document grid (see ``set_character_pitch``
+    for the 28 characters)."""
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width = Mm(PAGE_WIDTH_MM)
     section.page_height = Mm(PAGE_HEIGHT_MM)
@@ -127,10 +163,10 @@ def configure_section(section: Section) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect_pr.append(grid)
-    line_pitch, char_space = grid_pitches()
-    grid.set(qn("w:type"), "linesAndChars")
+    line_pitch, _ = grid_pitches()
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
-    grid.set(qn("w:charSpace"), str(char_space))
+    grid.attrib.pop(qn("w:charSpace"), None)
 
 
 def _page_field(paragraph: Paragraph, font: str) -> None:

@@ -23,6 +23,7 @@ from workbench.circular.attachments import (
 )
 from workbench.circular.numbers import chinese_number, date_text, period_text
 from workbench.circular.problems import ProblemFamily, problem_families
+from workbench.circular.recheck import Recheck
 from workbench.circular.stats import OverviewStats, overview_stats, score_status
 from workbench.circular.targets import TargetIndex, finding_records
 from workbench.circular.text import circular_settings, render_block
@@ -48,7 +49,8 @@ class CircularInputs:
 
     ``as_of`` is the 监测时间点; ``findings`` are already reviewed; ``settings`` is the
     ``circular:`` section of the rules (defaults from ``rules/circular.yaml``);
-    ``overrides`` maps a section key of OVERRIDABLE_SECTIONS to an editor's text.
+    ``overrides`` maps a section key of OVERRIDABLE_SECTIONS to an editor's text;
+    ``recheck`` is the 复查 of an earlier quarter's problems (``recheck.recheck``), if any.
     """
 
     quarter: str
@@ -60,6 +62,7 @@ class CircularInputs:
     documents: pd.DataFrame | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     overrides: Mapping[str, str] = field(default_factory=dict)
+    recheck: Recheck | None = None
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Circular:
     overview: OverviewStats
     problems: list[ProblemFamily]
     settings: dict[str, Any]
+    recheck: Recheck | None = None
 
     @property
     def issue_date_text(self) -> str:
@@ -170,6 +174,7 @@ def build_circular(inputs: CircularInputs) -> Circular:
         "attachments": attachments,
         "has_problems": bool(families),
         "cn": chinese_number,
+        "recheck": inputs.recheck,
     }
     overrides = inputs.overrides
 
@@ -198,4 +203,5 @@ def build_circular(inputs: CircularInputs) -> Circular:
         overview=overview,
         problems=families,
         settings=settings,
+        recheck=inputs.recheck,
     )

@@ -1,43 +1,82 @@
 """The circular as a GB/T 9704-2012 .docx: 2号小标宋 title, 3号仿宋 body on a 22 × 28 grid,
 黑体 / 楷体 headings, "— 1 —" page numbers, each 附件 on its own page with its table.
+
+The document starts from a docxtpl master (``templates/circular_master.docx``, built by
+``make_master.py``, or the office's own ``circular.master_template``): docxtpl fills the
+红头 fields (``red_head``, ``doc_number``, ``issuer``, ``issue_date``, ``title``), python-docx
+writes the body and the attachment tables where the master says ``{{ body }}``.
 """
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from docx import Document
+import jinja2
 from docx.document import Document as DocumentObject
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Mm
+from docxtpl import DocxTemplate
 
 from workbench.circular.attachments import Attachment
 from workbench.circular.docx_layout import (
     BODY_SIZE_PT,
+    DEFAULT_FONTS,
     MARGINS_MM,
     PAGE_WIDTH_MM,
     TITLE_SIZE_PT,
-    add_page_numbers,
     add_run,
-    configure_section,
     indent_chars,
     repeat_header_row,
-    set_style_font,
     set_table_borders,
     tight,
 )
+from workbench.circular.make_master import MASTER_PATH, master_bytes
 from workbench.circular.model import Circular, split_inline_heading
+from workbench.errors import RulesError
 
-DEFAULT_FONTS = {
-    "title": "方正小标宋简体",
-    "body": "仿宋_GB2312",
-    "heading1": "黑体",
-    "heading2": "楷体_GB2312",
-    "page_number": "宋体",
-    "table": "仿宋_GB2312",
-}
+BODY_TOKEN = "\u2060WORKBENCH-CIRCULAR-BODY\u2060"
+_MASTER_FONT_KEYS = ("title", "body", "page_number")
+
+
+def _width(text: str) -> float:
+    """Display width in characters: ASCII counts half."""
+    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
+
+
+SHORT_COLUMN = 8  # characters: a column this narrow is centred
+MAX_DESIRE = 80.0  # characters: how much one column may claim beyond its minimum
+
+
+def column_weights(
+    columns: tuple[str, ...], rows: list[list[str]], available: float
+) -> list[float]:
+    """Column widths in characters of the table font, summing to ``available``.
+
+    Every column gets at least the width that fits its header on two lines (or its longest
+    cell, if shorter); what is left goes to the columns whose cells want more, in
+    proportion to how much more, so the problem descriptions get most of the line. One
+    character of padding per cell is included.
+    """
+    natural: list[float] = []
+    minimum: list[float] = []
+    for c, name in enumerate(columns):
+        longest = max([0.0] + [_width(row[c]) for row in rows])
+        header_two_lines = max(math.ceil(_width(name) / 2), 2)
+        natural.append(max(longest, header_two_lines) + 1)
+        minimum.append(min(natural[-1], header_two_lines + 1))
+    if sum(natural) <= available:
+        return [n * available / sum(natural) for n in natural]
+    if sum(minimum) >= available:
+        return [m * available / sum(minimum) for m in minimum]
+    desire = [min(n - m, MAX_DESIRE) for n, m in zip(natural, minimum, strict=True)]
+    extra = available - sum(minimum)
+    return [m + extra * d / sum(desire) for m, d in zip(minimum, desire, strict=True)]
 
 
 class _Writer:
@@ -97,11 +136,7 @@ class _Writer:
 
     def signature(self, issuer: str, issue_date: str) -> None:
         """发文机关署名 centred over the 成文日期, which stands 4 characters from the right."""
-
-        def width(text: str) -> float:
-            return sum(0.5 if ch.isascii() else 1.0 for ch in text)
-
-        issuer_right = max(2.0, 4.0 + (width(issue_date) - width(issuer)) / 2)
+        issuer_right = max(2.0, 4.0 + (_width(issue_date) - _width(issuer)) / 2)
         for text, right in ((issuer, issuer_right), (issue_date, 4.0)):
             paragraph = tight(self.doc.add_paragraph())
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -129,19 +164,23 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         set_table_borders(table)
         repeat_header_row(table)
-        weights = []
-        for c, name in enumerate(columns):
-            longest = max([len(name)] + [len(row[c]) for row in attachment.rows])
-            weights.append(min(max(longest, 3), 24) + 1)  # +1: cell padding
+        table.autofit = False
         text_width = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
+        weights = column_weights(columns, attachment.rows, text_width * 72 / 25.4 / self.table_pt)
         widths = [Mm(text_width * w / sum(weights)) for w in weights]
+        centred = [
+            max([0.0] + [_width(row[c]) for row in attachment.rows]) <= SHORT_COLUMN
+            for c in range(len(columns))
+        ]
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width  # w:gridCol, which LibreOffice follows
         for r, values in enumerate([list(columns), *attachment.rows]):
             for c, value in enumerate(values):
                 cell = table.cell(r, c)
                 cell.width = widths[c]
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 paragraph = tight(cell.paragraphs[0], snap_to_grid=False)
-                short = r == 0 or weights[c] <= 7
+                short = r == 0 or centred[c]
                 paragraph.alignment = (
                     WD_ALIGN_PARAGRAPH.CENTER if short else WD_ALIGN_PARAGRAPH.LEFT
                 )
@@ -149,23 +188,81 @@ class _Writer:
                 add_run(paragraph, value, font, self.table_pt)
 
 
+def master_source(settings: Mapping[str, Any]) -> bytes:
+    """The master .docx: the office's ``master_template``, else the committed default
+    (rebuilt in memory when missing or when the settings change its fonts or footers)."""
+    configured = settings.get("master_template")
+    if configured:
+        path = Path(str(configured)).expanduser()
+        if not path.is_file():
+            raise RulesError(f"通报母版文件“{path}”不存在（设置项 circular.master_template）")
+        return path.read_bytes()
+    fonts = _fonts(settings)
+    odd_even = bool(settings.get("odd_and_even_pages_header_footer", True))
+    default = all(fonts[k] == DEFAULT_FONTS[k] for k in _MASTER_FONT_KEYS) and odd_even
+    if default and MASTER_PATH.is_file():
+        return MASTER_PATH.read_bytes()
+    return master_bytes({k: fonts[k] for k in _MASTER_FONT_KEYS}, odd_even)
+
+
+def _fonts(settings: Mapping[str, Any]) -> dict[str, str]:
+    return {**DEFAULT_FONTS, **{k: str(v) for k, v in (settings.get("fonts") or {}).items()}}
+
+
+def _open_master(circular: Circular) -> DocumentObject:
+    """The master with its docxtpl fields filled (values escaped as XML text)."""
+    settings = circular.settings
+    template = DocxTemplate(io.BytesIO(master_source(settings)))
+    context = {
+        "red_head": str(settings.get("red_head") or ""),
+        "doc_number": str(settings.get("doc_number") or ""),
+        "issuer": circular.issuer,
+        "issue_date": circular.issue_date_text,
+        "title": circular.title,
+        "quarter": circular.quarter,
+        "body": BODY_TOKEN,
+    }
+    try:
+        template.render(context, autoescape=True)
+    except jinja2.TemplateError as exc:
+        raise RulesError(f"通报母版中的模板字段有误：{exc}") from exc
+    document: DocumentObject = template.docx
+    return document
+
+
+def _take_body_slot(document: DocumentObject) -> list[Any]:
+    """Remove the ``{{ body }}`` paragraph; return the master's elements after it (its 版记,
+    put back after the body and the attachments: GB/T 9704 puts 附件 before the 版记).
+    Without the field the body goes at the end."""
+    body = document.element.body
+    children = list(body)
+    marker = next(
+        (c for c in children if c.tag == qn("w:p") and BODY_TOKEN in "".join(c.itertext())),
+        None,
+    )
+    if marker is None:
+        return []
+    tail = [c for c in children[children.index(marker) + 1 :] if c.tag != qn("w:sectPr")]
+    for element in tail:
+        body.remove(element)
+    body.remove(marker)
+    return tail
+
+
 def render_docx(circular: Circular, path: Path) -> Path:
     """Write ``circular`` to ``path`` (.docx) and return the path."""
     settings = circular.settings
-    fonts = {**DEFAULT_FONTS, **{k: str(v) for k, v in (settings.get("fonts") or {}).items()}}
-    document = Document()
-    set_style_font(document.styles["Normal"], fonts["body"], BODY_SIZE_PT)
-    section = document.sections[0]
-    configure_section(section)
-    odd_even = bool(settings.get("odd_and_even_pages_header_footer", True))
-    document.settings.odd_and_even_pages_header_footer = odd_even
-    add_page_numbers(section, fonts["page_number"], odd_even)
+    fonts = _fonts(settings)
+    document = _open_master(circular)
+    tail = _take_body_slot(document)
     document.core_properties.title = circular.title
     document.core_properties.author = circular.issuer
     document.core_properties.language = "zh-CN"
 
     writer = _Writer(document, fonts, float(settings.get("table_font_size_pt", 12)))
     writer.blank()
+    if settings.get("red_head"):
+        writer.blank()  # GB/T 9704 7.3.1: the title two lines below the red line
     writer.title(circular.title)
     writer.blank()
     if circular.recipients:
@@ -186,6 +283,12 @@ def render_docx(circular: Circular, path: Path) -> Path:
         writer.plain(circular.disclosure, indent=2, align="left")
     for attachment in circular.attachments:
         writer.attachment(attachment)
+    sect_pr = document.element.body.find(qn("w:sectPr"))
+    for element in tail:
+        if sect_pr is not None:
+            sect_pr.addprevious(element)
+        else:
+            document.element.body.append(element)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

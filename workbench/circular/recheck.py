@@ -1,0 +1,170 @@
+"""复查: last quarter's problems checked again this quarter (fixed / not fixed).
+
+A problem is an active finding of an earlier quarter that a reviewer did not dismiss and that
+is not ``check.incomplete``. ``finding_id`` includes the quarter, so problems are matched on
+(indicator, target_kind, target, platform); several findings of one indicator on one target
+(e.g. broken links) count as one problem. A problem is *not fixed* when this quarter holds
+an active, non-dismissed finding with the same match key; it is *unverified* when instead
+the same target could not be checked this quarter (an active ``check.incomplete``
+finding); otherwise it is *fixed*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workbench import store
+from workbench.circular.targets import INCOMPLETE_INDICATOR, url_key
+from workbench.errors import QuarterError
+from workbench.quarter import Quarter, parse_quarter
+
+MAX_NAMED_UNITS = 5
+
+
+@dataclass(frozen=True)
+class RecheckItem:
+    """One problem of the earlier quarter and what became of it."""
+
+    unit: str
+    indicator: str
+    target_kind: str
+    target: str
+    platform: str
+    problem: str
+    status: str  # fixed / not_fixed / unverified
+
+
+@dataclass
+class Recheck:
+    """The re-check of ``previous_quarter``'s problems during ``quarter``."""
+
+    quarter: str
+    previous_quarter: str
+    items: list[RecheckItem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    def _count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def fixed(self) -> int:
+        return self._count("fixed")
+
+    @property
+    def not_fixed(self) -> int:
+        return self._count("not_fixed")
+
+    @property
+    def unverified(self) -> int:
+        return self._count("unverified")
+
+    @property
+    def previous_label(self) -> str:
+        """``上季度`` when the earlier quarter is the one just before, else ``2022年第一季度``."""
+        this, before = parse_quarter(self.quarter), parse_quarter(self.previous_quarter)
+        return "上季度" if this.previous() == before else before.chinese
+
+    @property
+    def not_fixed_units(self) -> list[str]:
+        """Units with problems not fixed, in the order the problems were found."""
+        return list(dict.fromkeys(i.unit for i in self.items if i.status == "not_fixed"))
+
+
+def _target_key(kind: str, target: str) -> str:
+    """URLs compared without scheme details, ``www.`` or a trailing slash."""
+    if kind in ("website", "column") and target.lower().startswith(("http://", "https://")):
+        host, path = url_key(target)
+        return f"{host}{path}"
+    return target.strip()
+
+
+def _match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[str, ...]:
+    return (indicator, kind, _target_key(kind, target), (platform or "").strip())
+
+
+def _earlier_quarter(engine: Engine, quarter: Quarter) -> Quarter | None:
+    """The latest quarter before ``quarter`` with a finished run in the store."""
+    with engine.connect() as conn:
+        labels = conn.execute(
+            sa.select(store.runs.c.quarter).where(store.runs.c.status == "done").distinct()
+        ).scalars()
+        earlier: list[Quarter] = []
+        for label in labels:
+            try:
+                parsed = parse_quarter(str(label))
+            except QuarterError:
+                continue
+            if (parsed.year, parsed.number) < (quarter.year, quarter.number):
+                earlier.append(parsed)
+    return max(earlier, key=lambda q: (q.year, q.number)) if earlier else None
+
+
+def _active_findings(engine: Engine, quarter: str) -> list[Any]:
+    """Active findings of ``quarter`` a reviewer did not dismiss, in the store's order."""
+    f, r = store.findings, store.review_state
+    query = (
+        sa.select(f.c.unit, f.c.indicator, f.c.target_kind, f.c.target, f.c.platform, f.c.problem)
+        .select_from(f.outerjoin(r, r.c.finding_id == f.c.finding_id))
+        .where(f.c.quarter == quarter, f.c.active.is_(True))
+        .where(sa.or_(r.c.status.is_(None), r.c.status != "dismissed"))
+        .order_by(f.c.target_kind, f.c.unit, f.c.target, f.c.indicator)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def recheck(engine: Engine, quarter: str) -> Recheck | None:
+    """Compare the latest earlier quarter's problems with ``quarter``'s findings.
+
+    ``None`` when the store holds no finished run of an earlier quarter. Call it after this
+    quarter's findings are saved (``pipeline.judge``) so that they are compared.
+    """
+    this = parse_quarter(quarter)
+    before = _earlier_quarter(engine, this)
+    if before is None:
+        return None
+    current = _active_findings(engine, this.label)
+    present = {
+        _match_key(row.indicator, row.target_kind, row.target, row.platform)
+        for row in current
+        if row.indicator != INCOMPLETE_INDICATOR
+    }
+    unchecked = {
+        (row.target_kind, _target_key(row.target_kind, row.target), row.platform or "")
+        for row in current
+        if row.indicator == INCOMPLETE_INDICATOR
+    }
+    result = Recheck(quarter=this.label, previous_quarter=before.label)
+    seen: set[tuple[str, ...]] = set()
+    for row in _active_findings(engine, before.label):
+        if row.indicator == INCOMPLETE_INDICATOR:
+            continue
+        key = _match_key(row.indicator, row.target_kind, row.target, row.platform)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in present:
+            status = "not_fixed"
+        elif (key[1], key[2], key[3]) in unchecked:
+            status = "unverified"
+        else:
+            status = "fixed"
+        result.items.append(
+            RecheckItem(
+                unit=row.unit,
+                indicator=row.indicator,
+                target_kind=row.target_kind,
+                target=row.target,
+                platform=row.platform or "",
+                problem=row.problem,
+                status=status,
+            )
+        )
+    return result
