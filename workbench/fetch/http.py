@@ -116,12 +116,26 @@ def header_safe(value: str) -> str:
     return value
 
 
+class _ManualRedirectSession(requests.Session):
+    """A Session that never reads a redirect's body on its own.
+
+    Even with ``allow_redirects=False``, requests prepares ``Response.next`` through
+    ``resolve_redirects``, which reads the redirect's whole body into memory, decoded and
+    uncapped: a gzip bomb or an endless body behind a 302. ``fetch_url`` follows redirects
+    by hand from the Location header, so this session reports no redirect target.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
+
+
 def make_session(user_agent: str | None = None) -> requests.Session:
     """A :class:`requests.Session` with the workbench's User-Agent and no automatic retries.
 
-    ``user_agent`` may contain Chinese; it is sent as UTF-8 bytes.
+    ``user_agent`` may contain Chinese; it is sent as UTF-8 bytes. The session does not
+    follow redirects by itself (``fetch_url`` does, within its limits).
     """
-    session = requests.Session()
+    session = _ManualRedirectSession()
     session.headers["User-Agent"] = header_safe(user_agent or USER_AGENT)
     session.headers["Accept"] = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     session.headers["Accept-Language"] = "zh-CN,zh;q=0.9"
