@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import xml.sax
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -200,6 +201,11 @@ def _parse_xml_feed(
     version = str(parsed.get("version") or "")
     entries = parsed.get("entries") or []
     if not entries and (parsed.get("bozo") or not version):
+        return None
+    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException):
+        # Not well-formed XML (e.g. cut off mid-item): feedparser keeps what it could read,
+        # but what is missing may be the newest posts. Judging on it could falsely accuse
+        # the account, so the source counts as unreadable (check.incomplete).
         return None
     kind = "atom" if version.startswith("atom") else "rss"
     posts = []
