@@ -320,3 +320,50 @@ def test_throttle_is_shared_by_threads_and_per_host() -> None:
         t.join()
     assert _min_gap(stamps["a"]) >= 0.095 and _min_gap(stamps["b"]) >= 0.095
     assert abs(min(stamps["a"]) - min(stamps["b"])) < 0.05  # hosts do not wait for each other
+
+
+def test_page_hook_reads_each_html_page_and_limits_are_reported() -> None:
+    log: list[Request] = []
+    seen: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def hook(root: object, final_url: str, depth: int) -> str:
+        with lock:
+            seen.append((final_url, depth))
+        return root.findtext(".//title") or ""  # type: ignore[attr-defined]
+
+    with _served_site(log) as (base, _):
+        settings = CrawlSettings(delay=0, timeout=5, max_depth=20, max_query_variants=3)
+        result = crawl_site(base + "/", settings, page_hook=hook)
+        small = crawl_site(base + "/", CrawlSettings(delay=0, max_pages=3, timeout=5))
+    by_url = {p.url: p for p in result.pages}
+    assert (
+        by_url[base].analysis == "示范市人民政府"
+        and by_url[base + "/news/3.html"].analysis == "新闻3"
+    )
+    assert by_url[base + "/missing.html"].analysis is None  # 404: not read
+    assert len(seen) == sum(1 for p in result.pages if p.status == 200)
+    assert all(p.fetched_at is not None for p in result.pages)
+    assert not result.limited and small.limited
+
+
+def test_a_shared_throttle_spaces_two_crawls_of_one_host() -> None:
+    routes_a, stamps_a = _timed_site(3)
+    routes_b, stamps_b = _timed_site(3)
+    with serve(routes_a) as a, serve(routes_b) as b:  # type: ignore[arg-type]
+        throttle = HostThrottle(0.15)
+        settings = CrawlSettings(delay=0.15, timeout=5)
+        threads = [
+            threading.Thread(target=crawl_site, args=(url, settings), kwargs={"throttle": throttle})
+            for url in (a + "/", b + "/")
+        ]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.monotonic() - start
+    assert len(stamps_a) == len(stamps_b) == 5
+    # One host (127.0.0.1), one interval for both crawls: 10 requests, 9 intervals. Two
+    # separate throttles would finish in about 4 intervals.
+    assert took >= 9 * 0.15 - 0.05

@@ -9,8 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from workbench.extract.accounts import AccountLink
+from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem
+from workbench.extract.documents import DocumentFacts
+from workbench.extract.interpretations import InterpretationFacts
 from workbench.fetch.feeds import FeedResult
+from workbench.fetch.post_links import LinkCheck
 from workbench.models import Inventory, MediaAccount, Website
 
 
@@ -41,6 +46,8 @@ class SiteFacts:
     pages: list[PageAnalysis] = field(default_factory=list)
     links: list[LinkFacts] = field(default_factory=list)
     crawl_complete: bool = False  # False when the crawl failed or was cut short by a limit
+    # New-media account links on the homepage and its 两微一端 pages (疑似未备案账号).
+    account_links: list[AccountLink] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +56,8 @@ class AccountFacts:
 
     account: MediaAccount
     feed: FeedResult
+    # The newest posts' links as opened in the collect stage (media.link_broken).
+    link_checks: list[LinkCheck] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class Facts:
     sites: list[SiteFacts] = field(default_factory=list)
     accounts: list[AccountFacts] = field(default_factory=list)
     probes: list[ProbeFact] = field(default_factory=list)
+    # 政策文件 / 政策解读 pages of every site, and 专栏 columns (issue 6); empty until collected.
+    documents: list[DocumentFacts] = field(default_factory=list)
+    interpretations: list[InterpretationFacts] = field(default_factory=list)
+    columns: list[ColumnFacts] = field(default_factory=list)
 
 
 @dataclass

@@ -498,4 +498,7 @@ def load_inventory(path: str | Path) -> Inventory:
         inventory.columns = _column_overrides(tables["columns"])
     if "probes" in tables:
         inventory.probes = _probes(tables["probes"])
+    from workbench.inventory_documents import load_documents  # optional documents.csv (issue 6)
+
+    inventory.documents = load_documents(source)
     return inventory

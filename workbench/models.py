@@ -9,7 +9,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # documents.csv rows (issue 6); imported for typing only, no cycle
+    from workbench.inventory_documents import DocumentRecord
 
 WEBSITE_KINDS = ("门户网站", "部门网站", "事业单位网站")
 PLATFORMS = ("微信公众号", "微博", "抖音号", "今日头条", "快手", "视频号", "其他")
@@ -83,6 +86,7 @@ class Inventory:
     media: list[MediaAccount] = field(default_factory=list)
     columns: list[ColumnOverride] = field(default_factory=list)
     probes: list[ProbeRecord] = field(default_factory=list)
+    documents: list[DocumentRecord] = field(default_factory=list)  # optional documents.csv
 
 
 FINDING_COLUMNS = (

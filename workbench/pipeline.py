@@ -17,21 +17,29 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
-from lxml import html as lxml_html
 from sqlalchemy.engine import Engine
 
 from workbench import store
-from workbench.extract.dates import listed_items
-from workbench.facts import AccountFacts, Facts, PageFacts, ProbeFact, SiteFacts
+from workbench.extract.accounts import AccountLink, find_account_links, media_page_urls
+from workbench.extract.columns import discover_columns
+from workbench.extract.columns_model import ColumnFacts
+from workbench.extract.page_facts import configure_wording
+from workbench.extract.policy_pages import policy_facts
+from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
+from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.feeds import read_feed
-from workbench.fetch.http import FetchResult, fetch_url, make_session
+from workbench.fetch.guard import inventory_hosts
+from workbench.fetch.http import fetch_url, make_session, now_shanghai
+from workbench.fetch.politeness import HostThrottle
+from workbench.fetch.post_links import check_post_links
+from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
 from workbench.indicators import REGISTRY, run_indicators
+from workbench.indicators.site_checks import sites_without_service
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
 from workbench.rules import get, load_rules
 from workbench.scoring import score_targets
-from workbench.urls import normalize_url, same_host
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,7 +89,11 @@ def prepare(
         quarter=q.label,
         as_of=day,
         inventory=str(Path(inventory).resolve()),
-        params={"rules_files": [str(p) for p in overlays], "out": str(out_dir)},
+        params={
+            "rules_files": [str(p) for p in overlays],
+            "out": str(out_dir),
+            "crawl": crawl_params(rules),
+        },
     )
     return Check(q, day, inv, rules, engine, run_id, out_dir)
 
@@ -101,114 +113,175 @@ def _parallel(
         return list(results)
 
 
-def _title(result: FetchResult) -> str:
-    if not result.text:
-        return ""
-    try:
-        doc = lxml_html.fromstring(result.text)
-    except (ValueError, lxml_html.etree.ParserError):
-        return ""
-    node = doc.find(".//title")
-    return (node.text_content() if node is not None else "").strip()[:300]
-
-
-def _page_facts(result: FetchResult, as_of: date) -> PageFacts:
-    items = (
-        listed_items(result.text, result.final_url or result.url, ref=as_of) if result.ok else []
-    )
-    return PageFacts(
-        url=result.url,
-        final_url=result.final_url,
-        status=result.status,
-        error=result.error,
-        title=_title(result),
-        items=items,
-    )
-
-
-def _second_level_urls(result: FetchResult, limit: int) -> list[str]:
-    """Same-host links of a navigation-shell homepage, in page order."""
-    try:
-        doc = lxml_html.fromstring(result.text)
-    except (ValueError, lxml_html.etree.ParserError):
-        return []
-    doc.make_links_absolute(result.final_url or result.url)
-    home = normalize_url(result.final_url or result.url)
-    urls: list[str] = []
-    for anchor in doc.iterfind(".//a[@href]"):
-        href = (anchor.get("href") or "").split("#")[0]
-        if not href.startswith("http") or not same_host(href, result.final_url or result.url):
-            continue
-        norm = normalize_url(href)
-        if norm != home and norm not in urls and anchor.text_content().strip():
-            urls.append(norm)
-        if len(urls) >= limit:
-            break
-    return urls
-
-
-def _fetch_site(check: Check, website: Website) -> tuple[SiteFacts, list[FetchResult]]:
-    timeout = float(get(check.rules, "fetch.timeout_seconds", 15))
+def _fetch_site(
+    check: Check, website: Website, throttle: HostThrottle | None = None
+) -> tuple[SiteFacts, SiteCrawl]:
+    """Crawl one website (its homepage is the crawl's first page); read its account links."""
     retries = int(get(check.rules, "fetch.retries", 1))
-    session = make_session(get(check.rules, "fetch.user_agent"))
-    try:
-        home = fetch_url(website.url, timeout=timeout, session=session, retries=retries)
-        facts = SiteFacts(website=website, homepage=_page_facts(home, check.as_of))
-        fetched = [home]
-        if facts.homepage.ok and not any(i.date for i in facts.homepage.items):
-            for url in _second_level_urls(home, SECOND_LEVEL_PAGES):
-                page = fetch_url(url, timeout=timeout, session=session, retries=retries)
-                fetched.append(page)
-                facts.second_level.append(_page_facts(page, check.as_of))
-        return facts, fetched
-    finally:
-        session.close()
+    crawl = crawl_website(
+        website,
+        crawl_settings(check.rules, website.url),
+        check.as_of,
+        retries=retries,
+        second_level_pages=SECOND_LEVEL_PAGES,
+        throttle=throttle,
+    )
+    facts = crawl.facts
+    if facts.homepage.ok and crawl.homepage_html:
+        timeout = float(get(check.rules, "fetch.timeout_seconds", 15))
+        session = make_session(get(check.rules, "fetch.user_agent"))
+        try:
+            base = facts.homepage.final_url or website.url
+            facts.account_links = _account_links(
+                crawl.homepage_html, base, session, timeout, retries
+            )
+        finally:
+            session.close()
+    crawl.homepage_html = ""  # the body is not kept
+    return facts, crawl
 
 
-def _record_site(check: Check, site: SiteFacts, fetched: list[FetchResult]) -> None:
-    pages_rows, item_rows = [], []
-    all_pages = [site.homepage, *site.second_level]
-    for kind, result, page in zip(
-        ["homepage"] + ["other"] * len(site.second_level), fetched, all_pages, strict=True
-    ):
+def _account_links(
+    home_html: str, base: str, session: Any, timeout: float, retries: int
+) -> list[AccountLink]:
+    """Account links on the homepage and on the 两微一端 pages it links to (not recorded)."""
+    links = find_account_links(home_html, base)
+    for url in media_page_urls(home_html, base):
+        page = fetch_url(url, timeout=timeout, session=session, retries=retries)
+        if page.ok:
+            links += find_account_links(page.text, page.final_url or url)
+    return links
+
+
+def _page_kind(index: int, page: CrawledPage, column_pages: set[str]) -> str:
+    if index == 0:
+        return "homepage"
+    if page.final_url in column_pages or page.url in column_pages:
+        return "column"
+    return "article" if page.published is not None else "other"
+
+
+def _record_site(
+    check: Check, site: SiteFacts, crawl: SiteCrawl, columns: Sequence[ColumnFacts] = ()
+) -> None:
+    """The crawl's pages, links and dated items, and the site's columns, into the store."""
+    run_id, site_url = check.run_id, site.website.url
+    column_pages = {u for c in columns for u in c.pages}
+    pages_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "url": site.homepage.url if i == 0 else page.url,
+            "final_url": page.final_url,
+            "kind": _page_kind(i, page, column_pages),
+            "status": page.status,
+            "content_type": page.content_type,
+            "title": page.title,
+            "published": page.published,
+            "elapsed_ms": page.elapsed_ms,
+            "error": page.error,
+            "fetched_at": page.fetched_at or now_shanghai(),
+        }
+        for i, page in enumerate(crawl.pages)
+    ]
+    if not crawl.pages:  # nothing fetched (robots.txt, bad URL): keep a row saying why
+        home = site.homepage
         pages_rows.append(
             {
-                "run_id": check.run_id,
-                "site_url": site.website.url,
-                "url": result.url,
-                "final_url": result.final_url,
-                "kind": kind,
-                "status": result.status,
-                "content_type": result.content_type,
-                "title": page.title,
-                "elapsed_ms": result.elapsed_ms,
-                "error": result.error,
-                "fetched_at": result.fetched_at,
+                "run_id": run_id,
+                "site_url": site_url,
+                "url": home.url,
+                "final_url": home.final_url,
+                "kind": "homepage",
+                "status": home.status,
+                "error": home.error,
+                "fetched_at": now_shanghai(),
             }
         )
-        item_rows += [
-            {
-                "run_id": check.run_id,
-                "site_url": site.website.url,
-                "listed_on": result.url,
-                "url": item.url,
-                "title": item.title,
-                "published": item.date,
-            }
-            for item in page.items
-        ]
+    item_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "listed_on": page.url,
+            "url": item.url,
+            "title": item.title,
+            "published": item.date,
+        }
+        for page in site.pages
+        for item in page.items
+    ]
+    link_rows = [
+        {
+            "run_id": run_id,
+            "source_url": link.source,
+            "target_url": link.target,
+            "anchor": link.anchor,
+            "status": link.status,
+            "error": link.error or (link.note or None),
+        }
+        for link in site.links
+    ]
+    column_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "url": c.url,
+            "name": c.name,
+            "category": c.category,
+            "unit": c.unit,
+            "level": c.nav_level,
+            "item_count": c.item_count,
+            "newest": c.newest,
+            "blank": c.blank,
+        }
+        for c in columns
+    ]
     with check.engine.begin() as conn:
-        store.insert_many(conn, store.pages, pages_rows)
+        # Sites sharing a host (department sub-folders of a portal) crawl the same pages:
+        # a page is recorded once per run (UNIQUE(run_id, url)).
+        known: set[str] = set()
+        urls = sorted({str(r["url"]) for r in pages_rows})
+        for start in range(0, len(urls), 500):
+            known |= set(
+                conn.execute(
+                    sa.select(store.pages.c.url).where(
+                        store.pages.c.run_id == run_id,
+                        store.pages.c.url.in_(urls[start : start + 500]),
+                    )
+                ).scalars()
+            )
+        store.insert_many(conn, store.pages, [r for r in pages_rows if r["url"] not in known])
         store.insert_many(conn, store.items, item_rows)
+        store.insert_many(conn, store.links, link_rows)
+        store.insert_many(conn, store.columns, column_rows)
 
 
 def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
-    feed = read_feed(
-        account.feed,
-        base_dir=check.inventory.root,
-        timeout=float(get(check.rules, "fetch.timeout_seconds", 15)),
-    )
-    return AccountFacts(account=account, feed=feed)
+    session = make_session(get(check.rules, "fetch.user_agent"))
+    try:
+        feed = read_feed(
+            account.feed,
+            base_dir=check.inventory.root,
+            timeout=float(get(check.rules, "fetch.timeout_seconds", 15)),
+            json_mapping=get(check.rules, "media.json_mapping"),
+            session=session,
+            retries=int(get(check.rules, "fetch.retries", 1)),
+        )
+        links = []
+        if get(check.rules, "media.link_broken.enabled", True):
+            links = check_post_links(
+                feed,
+                limit=int(get(check.rules, "media.link_broken.max_posts", 20)),
+                timeout=float(get(check.rules, "media.link_broken.timeout_seconds", 10)),
+                retries=int(get(check.rules, "media.link_broken.retries", 1)),
+                max_bytes=int(get(check.rules, "media.link_broken.max_bytes", 65536)),
+                allow_private=bool(get(check.rules, "media.link_broken.allow_private", False)),
+                allow_hosts=inventory_hosts(w.url for w in check.inventory.websites),
+                user_agent=get(check.rules, "fetch.user_agent"),
+            )
+        return AccountFacts(account=account, feed=feed, link_checks=links)
+    finally:
+        session.close()
 
 
 def _record_account(check: Check, item: AccountFacts) -> None:
@@ -285,17 +358,25 @@ def load_probes(check: Check) -> list[ProbeFact]:
 
 
 def collect(check: Check, *, progress: bool = True, workers: int = 16) -> Facts:
-    """Fetch every homepage and every account's source; record all of it in the store."""
+    """Crawl every website (sites in parallel, polite per host) and read every account's
+    source; find each site's columns; record all of it in the store."""
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
-    for site, fetched in _parallel(
-        lambda w: _fetch_site(check, w),
+    configure_wording(check.rules)  # the page analyzers match the office's own dictionary
+    throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))  # shared by all sites
+    for site, crawl in _parallel(
+        lambda w: _fetch_site(check, w, throttle),
         check.inventory.websites,
         workers=workers,
-        desc="网站首页",
+        desc="网站（全站抓取）",
         progress=progress,
     ):
-        _record_site(check, site, fetched)
+        columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
+        _record_site(check, site, crawl, columns)
         facts.sites.append(site)
+        facts.columns.extend(columns)
+        documents, interpretations = policy_facts(site.pages, site.website.url)  # issue 6
+        facts.documents.extend(documents)
+        facts.interpretations.extend(interpretations)
     for item in _parallel(
         lambda a: _read_account(check, a),
         check.inventory.media,
@@ -338,7 +419,10 @@ def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
 
 
 def score(check: Check) -> pd.DataFrame:
-    check.scores = score_targets(check.inventory, check.findings, check.rules)
+    without = sites_without_service(check.facts, check.rules) if check.facts else set()
+    check.scores = score_targets(
+        check.inventory, check.findings, check.rules, without_service=without
+    )
     return check.scores
 
 

@@ -34,7 +34,7 @@ import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -44,7 +44,12 @@ import lxml.html
 from workbench.errors import WorkbenchError
 from workbench.extract.dates import article_date, parse_page
 from workbench.fetch.http import now_shanghai
-from workbench.fetch.politeness import PoliteFetcher, is_binary_url, is_calendar_trap
+from workbench.fetch.politeness import (
+    HostThrottle,
+    PoliteFetcher,
+    is_binary_url,
+    is_calendar_trap,
+)
 from workbench.urls import normalize_url, same_host
 
 __all__ = [
@@ -55,6 +60,7 @@ __all__ = [
     "CrawlSettings",
     "CrawledLink",
     "CrawledPage",
+    "PageHook",
     "crawl_command",
     "crawl_site",
     "write_links_csv",
@@ -112,6 +118,14 @@ class CrawledPage:
     depth: int
     error: str | None
     elapsed_ms: int
+    fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, start of the request
+    analysis: Any = None  # what the crawl's ``page_hook`` returned for this page (HTML only)
+
+
+PageHook = Callable[[lxml.html.HtmlElement, str, int], Any]
+"""``hook(root, final_url, depth)``: run on every successfully fetched HTML page while its
+parsed tree is held (the body is dropped afterwards); its value lands in ``CrawledPage.analysis``.
+It runs on the crawl's worker threads, so it must be thread-safe."""
 
 
 @dataclass
@@ -133,11 +147,15 @@ class CrawledLink:
 
 @dataclass
 class CrawlResult:
-    """Pages in visiting order (breadth-first) and links in discovery order."""
+    """Pages in visiting order (breadth-first) and links in discovery order.
+
+    ``limited`` is True when ``max_pages`` or ``max_depth`` left on-site pages unvisited.
+    """
 
     start_url: str
     pages: list[CrawledPage] = field(default_factory=list)
     links: list[CrawledLink] = field(default_factory=list)
+    limited: bool = False
 
 
 @dataclass
@@ -208,14 +226,23 @@ def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, st
 
 
 class _Crawler:
-    def __init__(self, start_url: str, settings: CrawlSettings) -> None:
+    def __init__(
+        self,
+        start_url: str,
+        settings: CrawlSettings,
+        *,
+        page_hook: PageHook | None = None,
+        throttle: HostThrottle | None = None,
+    ) -> None:
         self.settings = settings
+        self.page_hook = page_hook
         self.fetcher = PoliteFetcher(
             delay=settings.delay,
             timeout=settings.timeout,
             user_agent=settings.user_agent,
             obey_robots=settings.obey_robots,
             max_bytes=_MAX_BYTES,
+            throttle=throttle,
         )
         self.site_roots = [start_url]
         self.today = now_shanghai().date()
@@ -229,7 +256,7 @@ class _Crawler:
     def visit(self, url: str, depth: int) -> _Visit:
         """Fetch, parse once, extract title, date and links; the body is dropped here."""
         result = self.fetcher.get(url)
-        title, published, links = "", None, []
+        title, published, links, analysis = "", None, [], None
         is_html = result.content_type in _HTML_TYPES or (
             not result.content_type and result.text.lstrip()[:1] == "<"
         )
@@ -241,6 +268,8 @@ class _Crawler:
                 if result.ok:
                     published = article_date(root, result.final_url)
                     links = page_links(root, result.final_url)
+                    if self.page_hook is not None:
+                        analysis = self.page_hook(root, result.final_url, depth)
         page = CrawledPage(
             url=url,
             final_url=normalize_url(result.final_url),
@@ -251,6 +280,8 @@ class _Crawler:
             depth=depth,
             error=result.error,
             elapsed_ms=result.elapsed_ms,
+            fetched_at=result.fetched_at,
+            analysis=analysis,
         )
         return _Visit(page, links)
 
@@ -300,17 +331,21 @@ def crawl_site(
     *,
     progress: bool = False,
     on_page: Callable[[CrawledPage], None] | None = None,
+    page_hook: PageHook | None = None,
+    throttle: HostThrottle | None = None,
 ) -> CrawlResult:
     """Crawl one site breadth-first within ``settings``' limits (see module doc).
 
     External links are recorded but not fetched — checking them is the link-check stage's
     job. Raises :class:`CrawlError` for a bad start URL or settings; fetch failures are
-    reported in the pages' ``error`` (Chinese), never raised.
+    reported in the pages' ``error`` (Chinese), never raised. ``page_hook`` extracts what
+    a caller needs from each HTML page (see :data:`PageHook`); ``throttle`` shares one
+    per-host interval between several crawls running at once (sites on one host).
     """
     settings = settings or CrawlSettings()
     _validate(settings)
     start = check_start_url(start_url)
-    crawler = _Crawler(start, settings)
+    crawler = _Crawler(start, settings, page_hook=page_hook, throttle=throttle)
     result = CrawlResult(start_url=start)
     outcome: dict[str, tuple[int | None, str | None]] = {}
     link_keys: set[tuple[str, str]] = set()
@@ -360,6 +395,9 @@ def crawl_site(
         crawler.fetcher.close()
         bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
         bar.close()
+    result.limited = any(
+        note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH) for note in crawler.skipped.values()
+    )
     for link in result.links:
         if not link.internal:
             link.note = NOTE_EXTERNAL

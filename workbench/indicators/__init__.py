@@ -3,7 +3,21 @@
 Importing this package registers every family's indicators in ``REGISTRY``.
 """
 
-from workbench.indicators import incomplete, media, website
+from workbench.indicators import incomplete, media, media_links, openness, policy, website
 from workbench.indicators.base import REGISTRY, Indicator, register, run_indicators
 
-__all__ = ["REGISTRY", "Indicator", "incomplete", "media", "register", "run_indicators", "website"]
+__all__ = [
+    "REGISTRY",
+    "Indicator",
+    "incomplete",
+    "media",
+    "media_links",
+    "openness",
+    "policy",
+    "register",
+    "run_indicators",
+    "website",
+]
+
+# Website checks read from the full-site crawl (issue 4); columns: the 栏目 indicators.
+from workbench.indicators import columns, site_checks, site_links  # noqa: E402, F401

@@ -1,0 +1,430 @@
+"""Columns (栏目) of a website, discovered from its crawl.
+
+Two halves:
+
+* :func:`column_signals`, a page analyzer (``PageAnalysis.extras["column_signals"]``) run on
+  every crawled HTML page: ``<meta name="ColumnName">`` / ``ColumnType``, whether the page is
+  an article, its navigation links (``<nav>`` or elements whose class/id names a nav/menu),
+  its breadcrumb (当前位置：首页 > A > B) and a placeholder such as 暂无信息 in its content.
+* :func:`discover_columns`, run once per site after the crawl. A column is a group of list
+  pages: pagination (``index_1.html``, ``?page=2``) is folded into page 1, whose URL names the
+  column. A group is a column when it is not an article and is a navigation target, carries a
+  ``ColumnName`` meta, lists at least ``columns.min_list_items`` dated rows, shows a
+  placeholder, or is named in ``columns.csv``. Its level comes from the breadcrumb, else from
+  the navigation (homepage nav = 1, a column's sub-nav = its level + 1); its category from
+  the name (keyword table ``columns.categories``); ``columns.csv`` rows win for name,
+  category and unit.
+
+Dates are Asia/Shanghai calendar dates; ``newest`` ignores items dated after the check time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from workbench.extract.analyzers import page_analyzer
+from workbench.extract.columns_model import ColumnFacts
+from workbench.extract.dates import DatedItem, url_date
+from workbench.models import ColumnOverride
+from workbench.urls import normalize_url
+
+SIGNALS = "column_signals"
+
+_NAV_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:nav\w*|\w*menu\w*|subnav\w*|daohang)(?:$|[\s_-])", re.IGNORECASE
+)
+_CRUMB_CLASS_RE = re.compile(r"position|location|crumb|weizhi|dqwz|curpos", re.IGNORECASE)
+_CRUMB_LABEL_RE = re.compile(r"(?:当前|您的|您现在的|所在)位置")
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:>|＞|›|»|→|>>)\s*")
+_HOME_NAMES = frozenset({"首页", "网站首页", "主页", "返回首页"})
+_PLACEHOLDER_RE = re.compile(
+    r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|资料)|信息正在更新中?|正在建设中|敬请期待"
+)
+_PAGE_SEGMENT_RE = re.compile(r"^(index|list|default|more)[_-]\d+(\.\w+)$", re.IGNORECASE)
+_PAGE_PARAMS = frozenset(
+    "page pageno page_no pagenum pagenumber pageindex pn p curpage currentpage cpage".split()  # noqa: SIM905
+)
+_INDEX_FILE_RE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", re.IGNORECASE)
+_TITLE_SPLIT_RE = re.compile(r"\s*[-_|—–]\s*")
+
+
+def _attr_contains(words: tuple[str, ...]) -> str:
+    """XPath test: the lower-cased class or id contains one of ``words`` (a fast pre-filter)."""
+    low = "translate(@{a},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    return " or ".join(f"contains({low.format(a=a)},'{w}')" for a in ("class", "id") for w in words)
+
+
+_NAV_XPATH = etree.XPath(f"//nav | //*[{_attr_contains(('nav', 'menu', 'daohang'))}]")
+_CRUMB_XPATH = etree.XPath(
+    "//*[self::div or self::p or self::span or self::td or self::nav or self::ol or self::ul]"
+    f"[{_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}"
+    " or contains(text(), '位置')]"
+)
+
+
+# ----------------------------------------------------------------------------- page signals
+
+
+def _nav_links(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Links inside ``<nav>`` or an element whose class/id names a nav/menu, in page order."""
+    seen: set[lxml.html.HtmlElement] = set()
+    out: list[lxml.html.HtmlElement] = []
+    for area in _NAV_XPATH(root):
+        if area.tag != "nav" and not _NAV_CLASS_RE.search(
+            f"{area.get('class', '')} {area.get('id', '')}"
+        ):
+            continue
+        for link in area.iterfind(".//a[@href]"):
+            if link not in seen:
+                seen.add(link)
+                out.append(link)
+    return out
+
+
+def _meta(root: lxml.html.HtmlElement, name: str) -> str:
+    for meta in root.iterfind(".//meta[@name]"):
+        if (meta.get("name") or "").strip().lower() == name:
+            return " ".join((meta.get("content") or "").split())
+    return ""
+
+
+def _breadcrumb(root: lxml.html.HtmlElement) -> list[str]:
+    """Names after 首页 in the 当前位置 trail (the page's own column last), or []."""
+    found: lxml.html.HtmlElement | None = None
+    for el in _CRUMB_XPATH(root):
+        names = f"{el.get('class', '')} {el.get('id', '')}"
+        if names.strip() and _CRUMB_CLASS_RE.search(names):
+            found = el
+            break
+        if el.text and _CRUMB_LABEL_RE.search(el.text):
+            found = el
+            while found is not None and ">" not in found.text_content():
+                found = found.getparent()
+            break
+    if found is None:
+        return []
+    text = " ".join(found.text_content().split())
+    label = _CRUMB_LABEL_RE.search(text)
+    if label:
+        text = text[label.end() :].lstrip("：: ")
+    parts = [p.strip() for p in _CRUMB_SPLIT_RE.split(text) if p.strip()]
+    if not parts or len(parts) > 8:
+        return []
+    return [p for p in parts if p not in _HOME_NAMES][:6]
+
+
+def _placeholder(root: lxml.html.HtmlElement) -> str:
+    """A placeholder such as 暂无信息 in the page's content (not in nav/header/footer)."""
+    body = root.find("body")
+    if body is None or not _PLACEHOLDER_RE.search(body.text_content()):
+        return ""
+    skip = re.compile(r"(?:^|[\s_-])(?:nav\w*|menu\w*|foot\w*|header|top)(?:$|[\s_-])", re.I)
+    for node in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"):
+        m = _PLACEHOLDER_RE.search(str(node))
+        if not m:
+            continue
+        parent = node.getparent()
+        ancestors = [parent, *parent.iterancestors()] if parent is not None else []
+        if any(
+            a.tag in ("nav", "footer", "header")
+            or skip.search(f"{a.get('class', '')} {a.get('id', '')}")
+            for a in ancestors
+        ):
+            continue
+        return m.group(0)
+    return ""
+
+
+@page_analyzer(SIGNALS)
+def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+    """What column discovery needs from one page (JSON-friendly; see module doc)."""
+    nav: dict[str, str] = {}
+    for link in _nav_links(root):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        try:
+            target = normalize_url(urljoin(url, href).split("#")[0])
+        except ValueError:
+            continue
+        nav.setdefault(target, " ".join(link.text_content().split())[:60])
+    article = bool(_meta(root, "articletitle")) or url_date(url) is not None
+    return {
+        "column_name": _meta(root, "columnname"),
+        "column_type": _meta(root, "columntype"),
+        "article": article,
+        "nav": [[t, a] for t, a in nav.items()],
+        "breadcrumb": _breadcrumb(root),
+        "placeholder": _placeholder(root),
+    }
+
+
+# ----------------------------------------------------------------------------- URLs
+
+
+@lru_cache(maxsize=65536)
+def canonical_url(url: str) -> str:
+    """The URL of a list page's first page: ``index_2.html`` → ``index.html``, no ``?page=``."""
+    parts = urlsplit(normalize_url(url))
+    head, _, last = parts.path.rpartition("/")
+    m = _PAGE_SEGMENT_RE.match(last)
+    path = f"{head}/{m.group(1)}{m.group(2)}" if m else parts.path
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    kept = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMS]
+    return normalize_url(urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), "")))
+
+
+@lru_cache(maxsize=65536)
+def column_key(url: str) -> str:
+    """The grouping key: :func:`canonical_url` with ``index.html`` folded into its folder."""
+    canon = canonical_url(url)
+    parts = urlsplit(canon)
+    path = _INDEX_FILE_RE.sub("/", parts.path).rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+# ----------------------------------------------------------------------------- discovery
+
+
+def classify(name: str, categories: Mapping[str, Sequence[str]]) -> str:
+    """The category of a column name: the first category with a keyword in it, else 其他."""
+    for category, words in categories.items():
+        if any(w and w in name for w in words):
+            return str(category)
+    return "其他"
+
+
+@dataclass
+class _Group:
+    key: str
+    pages: list[Any]  # PageAnalysis, crawl order
+    signals: list[dict[str, Any]]
+
+    @property
+    def article(self) -> bool:
+        return all(s.get("article") for s in self.signals) if self.signals else False
+
+
+def _signals(page: Any) -> dict[str, Any]:
+    value = page.extras.get(SIGNALS) if page.extras else None
+    return value if isinstance(value, dict) else {}
+
+
+def _ok(page: Any) -> bool:
+    return page.error is None and page.status is not None and page.status < 400
+
+
+def _name_of(group: _Group, nav_names: dict[str, str], site_name: str) -> tuple[str, str]:
+    """(name, source) of a column from its pages' signals."""
+    metas = Counter(
+        s["column_name"]
+        for s in group.signals
+        if s.get("column_name") and not s.get("article")
+        if s["column_name"] not in _HOME_NAMES and s["column_name"] != site_name
+    )
+    if metas:
+        return metas.most_common(1)[0][0], "ColumnName"
+    for s in group.signals:
+        if s.get("breadcrumb"):
+            return str(s["breadcrumb"][-1]), "面包屑"
+    if nav_names.get(group.key):
+        return nav_names[group.key], "导航"
+    title = _TITLE_SPLIT_RE.split(group.pages[0].title or "")[0]
+    return title.strip() or group.key, "列表页"
+
+
+def _level(
+    group: _Group, bfs: dict[str, tuple[int, str]], names: dict[str, str], home_links: set[str]
+) -> tuple[int, str]:
+    """(level, parent name): breadcrumb first, then navigation depth, then homepage links."""
+    crumbs: list[str] = next((s["breadcrumb"] for s in group.signals if s.get("breadcrumb")), [])
+    if crumbs:
+        return len(crumbs), str(crumbs[-2]) if len(crumbs) > 1 else ""
+    if group.key in bfs:
+        level, parent = bfs[group.key]
+        return level, names.get(parent, "") if parent else ""
+    return (1 if group.key in home_links else 2), ""
+
+
+def _merge_items(groups: list[_Group], not_items: set[str]) -> list[DatedItem]:
+    merged: dict[str, DatedItem] = {}
+    for group in groups:
+        for page in group.pages:
+            for item in page.items:
+                try:
+                    key = column_key(item.url)
+                except ValueError:
+                    continue
+                if key in not_items:
+                    continue
+                known = merged.get(normalize_url(item.url))
+                if known is None or known.date is None and item.date is not None:
+                    merged[normalize_url(item.url)] = item
+    return list(merged.values())
+
+
+def discover_columns(
+    site: Any,
+    overrides: Sequence[ColumnOverride],
+    rules: Mapping[str, Any],
+    as_of: date,
+) -> list[ColumnFacts]:
+    """The columns of one crawled site (``SiteFacts``), in crawl order (see module doc).
+
+    ``overrides`` are the inventory's ``columns.csv`` rows (those of other sites are ignored);
+    an override naming a page the crawl did not reach yields a column with no ``pages``
+    (not observed: the indicators leave it alone).
+    """
+    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
+    categories: Mapping[str, Sequence[str]] = settings.get("categories", {}) or {}
+    updating = set(settings.get("updating_categories", []) or [])
+    placeholders = list(settings.get("placeholders", []) or [])
+    min_list = int(settings.get("min_list_items", 3))
+    website = site.website
+    groups: dict[str, _Group] = {}
+    alias: dict[str, str] = {}
+    for page in site.pages:
+        if not _ok(page):
+            continue
+        key = column_key(page.final_url or page.url)
+        group = groups.setdefault(key, _Group(key, [], []))
+        group.pages.append(page)
+        group.signals.append(_signals(page))
+        alias[column_key(page.url)] = key
+    home_keys = {column_key(website.url)}
+    if site.pages:
+        home_keys |= {column_key(site.pages[0].url), column_key(site.pages[0].final_url or "")}
+    mine = {}
+    for o in overrides:
+        try:
+            if column_key(o.url) in groups or _same_site(o.url, website.url, site):
+                mine[alias.get(column_key(o.url), column_key(o.url))] = o
+        except ValueError:
+            continue
+    nav_edges: dict[str, list[str]] = {}
+    nav_names: dict[str, str] = {}
+    for group in groups.values():
+        for s in group.signals:
+            if s.get("article"):
+                continue
+            for target, anchor in s.get("nav", []):
+                tkey = alias.get(column_key(target), column_key(target))
+                nav_edges.setdefault(group.key, []).append(tkey)
+                if anchor and tkey not in nav_names:
+                    nav_names[tkey] = anchor
+    nav_targets = {t for targets in nav_edges.values() for t in targets}
+    candidates: list[_Group] = []
+    for group in groups.values():
+        if group.key in home_keys or (group.article and group.key not in mine):
+            continue
+        s_any = group.signals
+        dated = sum(1 for p in group.pages for i in p.items if i.date is not None)
+        if (
+            group.key in mine
+            or group.key in nav_targets
+            or any(s.get("column_name") and not s.get("article") for s in s_any)
+            or dated >= min_list
+            or any(s.get("placeholder") for s in s_any)
+        ):
+            candidates.append(group)
+    cand_keys = {g.key for g in candidates}
+    names = {g.key: _name_of(g, nav_names, website.name) for g in candidates}
+    # Navigation depth: homepage nav → 1; a column's own nav links → its level + 1.
+    bfs: dict[str, tuple[int, str]] = {}
+    queue: deque[tuple[str, int]] = deque()
+    for home in home_keys:
+        for target in nav_edges.get(home, []):
+            if target in cand_keys and target not in bfs:
+                bfs[target] = (1, "")
+                queue.append((target, 1))
+    while queue:
+        key, level = queue.popleft()
+        for target in nav_edges.get(key, []):
+            if target in cand_keys and target not in bfs:
+                bfs[target] = (level + 1, key)
+                queue.append((target, level + 1))
+    home_links = {column_key(link.target) for link in site.links if link.on_homepage}
+    not_items = cand_keys | home_keys
+    out: list[ColumnFacts] = []
+    flat_names = {k: v[0] for k, v in names.items()}
+    for group in candidates:
+        override = mine.get(group.key)
+        name, source = names[group.key]
+        level, parent = _level(group, bfs, flat_names, home_links)
+        items = _merge_items([group], not_items)
+        ctype = next((s["column_type"] for s in group.signals if s.get("column_type")), "")
+        category = classify(ctype, categories) if ctype else "其他"
+        if category == "其他":
+            category = classify(name, categories)
+        if category == "其他" and parent and classify(parent, categories) == "专栏":
+            category = "专栏"  # a sub-column of a 专题/专栏 is one too
+        if override is not None:
+            name, category, source = override.name or name, override.category or category, "名录"
+        dates = [i.date for i in items if i.date is not None]
+        newest = max((d for d in dates if d <= as_of), default=None)
+        seen = next((s["placeholder"] for s in group.signals if s.get("placeholder")), "")
+        placeholder = seen if any(p in seen for p in placeholders) else ""
+        children = len(
+            {k for k, (_, p) in bfs.items() if p == group.key}
+            | {g.key for g in candidates if g is not group and _crumb_parent(g) == name}
+        )
+        list_type = bool(dates) or bool(placeholder) or category in updating
+        blank = list_type and not children and (not items or (bool(placeholder) and not dates))
+        urls = [p.final_url or p.url for p in group.pages]
+        page_one = next((u for u in urls if canonical_url(u) == normalize_url(u)), None)
+        out.append(
+            ColumnFacts(
+                url=override.url if override else (page_one or canonical_url(urls[0])),
+                site_url=website.url,
+                name=name,
+                category=category,
+                unit=(override.unit if override and override.unit else website.unit),
+                items=items,
+                parent_name=parent,
+                nav_level=level,
+                newest=newest,
+                item_count=len(items),
+                blank=blank,
+                placeholder=placeholder,
+                list_type=list_type,
+                pages=urls,
+                source=source,
+                children=children,
+            )
+        )
+    for key, override in mine.items():
+        if key not in cand_keys:
+            out.append(
+                ColumnFacts(
+                    url=override.url,
+                    site_url=website.url,
+                    name=override.name,
+                    category=override.category,
+                    unit=override.unit or website.unit,
+                    source="名录",
+                )
+            )
+    return out
+
+
+def _crumb_parent(group: _Group) -> str:
+    crumbs: list[str] = next((s["breadcrumb"] for s in group.signals if s.get("breadcrumb")), [])
+    return str(crumbs[-2]) if len(crumbs) > 1 else ""
+
+
+def _same_site(url: str, site_url: str, site: Any) -> bool:
+    """True when ``url`` is on the site's host (the start URL or where it redirected)."""
+    from workbench.urls import same_host
+
+    roots = [site_url] + ([site.pages[0].final_url] if site.pages else [])
+    return any(same_host(url, r) for r in roots if r)
