@@ -1,0 +1,282 @@
+"""通报起草: the circular's narrative sections, editable, with a live preview; 生成通报
+builds circular.docx from the current review decisions and offers it as a data-URI
+download. Every generated version is kept in the store and can be downloaded again.
+
+A section whose text equals the template's is not stored, so its computed numbers follow
+the decisions; an edited section is stored in ``circular_texts`` (``pipeline.write_outputs``
+uses it too).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from sqlalchemy.engine import Engine
+
+from workbench.circular import (
+    OVERRIDABLE_SECTIONS,
+    Circular,
+    CircularInputs,
+    build_circular,
+    render_docx,
+)
+from workbench.dashboard import drafts_store, quarter_data
+from workbench.dashboard.drafts_store import SECTION_LABELS, SectionText
+from workbench.dashboard.ui import Progress, StatusLine, download_link, esc, html_table
+from workbench.errors import WorkbenchError
+from workbench.quarter import parse_quarter
+
+
+def normalized(text: str | None) -> str:
+    """The paragraphs of ``text`` as the circular sees them (one per non-empty line)."""
+    return "\n".join(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def template_texts(inputs: CircularInputs) -> dict[str, str]:
+    """Each overridable section as the templates write it for ``inputs`` (no overrides)."""
+    plain = build_circular(inputs)
+    texts = {
+        "basis": "\n".join(plain.basis),
+        "overview": "\n".join(plain.sections[0].paragraphs),
+        "problems": "\n".join(plain.sections[1].paragraphs),
+    }
+    only_req = build_circular(_with_overrides(inputs, {"rectification": ""}))
+    only_rect = build_circular(_with_overrides(inputs, {"requirements": ""}))
+    texts["requirements"] = "\n".join(only_req.sections[2].paragraphs)
+    texts["rectification"] = "\n".join(only_rect.sections[2].paragraphs)
+    return texts
+
+
+def _with_overrides(inputs: CircularInputs, overrides: Mapping[str, str]) -> CircularInputs:
+    return CircularInputs(**{**inputs.__dict__, "overrides": dict(overrides)})
+
+
+def preview_html(circular: Circular) -> str:
+    """The circular's body as escaped HTML (attachments listed by title, tables shown)."""
+    parts = [f"<h2>{esc(circular.title)}</h2>"]
+    if circular.recipients:
+        parts.append(f'<p style="text-indent:0">{esc(circular.recipients)}：</p>')
+    parts += [f"<p>{esc(p)}</p>" for p in circular.basis]
+    for section in circular.sections:
+        parts.append(f"<h4>{esc(section.heading)}</h4>")
+        parts += [f"<p>{esc(p)}</p>" for p in section.paragraphs]
+    if circular.attachments:
+        parts.append("<p>附件：" + "<br>".join(esc(a) for a in circular.attachment_list) + "</p>")
+    parts.append(
+        f'<p style="text-align:right">{esc(circular.issuer)}<br>{esc(circular.issue_date_text)}</p>'
+    )
+    for attachment in circular.attachments:
+        parts.append(f"<h4>{esc(attachment.label)}　{esc(attachment.title)}</h4>")
+        parts.append(html_table(list(attachment.columns), attachment.rows, numeric=False))
+    return f'<div class="wb-preview">{"".join(parts)}</div>'
+
+
+class DraftingPanel:
+    """The 通报起草 view. ``reviewer`` is the shared 审核人 field of the app."""
+
+    def __init__(self, engine: Engine, reviewer: widgets.Text | None = None) -> None:
+        self.engine = engine
+        self.reviewer = reviewer or widgets.Text(description="审核人")
+        self.quarter = ""
+        self.inputs: CircularInputs | None = None
+        self.templates: dict[str, str] = {}
+        self.stored: dict[str, SectionText] = {}
+        self.previous: dict[str, SectionText] = {}
+        self.status = StatusLine()
+        self.progress = Progress()
+        self.editors: dict[str, widgets.Textarea] = {}
+        self.template_buttons: dict[str, widgets.Button] = {}
+        self.previous_buttons: dict[str, widgets.Button] = {}
+        blocks = []
+        for key in OVERRIDABLE_SECTIONS:
+            area = widgets.Textarea(rows=6, continuous_update=True, layout={"width": "100%"})
+            area.add_class(f"wb-section-{key}")
+            area.observe(self._text_changed, names="value")
+            to_template = widgets.Button(description="恢复模板文字")
+            to_previous = widgets.Button(description="沿用上季度文字")
+            to_template.on_click(lambda _b, k=key: self.use_template(k))
+            to_previous.on_click(lambda _b, k=key: self.use_previous(k))
+            self.editors[key] = area
+            self.template_buttons[key] = to_template
+            self.previous_buttons[key] = to_previous
+            blocks.append(
+                widgets.VBox(
+                    [
+                        widgets.HTML(f"<b>{esc(SECTION_LABELS[key])}</b>"),
+                        area,
+                        widgets.HBox([to_template, to_previous]),
+                    ]
+                )
+            )
+        self.save_button = widgets.Button(description="保存段落", icon="save")
+        self.generate_button = widgets.Button(
+            description="生成通报", button_style="danger", icon="file"
+        )
+        self.generate_button.add_class("wb-generate")
+        self.save_button.on_click(lambda _b: self.status.run(self.save_sections))
+        self.generate_button.on_click(lambda _b: self.status.run(self.generate))
+        self.download = widgets.HTML()
+        self.download.add_class("wb-docx-link")
+        self.versions_html = widgets.HTML()
+        self.preview = widgets.HTML()
+        self.preview.add_class("wb-preview-box")
+        editor = widgets.VBox(
+            [
+                widgets.HTML("<p>段落内容预先填入模板文字（含自动计算的数字）；修改后的段落保存后在通报中使用。每行一段。</p>"),
+                *blocks,
+                widgets.HBox([self.save_button, self.generate_button]),
+                self.progress.widget,
+                self.download,
+                widgets.HTML("<h4>历史版本</h4>"),
+                self.versions_html,
+            ],
+            layout={"width": "45%"},
+        )  # fmt: skip
+        right = widgets.VBox(
+            [widgets.HTML("<h4>通报预览</h4>"), self.preview],
+            layout={"width": "55%", "margin": "0 0 0 12px"},
+        )
+        self.widget = widgets.VBox([self.status.widget, widgets.HBox([editor, right])])
+        self._loading = False
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def set_quarter(self, quarter: str) -> None:
+        self.quarter = quarter
+        self.download.value = ""
+        self.status.clear()
+        self.status.run(self.reload)
+
+    def _current_inputs(self) -> CircularInputs:
+        run = quarter_data.latest_run(self.engine, self.quarter)
+        if run is None:
+            raise WorkbenchError("数据库中没有该季度的检查记录，请先执行 workbench run。")
+        inventory, rules = quarter_data.run_context(run)
+        frame = quarter_data.findings_with_reviews(self.engine, self.quarter)
+        return CircularInputs(
+            quarter=self.quarter,
+            as_of=run.as_of,
+            websites=inventory.websites,
+            media=inventory.media,
+            findings=quarter_data.circular_findings(frame),
+            scores=quarter_data.reviewed_scores(frame, inventory, rules),
+            settings=quarter_data.circular_settings_for(rules),
+        )
+
+    def reload(self) -> None:
+        """Read the decisions, the stored sections and last quarter's; fill the editors."""
+        self.inputs = None
+        if not self.quarter:
+            self.preview.value = "<p>数据库中还没有检查结果。</p>"
+            return
+        self.inputs = self._current_inputs()
+        self.templates = template_texts(self.inputs)
+        self.stored = drafts_store.section_texts(self.engine, self.quarter)
+        previous = parse_quarter(self.quarter).previous().label
+        self.previous = drafts_store.section_texts(self.engine, previous)
+        self._loading = True
+        try:
+            for key, area in self.editors.items():
+                saved = self.stored.get(key)
+                area.value = saved.text if saved and saved.text else self.templates[key]
+                self.previous_buttons[key].disabled = key not in self.previous
+        finally:
+            self._loading = False
+        self.update_preview()
+        self._show_versions()
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def overrides(self) -> dict[str, str]:
+        """The sections whose text differs from the template's."""
+        return {
+            key: area.value
+            for key, area in self.editors.items()
+            if normalized(area.value) != normalized(self.templates.get(key))
+        }
+
+    def _text_changed(self, *_: Any) -> None:
+        if not self._loading:
+            self.status.run(self.update_preview)
+
+    def update_preview(self) -> None:
+        if self.inputs is None:
+            return
+        circular = build_circular(_with_overrides(self.inputs, self.overrides()))
+        self.preview.value = preview_html(circular)
+
+    def use_template(self, key: str) -> None:
+        self.editors[key].value = self.templates.get(key, "")
+
+    def use_previous(self, key: str) -> None:
+        saved = self.previous.get(key)
+        if saved and saved.text:
+            self.editors[key].value = saved.text
+
+    def save_sections(self) -> int:
+        """Store the edited sections (and drop the ones back at the template); returns how
+        many changed. A section someone else saved meanwhile is refused in Chinese."""
+        wanted = self.overrides()
+        changed = 0
+        for key in OVERRIDABLE_SECTIONS:
+            text = wanted.get(key)
+            saved = self.stored.get(key, SectionText(key))
+            if normalized(text) == normalized(saved.text) and (text is None) == (
+                saved.text is None
+            ):
+                continue
+            self.stored[key] = drafts_store.save_section(
+                self.engine, self.quarter, key, text, str(self.reviewer.value), saved.version
+            )
+            if text is None:
+                self.stored.pop(key, None)
+            changed += 1
+        self.status.ok(f"已保存 {changed} 个段落。" if changed else "段落没有改动。")
+        return changed
+
+    # --- the circular ------------------------------------------------------------------------
+
+    def generate(self) -> drafts_store.CircularVersion:
+        """Save the sections, build circular.docx from the current decisions, keep it as a new
+        version and offer it for download."""
+        if not str(self.reviewer.value).strip():
+            raise WorkbenchError("请先填写审核人姓名。")
+        with self.progress.task("正在保存段落…", steps=4) as step:
+            self.save_sections()
+            step("正在读取最新审核结果…")
+            self.inputs = self._current_inputs()
+            self.templates = template_texts(self.inputs)
+            overrides = self.overrides()
+            step("正在生成通报文档…")
+            circular = build_circular(_with_overrides(self.inputs, overrides))
+            with tempfile.TemporaryDirectory() as tmp:
+                path = render_docx(circular, Path(tmp) / "circular.docx")
+                data = path.read_bytes()
+            step("正在保存版本…")
+            version = drafts_store.save_version(
+                self.engine, self.quarter, str(self.reviewer.value).strip(), overrides, data
+            )
+        self.preview.value = preview_html(circular)
+        name = f"通报-{self.quarter}-第{version.number}版.docx"
+        self.download.value = download_link(data, name, f"下载通报（第{version.number}版）")
+        self._show_versions()
+        self.status.ok(f"通报已生成（第{version.number}版），请点击下方链接下载。")
+        return version
+
+    def _show_versions(self) -> None:
+        kept = drafts_store.versions(self.engine, self.quarter)
+        if not kept:
+            self.versions_html.value = "<p>尚未生成通报。</p>"
+            return
+        items = [
+            f"<li>第{v.number}版，{esc(v.editor)}，{esc(v.created_at.strftime('%Y-%m-%d %H:%M'))}，"
+            f"修改段落 {len(v.sections)} 个："
+            + download_link(v.docx, f"通报-{self.quarter}-第{v.number}版.docx", "下载")
+            + "</li>"
+            for v in kept[:10]
+        ]
+        self.versions_html.value = f"<ul>{''.join(items)}</ul>"

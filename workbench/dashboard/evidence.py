@@ -1,0 +1,144 @@
+"""The evidence of one finding as escaped HTML: problem, link, dates, counts, page snippet,
+review state and audit trail. Every value from the web or the store is escaped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.dashboard.quarter_data import KIND_LABELS, indicator_family, indicator_title
+from workbench.dashboard.reviews_store import AuditEntry
+from workbench.dashboard.ui import esc, safe_link, status_tag
+
+DETAIL_LABELS = {
+    "as_of": "监测时间点",
+    "newest": "最近一次更新",
+    "days_since": "距监测时间点（天）",
+    "threshold_days": "规定期限（天）",
+    "dated_items": "页面上带日期的信息（条）",
+    "post_count": "数据源中的信息（条）",
+    "navigation_shell": "首页仅为导航页",
+    "status": "HTTP状态码",
+    "error": "错误信息",
+    "reason": "原因",
+    "source": "数据源",
+    "registered": "是否备案",
+    "count": "数量",
+    "total": "总数",
+    "date": "日期",
+    "published": "发布日期",
+    "deadline": "期限",
+    "url": "网址",
+    "title": "标题",
+    "column": "栏目",
+    "name": "名称",
+}
+SNIPPET_KEYS = ("snippet", "excerpt", "context", "page_text", "text", "quote")
+
+
+def _value_html(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return "；".join(_value_html(v) for v in value[:20])
+    if isinstance(value, Mapping):
+        return esc(json.dumps(value, ensure_ascii=False))
+    text = str(value)
+    if text.lower().startswith(("http://", "https://")):
+        return safe_link(text)
+    return esc(text)
+
+
+def _kv(label: str, value_html: str) -> str:
+    """One row of the evidence table: an escaped label and already-escaped HTML."""
+    return f"<tr><th>{esc(label)}</th><td>{value_html}</td></tr>"
+
+
+def parse_detail(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def detail_html(detail: Mapping[str, Any]) -> tuple[str, str]:
+    """(the facts as table rows, the page snippet row or "")."""
+    facts = []
+    snippet = ""
+    for key, value in detail.items():
+        if key in SNIPPET_KEYS and value:
+            snippet = _kv("页面片段", f'<div class="wb-snippet">{esc(value)}</div>')
+            continue
+        label = DETAIL_LABELS.get(key, f"其他信息（{key}）")
+        facts.append(_kv(label, _value_html(value)))
+    return "".join(facts), snippet
+
+
+def history_html(entries: list[AuditEntry]) -> str:
+    if not entries:
+        return "<p>尚无审核记录。</p>"
+    rows = []
+    for e in reversed(entries):
+        before = e.previous.get("status", "pending")
+        what = e.action_label
+        if e.action == "edit":
+            what += f"：“{e.new_value or ''}”"
+        if e.reason:
+            what += f"（理由：{e.reason}）"
+        rows.append(
+            "<tr>"
+            f"<td>{esc(e.created_at.strftime('%Y-%m-%d %H:%M'))}</td>"
+            f"<td>{esc(e.reviewer)}</td><td>{esc(what)}</td>"
+            f"<td>{status_tag(str(before))}</td>"
+            "</tr>"
+        )
+    return (
+        '<table class="wb-table wb-left"><thead><tr><th>时间</th><th>审核人</th><th>操作</th>'
+        f"<th>操作前状态</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
+    """The side panel's evidence for one finding row of ``findings_with_reviews``."""
+    detail = parse_detail(row.get("detail"))
+    facts, snippet = detail_html(detail)
+    kind = KIND_LABELS.get(str(row.get("target_kind")), str(row.get("target_kind")))
+    platform = str(row.get("platform") or "")
+    target = str(row.get("target") or "")
+    shown = str(row.get("shown_problem") or row.get("problem") or "")
+    original = str(row.get("problem") or "")
+    parts = ['<table class="wb-evidence">', _kv("问题", f"<b>{esc(shown)}</b>")]
+    if shown != original:
+        parts.append(_kv("原始表述", esc(original)))
+    where = f"{esc(kind)}（{esc(platform)}）" if platform else esc(kind)
+    indicator = str(row.get("indicator"))
+    parts += [
+        _kv("单位", esc(row.get("unit"))),
+        _kv("检查对象", f"{where}：{_value_html(target)}"),
+        _kv("指标", f"{esc(indicator_title(indicator))}（{esc(indicator_family(indicator))}）"),
+        _kv("单项否决", "是" if row.get("veto") else "否"),
+    ]
+    if row.get("points"):
+        parts.append(_kv("扣分", esc(row.get("points"))))
+    url = str(row.get("evidence_url") or "")
+    parts.append(_kv("佐证网址", safe_link(url) if url else "—"))
+    if page_title:
+        parts.append(_kv("页面标题", esc(page_title)))
+    parts += [facts, snippet]
+    first, last = row.get("first_seen"), row.get("last_seen")
+    if first is not None:
+        parts.append(_kv("首次发现 / 最近发现", f"{esc(first)} / {esc(last)}"))
+    status = str(row.get("status") or "pending")
+    review = status_tag(status)
+    if row.get("reviewer"):
+        review += f" {esc(row.get('reviewer'))}，{esc(row.get('updated_at'))}"
+    if status == "dismissed" and row.get("reason"):
+        review += f"；排除理由：{esc(row.get('reason'))}"
+    parts.append(_kv("审核状态", review) + "</table>")
+    return "".join(parts)
