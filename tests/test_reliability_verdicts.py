@@ -100,8 +100,7 @@ ACCOUNTS: dict[str, Case] = {
     "数据源域名失败账号": (None, "incomplete"),
 }
 
-# Known gaps (docs/reliability.md): today these end as false violations. Each test below is
-# a strict xfail: when the owner fixes it, the test passes and the marker must go.
+# Former gaps (docs/reliability.md): these once ended as false violations.
 GAP_SITES: dict[str, Case] = {
     "正常网站": SITES["正常网站"],
     "首页陈旧网站": SITES["首页陈旧网站"],
@@ -251,22 +250,10 @@ def test_incomplete_targets_carry_a_chinese_reason_and_no_violation(
         assert all(float(p or 0) == 0 for p in rows["points"]), (name, rows.to_dict("records"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known gap: a 200 homepage that is not HTML (application/octet-stream) is judged "
-    "site.homepage_stale (veto) instead of check.incomplete; fix in pipeline/indicators",
-)
 def test_binary_homepage_is_incomplete(gap_run: dict[str, Any]) -> None:
     assert _verdicts(gap_run, "website")["二进制首页网站"] == "incomplete"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known gap (debatable): binary garbage declared text/html is judged "
-    "site.homepage_stale (veto); an unreadable page should be check.incomplete",
-)
 def test_garbage_declared_as_html_is_incomplete(gap_run: dict[str, Any]) -> None:
     assert _verdicts(gap_run, "website")["乱码首页网站"] == "incomplete"
 
@@ -278,9 +265,9 @@ def test_feed_cut_mid_xml_is_incomplete(gap_run: dict[str, Any]) -> None:
 def test_gap_cases_are_what_the_docs_say(gap_run: dict[str, Any]) -> None:
     """Today's behaviour of the known gaps, as docs/reliability.md records it."""
     sites, accounts = _verdicts(gap_run, "website"), _verdicts(gap_run, "media")
-    assert sites["二进制首页网站"] == sites["乱码首页网站"] == "false"
     for name in ("二进制首页网站", "乱码首页网站"):
-        assert "site.homepage_stale" in _indicators(gap_run, _target(gap_run, name))
+        found = _indicators(gap_run, _target(gap_run, name))
+        assert "site.homepage_stale" not in found and "check.incomplete" in found
     assert "media.stale" not in _indicators(gap_run, "XML截断账号")
 
 

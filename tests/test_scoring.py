@@ -75,3 +75,26 @@ def test_incomplete_is_counted_apart() -> None:
     found = [finding(PORTAL, "check.incomplete", 0), finding(PORTAL, "site.link_broken", 1)]
     score, veto, qualified = scores(found)[PORTAL.url]
     assert (veto, qualified) == ("false", "incomplete")
+
+
+def test_column_findings_deduct_from_their_website() -> None:
+    from pathlib import Path
+
+    from workbench.models import Finding, Inventory, Website
+    from workbench.rules import load_rules
+    from workbench.scoring import score_targets
+
+    site = Website("市文旅广体局", "文旅网站", "http://127.0.0.1:9/", "部门网站")
+    column = Finding(
+        quarter="2022Q3",
+        unit=site.unit,
+        target_kind="column",
+        target="http://127.0.0.1:9/zt/index.html",
+        indicator="site.column_stale",
+        veto=False,
+        problem="栏目超期未更新",
+        points=2.0,
+        detail={"site_url": site.url},
+    )
+    scores = score_targets(Inventory(Path("."), [site], []), [column], load_rules())
+    assert float(scores.loc[0, "score"]) == 98.0

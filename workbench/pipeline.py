@@ -448,6 +448,8 @@ def reviewed_findings(engine: Engine, quarter: str, frame: pd.DataFrame) -> pd.D
 def write_outputs(check: Check) -> dict[str, Path]:
     """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx."""
     from workbench.circular import CircularInputs, build_circular, render_docx, render_markdown
+    from workbench.circular.recheck import recheck
+    from workbench.indicators.policy import documents_frame_rows
 
     if check.scores is None:
         score(check)
@@ -475,6 +477,11 @@ def write_outputs(check: Check) -> dict[str, Path]:
                 "checked_indicators": sorted(REGISTRY),
             },
             overrides=circular_overrides(check.engine, check.quarter.label),
+            documents=pd.DataFrame(
+                documents_frame_rows(check.facts.documents if check.facts else []),
+                columns=["docno", "title", "unit", "published", "url"],
+            ),
+            recheck=recheck(check.engine, check.quarter.label),
         )
     )
     paths["circular_md"].write_text(render_markdown(circular), encoding="utf-8")

@@ -78,6 +78,9 @@ def score_targets(
             grouped[
                 (f.target_kind, f.target, f.platform if f.target_kind == "media" else "")
             ].append(f)
+        elif f.target_kind == "column" and f.detail.get("site_url"):
+            # A column's deductions count against the website it belongs to.
+            grouped[("website", str(f.detail["site_url"]), "")].append(f)
     rows = []
     for site in inventory.websites:
         score, veto, qualified = _verdict(

@@ -43,7 +43,7 @@ import lxml.html
 
 from workbench.errors import WorkbenchError
 from workbench.extract.dates import article_date, parse_page
-from workbench.fetch.http import now_shanghai
+from workbench.fetch.http import FetchResult, now_shanghai
 from workbench.fetch.politeness import (
     HostThrottle,
     PoliteFetcher,
@@ -120,6 +120,28 @@ class CrawledPage:
     elapsed_ms: int
     fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, start of the request
     analysis: Any = None  # what the crawl's ``page_hook`` returned for this page (HTML only)
+    unreadable: str | None = None  # why a page that answered could not be read as a web page
+
+
+def unreadable_reason(result: FetchResult, is_html: bool) -> str | None:
+    """Why an answered page is not a readable web page (Chinese), or None.
+
+    A homepage that answers with binary data or garbled text shows no dated item, yet that
+    says nothing about whether the site is updated: the caller treats it as data we could
+    not obtain, never as a stale homepage.
+    """
+    if not result.ok:
+        return None
+    if not is_html:
+        return f"内容不是网页（{result.content_type or '未知类型'}）"
+    text = result.text
+    if not text.strip():
+        return "内容为空"
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
+    if bad / len(sample) > 0.05 or "<" not in sample:
+        return "内容无法解析为网页（疑似乱码或二进制数据）"
+    return None
 
 
 PageHook = Callable[[lxml.html.HtmlElement, str, int], Any]
@@ -282,6 +304,7 @@ class _Crawler:
             elapsed_ms=result.elapsed_ms,
             fetched_at=result.fetched_at,
             analysis=analysis,
+            unreadable=unreadable_reason(result, is_html) if depth == 0 else None,
         )
         return _Visit(page, links)
 

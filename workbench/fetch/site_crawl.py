@@ -185,6 +185,8 @@ def crawl_website(
         for k in result.links
     ]
     home_page = replace(pages[0], url=website.url)
+    if result.pages[0].unreadable:
+        home_page = replace(home_page, error=result.pages[0].unreadable)
     homepage = _page_facts(website, home_page)
     facts = SiteFacts(
         website=website,
