@@ -418,11 +418,23 @@ def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
     return pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
 
 
+def dismissed_ids(engine: Engine, quarter: str) -> set[str]:
+    """Findings of ``quarter`` a reviewer dismissed (排除)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(store.review_state.c.finding_id)
+            .join(store.findings, store.findings.c.finding_id == store.review_state.c.finding_id)
+            .where(store.findings.c.quarter == quarter, store.review_state.c.status == "dismissed")
+        ).all()
+    return {r.finding_id for r in rows}
+
+
 def score(check: Check) -> pd.DataFrame:
+    """Verdicts from the findings a reviewer has not dismissed (as the dashboard shows them)."""
     without = sites_without_service(check.facts, check.rules) if check.facts else set()
-    check.scores = score_targets(
-        check.inventory, check.findings, check.rules, without_service=without
-    )
+    dismissed = dismissed_ids(check.engine, check.quarter.label)
+    kept = [f for f in check.findings if f.finding_id not in dismissed]
+    check.scores = score_targets(check.inventory, kept, check.rules, without_service=without)
     return check.scores
 
 
