@@ -1,0 +1,183 @@
+"""Shared pieces of the benchmarks: nginx on loopback, peers' installation, measured runs.
+
+Everything listens on 127.0.0.x only. nginx (Debian package, installed with apt-get when
+missing) runs in the foreground from a config written to a temporary folder and is stopped
+when the ``with`` block ends. Measured runs are child processes: wall time (s), CPU time
+(user + system, s) and peak RSS (MB) come from ``os.wait4``'s resource usage of the child.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+
+_NGINX_CONF = """\
+worker_processes {workers};
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/html text/plain;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    keepalive_requests 100000;
+    # LinkChecker limits itself to ~3 requests/s per host unless the server sends this header
+    add_header LinkChecker unthrottled;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+{listens}
+        root {root};
+        index index.html;
+    }}
+}}
+"""
+
+
+def ensure_nginx() -> str:
+    """The nginx binary; ``apt-get install nginx-light`` first when it is missing (root)."""
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if found:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx-light"],
+        check=True,
+        env=env,
+    )
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def ensure_peers() -> None:
+    """Install benchmarks/requirements.txt (Scrapy, LinkChecker) into this venv if missing."""
+    if (BIN / "scrapy").exists() and (BIN / "linkchecker").exists():
+        return
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "-r", str(HERE / "requirements.txt")],
+        check=True,
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(host: str, port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nginx did not listen on {host}:{port}")
+
+
+@contextmanager
+def nginx_serving(root: Path, hosts: Sequence[str], *, workers: int = 1) -> Iterator[int]:
+    """Serve ``root`` on every ``host`` (127.0.0.x) at one free port; yield the port."""
+    if not all(h.startswith("127.") for h in hosts):
+        raise ValueError("benchmarks serve on loopback only")
+    binary = ensure_nginx()
+    port = free_port(hosts[0])
+    for path in [root, *root.parents]:  # workers run as nobody: let them read the site
+        if str(path).startswith(tempfile.gettempdir()) and path != Path(tempfile.gettempdir()):
+            path.chmod(0o755)
+    with tempfile.TemporaryDirectory(prefix="wb-nginx-") as prefix:
+        conf = Path(prefix) / "nginx.conf"
+        listens = "\n".join(f"        listen {h}:{port};" for h in hosts)
+        conf.write_text(
+            _NGINX_CONF.format(workers=workers, prefix=prefix, listens=listens, root=root),
+            encoding="utf-8",
+        )
+        proc = subprocess.Popen([binary, "-p", prefix, "-c", str(conf)], stderr=subprocess.PIPE)
+        try:
+            _wait_listening(hosts[-1], port, time.monotonic() + 10)
+            yield port
+        finally:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@dataclass
+class Measured:
+    """One measured child process: seconds, CPU seconds (user+sys), peak RSS in MB."""
+
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    returncode: int
+
+
+def run_measured(
+    cmd: Sequence[str], *, timeout: float, log: Path, cwd: Path | None = None
+) -> Measured:
+    """Run ``cmd`` with its output in ``log``; kill it after ``timeout`` seconds."""
+    with log.open("wb") as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > timeout:
+                proc.kill()
+            time.sleep(0.02)
+        wall = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        returncode=proc.returncode,
+    )
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_note() -> str:
+    """A one-line description of where the numbers were taken."""
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} CPU, load average at start {load:.2f}, Python {sys.version.split()[0]}"
+    )
