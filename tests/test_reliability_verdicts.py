@@ -268,6 +268,8 @@ def test_gap_cases_are_what_the_docs_say(gap_run: dict[str, Any]) -> None:
     for name in ("二进制首页网站", "乱码首页网站"):
         found = _indicators(gap_run, _target(gap_run, name))
         assert "site.homepage_stale" not in found and "check.incomplete" in found
+        assert sites[name] == "incomplete"
+    assert accounts["XML截断账号"] == "incomplete"
     assert "media.stale" not in _indicators(gap_run, "XML截断账号")
 
 

@@ -566,3 +566,30 @@ def pass_rate_table(scores: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def columns_table(facts: Facts) -> pd.DataFrame:
+    """Every column found on the sites, newest item and blank flag (for the notebook)."""
+    rows = [
+        {
+            "网站": c.site_url,
+            "栏目": c.name,
+            "类别": c.category,
+            "最新信息日期": getattr(c, "newest", None),
+            "信息条数": getattr(c, "item_count", None),
+            "空白栏目": "是" if getattr(c, "blank", False) else "",
+            "网址": c.url,
+        }
+        for c in facts.columns
+    ]
+    return pd.DataFrame(
+        rows, columns=["网站", "栏目", "类别", "最新信息日期", "信息条数", "空白栏目", "网址"]
+    )
+
+
+def unlinked_documents(facts: Facts) -> pd.DataFrame:
+    """文件与解读未相互关联: documents and interpretations that do not link to each other."""
+    from workbench.extract.matching import link_report, pair_interpretations
+
+    pairings = pair_interpretations(facts.documents, facts.interpretations)
+    return pd.DataFrame(link_report(facts.documents, facts.interpretations, pairings))

@@ -15,9 +15,9 @@ from __future__ import annotations
 import csv
 import html
 import io
-import xml.sax
 import json
 import re
+import xml.sax
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
