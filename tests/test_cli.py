@@ -118,3 +118,18 @@ def test_probe_records_every_homepage(tmp_path: Path) -> None:
         rows = conn.execute(sa.select(store.probes.c.url, store.probes.c.ok)).all()
     assert len(rows) == 4
     assert sorted(r.ok for r in rows) == [False, False, True, True]
+
+
+def test_bad_executor_exits_2_before_anything_runs(tmp_path: Path) -> None:
+    inv = write_inventory(tmp_path / "inv", HEADER)
+    db = tmp_path / "w.db"
+    proc = workbench(
+        "run", "--inventory", str(inv), "--quarter", "2022Q3", "--db", f"sqlite:///{db}",
+        "--executor", "ftp://127.0.0.1:1",
+    )  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "dask" in proc.stderr
+    assert not db.exists()
+    proc = workbench(
+        "crawl", "http://127.0.0.1:9/", "--executor", "nonsense", "--out", str(tmp_path)
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

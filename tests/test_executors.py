@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from servers import Request, closed_port_url, serve
@@ -134,3 +135,36 @@ def test_local_executor_uses_the_requested_threads() -> None:
         assert sorted(pool.map(abs, [-2, 1, -3])) == [1, 2, 3]
     with pytest.raises(RuntimeError):
         pool.submit(abs, 1)  # shut down on leaving the block
+
+
+def test_quarterly_run_on_dask_finds_what_the_local_run_finds(
+    dask_scheduler: str, tmp_path: Path
+) -> None:
+    import csv
+
+    from workbench import pipeline
+
+    with serve(_site("甲")) as first, serve(_site("乙")) as second:
+        inv = tmp_path / "inv"
+        inv.mkdir()
+        (inv / "websites.csv").write_text(
+            "单位,网站名称,网址,类型\n"
+            f"市水利局,水利网,{first}/,部门网站\n市教育局,教育网,{second}/,部门网站\n",
+            encoding="utf-8-sig",
+        )
+        (inv / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
+        (inv / "rules.yaml").write_text("crawl:\n  delay: 0\n", encoding="utf-8")
+        found = {}
+        for name, spec in (("local", None), ("dask", dask_scheduler)):
+            out = tmp_path / name
+            pipeline.run_quarter(
+                executor=spec,
+                inventory=inv,
+                quarter="2022Q3",
+                as_of="2022-09-30",
+                db=f"sqlite:///{tmp_path / name}.db",
+                out=out,
+            )
+            with open(out / "findings.csv", encoding="utf-8-sig") as fh:
+                found[name] = sorted((r["finding_id"], r["problem"]) for r in csv.DictReader(fh))
+    assert found["local"] and found["dask"] == found["local"]

@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--rules", action="append", default=[], help="附加规则文件（YAML），可多次指定"
     )
     run.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    run.add_argument(
+        "--executor",
+        help="执行方式：local（默认，本机多线程）或 dask://主机:端口（分发到 Dask 集群）",
+    )
 
     probe = sub.add_parser(
         "probe",
@@ -66,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--delay", type=float, default=1.0, help="同一主机两次请求的最小间隔秒数，默认1"
     )
     crawl.add_argument("--out", default=".", help="输出文件夹，默认当前文件夹")
+    crawl.add_argument(
+        "--executor", help="执行方式：local（默认，本机）或 dask://主机:端口（在 Dask 集群上抓取）"
+    )
 
     serve = sub.add_parser("serve", help="启动Voilà审核看板", description="启动Voilà审核看板。")
     serve.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
@@ -97,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 db=args.db,
                 rules_files=args.rules,
                 progress=not args.no_progress,
+                executor=args.executor,
             )
             print(f"季度检查完成，结果已写入：{out}")
             return 0

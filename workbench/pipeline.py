@@ -9,7 +9,7 @@ Nothing downstream fetches; ``collect`` is the only stage that touches the netwo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench import store
+from workbench.executors import get_executor, parse_executor_spec
 from workbench.extract.accounts import AccountLink, find_account_links, media_page_urls
 from workbench.extract.columns import discover_columns
 from workbench.extract.columns_model import ColumnFacts
@@ -113,23 +114,31 @@ def _parallel(
         return list(results)
 
 
-def _fetch_site(
-    check: Check, website: Website, throttle: HostThrottle | None = None
+def crawl_one_site(
+    website: Website,
+    rules: Mapping[str, Any],
+    as_of: date,
+    throttle: HostThrottle | None = None,
 ) -> tuple[SiteFacts, SiteCrawl]:
-    """Crawl one website (its homepage is the crawl's first page); read its account links."""
-    retries = int(get(check.rules, "fetch.retries", 1))
+    """Crawl one website (its homepage is the crawl's first page); read its account links.
+
+    A module-level function of plain data, so that a Dask worker can run it
+    (``collect(executor="dask://…")``); the caller records the result in the store.
+    """
+    configure_wording(rules)  # the page analyzers match the office's own dictionary
+    retries = int(get(rules, "fetch.retries", 1))
     crawl = crawl_website(
         website,
-        crawl_settings(check.rules, website.url),
-        check.as_of,
+        crawl_settings(rules, website.url),
+        as_of,
         retries=retries,
         second_level_pages=SECOND_LEVEL_PAGES,
         throttle=throttle,
     )
     facts = crawl.facts
     if facts.homepage.ok and crawl.homepage_html:
-        timeout = float(get(check.rules, "fetch.timeout_seconds", 15))
-        session = make_session(get(check.rules, "fetch.user_agent"))
+        timeout = float(get(rules, "fetch.timeout_seconds", 15))
+        session = make_session(get(rules, "fetch.user_agent"))
         try:
             base = facts.homepage.final_url or website.url
             facts.account_links = _account_links(
@@ -357,19 +366,49 @@ def load_probes(check: Check) -> list[ProbeFact]:
         return [ProbeFact(r.url, r.time, bool(r.ok)) for r in result]
 
 
-def collect(check: Check, *, progress: bool = True, workers: int = 16) -> Facts:
+def _crawled_sites(
+    check: Check, *, executor: str | None, workers: int, progress: bool
+) -> Iterable[tuple[SiteFacts, SiteCrawl]]:
+    """Every website crawled, in inventory order: on local threads sharing one per-host
+    throttle, or one task per site on a Dask cluster (each worker then throttles per host
+    on its own, so sites sharing a host should not be spread over a cluster)."""
+    websites = check.inventory.websites
+    if parse_executor_spec(executor).kind == "local":
+        throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))
+        yield from _parallel(
+            lambda w: crawl_one_site(w, check.rules, check.as_of, throttle),
+            websites,
+            workers=workers,
+            desc="网站（全站抓取）",
+            progress=progress,
+        )
+        return
+    with get_executor(executor, workers) as pool:
+        futures = {
+            pool.submit(crawl_one_site, w, dict(check.rules), check.as_of): i
+            for i, w in enumerate(websites)
+        }
+        done: Iterable[Future[tuple[SiteFacts, SiteCrawl]]] = as_completed(futures)
+        if progress:
+            from tqdm.auto import tqdm
+
+            done = tqdm(done, total=len(futures), desc="网站（集群抓取）", unit="个")
+        results = {futures[f]: f.result() for f in done}
+    for index in range(len(websites)):
+        yield results[index]
+
+
+def collect(
+    check: Check, *, progress: bool = True, workers: int = 16, executor: str | None = None
+) -> Facts:
     """Crawl every website (sites in parallel, polite per host) and read every account's
-    source; find each site's columns; record all of it in the store."""
+    source; find each site's columns; record all of it in the store.
+
+    ``executor``: None or ``local`` for threads here, ``dask://HOST:PORT`` for a cluster.
+    """
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
     configure_wording(check.rules)  # the page analyzers match the office's own dictionary
-    throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))  # shared by all sites
-    for site, crawl in _parallel(
-        lambda w: _fetch_site(check, w, throttle),
-        check.inventory.websites,
-        workers=workers,
-        desc="网站（全站抓取）",
-        progress=progress,
-    ):
+    for site, crawl in _crawled_sites(check, executor=executor, workers=workers, progress=progress):
         columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
         _record_site(check, site, crawl, columns)
         facts.sites.append(site)
@@ -512,11 +551,11 @@ def circular_overrides(engine: Engine, quarter: str) -> Mapping[str, str]:
     return {r.section: r.text for r in rows}
 
 
-def run_quarter(progress: bool = False, **kwargs: Any) -> Check:
+def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: Any) -> Check:
     """Every stage in one call (what the notebook does cell by cell)."""
     check = prepare(**kwargs)
     try:
-        collect(check, progress=progress)
+        collect(check, progress=progress, executor=executor)
         judge(check)
         score(check)
         write_outputs(check)

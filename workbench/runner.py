@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from workbench.errors import RunError, WorkbenchError
+from workbench.executors import parse_executor_spec
 from workbench.inventory import load_inventory
 from workbench.quarter import parse_as_of, parse_quarter
 from workbench.rules import load_rules
@@ -30,6 +31,7 @@ def run_quarterly(
     db: str | None = None,
     rules_files: Sequence[str | Path] = (),
     progress: bool = True,
+    executor: str | None = None,
 ) -> Path:
     """Run the quarterly check; return the output folder. Raises WorkbenchError subclasses."""
     import papermill
@@ -37,6 +39,7 @@ def run_quarterly(
 
     q = parse_quarter(quarter)
     day = parse_as_of(as_of, q)
+    parse_executor_spec(executor)  # a malformed --executor stops here, before anything runs
     inv = load_inventory(inventory)
     overlays = [inv.root / "rules.yaml"] if (inv.root / "rules.yaml").is_file() else []
     load_rules([*overlays, *rules_files])
@@ -51,6 +54,7 @@ def run_quarterly(
         "db": db or default_url(),
         "out": str(out_dir),
         "rules_files": json.dumps([str(Path(p).resolve()) for p in rules_files]),
+        "executor": executor or "",
     }
     if not QUARTERLY_NOTEBOOK.is_file():
         raise WorkbenchError(f"找不到季度检查笔记本“{QUARTERLY_NOTEBOOK}”，安装可能不完整。")

@@ -463,6 +463,8 @@ def write_links_csv(links: Iterable[CrawledLink], path: Path) -> None:
 
 
 def crawl_command(args: argparse.Namespace) -> int:
+    from workbench.executors import get_executor, parse_executor_spec
+
     """``workbench crawl``: 0 on success, 1 when the start page could not be fetched.
 
     A bad URL or option raises :class:`CrawlError` (exit 2, Chinese message, no traceback).
@@ -477,7 +479,12 @@ def crawl_command(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CrawlError(f"无法创建输出文件夹“{out}”：{exc.strerror or exc}") from None
-    result = crawl_site(start, settings, progress=True)
+    executor = getattr(args, "executor", None)
+    if parse_executor_spec(executor).kind == "local":
+        result = crawl_site(start, settings, progress=True)
+    else:
+        with get_executor(executor, 1) as pool:  # the whole crawl runs on one Dask worker
+            result = pool.submit(crawl_site, start, settings).result()
     pages_path, links_path = out / "pages.csv", out / "links.csv"
     try:
         write_pages_csv(result.pages, pages_path)
