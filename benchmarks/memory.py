@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -93,18 +94,20 @@ def main() -> int:
                             pages,
                             links or "",
                             f"{m.wall_s:.1f}",
+                            f"{pages / m.wall_s:.0f}",
                             f"{m.peak_rss_mb:.0f}",
                             m.returncode,
                         ]  # fmt: skip
                     )
                     print(" ".join(str(c) for c in rows[-1]), flush=True)
-    print(f"\n{note}")
+    print(f"\n{note}; load average at the end {os.getloadavg()[0]:.2f}")
     header = [
         "tool",
         "site pages",
         "pages crawled",
         "links recorded",
         "wall s",
+        "pages/s",
         "peak RSS MB",
         "rc",
     ]

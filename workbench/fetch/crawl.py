@@ -23,16 +23,23 @@ Internal link status is the status of the fetched target page, filled after the 
 
 Units and time: ``delay`` and ``timeout`` in seconds, ``elapsed_ms`` in milliseconds,
 ``published`` an Asia/Shanghai calendar date. Page bodies are dropped after extraction.
+
+Memory: the crawl itself keeps only compact per-URL state (16-byte digests of the URLs seen,
+each fetched URL's status); pages and links are accumulated in :class:`CrawlResult` unless
+the caller streams them (``keep_pages=False`` with ``on_page``, and ``on_links``), as
+``workbench crawl`` does: its memory stays flat however large the site.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import re
 import sys
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -60,9 +67,11 @@ __all__ = [
     "CrawlSettings",
     "CrawledLink",
     "CrawledPage",
+    "LinksHook",
     "PageHook",
     "crawl_command",
     "crawl_site",
+    "url_key",
     "write_links_csv",
     "write_pages_csv",
 ]
@@ -105,7 +114,7 @@ class CrawlSettings:
     user_agent: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CrawledPage:
     """One fetched URL. ``status`` None when no response came; ``elapsed_ms`` milliseconds."""
 
@@ -150,7 +159,7 @@ parsed tree is held (the body is dropped afterwards); its value lands in ``Crawl
 It runs on the crawl's worker threads, so it must be thread-safe."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CrawledLink:
     """One link from a crawled page (one row per source and normalised target).
 
@@ -167,20 +176,49 @@ class CrawledLink:
     note: str = ""
 
 
+LinksHook = Callable[[CrawledPage, list[CrawledLink]], None]
+"""``on_links(page, links)``: the links found on ``page``, as soon as it is processed, with
+``status``/``error``/``note`` not yet filled — :meth:`CrawlResult.link_outcome` gives them
+after the crawl. Runs on the crawl's calling thread."""
+
+
+def url_key(url: str) -> bytes:
+    """The 16-byte blake2b digest of ``url``: the compact key of the crawl's per-URL state."""
+    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 @dataclass
 class CrawlResult:
     """Pages in visiting order (breadth-first) and links in discovery order.
 
     ``limited`` is True when ``max_pages`` or ``max_depth`` left on-site pages unvisited.
+    ``pages_crawled`` counts the pages fetched, also when they were not kept
+    (``keep_pages=False``); ``links`` stays empty when the crawl streamed them (``on_links``).
+    ``outcomes`` (fetched URL → status, error) and ``notes`` (skipped URL → why) are keyed by
+    :func:`url_key`; read them through :meth:`link_outcome`.
     """
 
     start_url: str
     pages: list[CrawledPage] = field(default_factory=list)
     links: list[CrawledLink] = field(default_factory=list)
     limited: bool = False
+    pages_crawled: int = 0
+    outcomes: dict[bytes, tuple[int | None, str | None]] = field(default_factory=dict, repr=False)
+    notes: dict[bytes, str] = field(default_factory=dict, repr=False)
+
+    def link_outcome(self, target: str, internal: bool) -> tuple[int | None, str | None, str]:
+        """``(status, error, note)`` of a link to ``target``: the fetched target's answer, or
+        why it was not fetched (external, attachment, robots.txt, limits, traps)."""
+        if not internal:
+            return None, None, NOTE_EXTERNAL
+        key = url_key(target)
+        got = self.outcomes.get(key)
+        if got is not None:
+            return got[0], got[1], ""
+        return None, None, self.notes.get(key, "")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Visit:
     page: CrawledPage
     links: list[tuple[str, str]]  # (normalised absolute target, anchor text)
@@ -214,7 +252,8 @@ def _absolute(base: str, href: str) -> str | None:
         return None
     try:
         url = urljoin(base, href)
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        head = url[:8].lower()  # cheaper than a second urlsplit
+        if not (head == "https://" or head.startswith("http://")):
             return None
         return normalize_url(url)
     except ValueError:
@@ -268,12 +307,29 @@ class _Crawler:
         )
         self.site_roots = [start_url]
         self.today = now_shanghai().date()
-        self.seen: set[str] = {start_url}
-        self.skipped: dict[str, str] = {}
-        self.query_variants: dict[tuple[str, str], set[str]] = {}
+        # Per-URL state holds 16-byte digests (url_key), not the URL strings.
+        self.seen: set[bytes] = {url_key(start_url)}
+        self.skipped: dict[bytes, str] = {}
+        self.query_variants: dict[bytes, bytes] = {}  # (netloc, path) → 8-byte query digests
+        self._on_site: dict[str, bool] = {}  # "scheme://netloc" → on one of site_roots
+
+    def add_root(self, url: str) -> None:
+        """Count ``url``'s host and port as on-site too (the start page's redirect)."""
+        self.site_roots.append(url)
+        self._on_site.clear()
 
     def on_site(self, url: str) -> bool:
-        return any(same_host(url, root) for root in self.site_roots)
+        """True when ``url`` has the host and port of a site root (cached per origin)."""
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return any(same_host(url, root) for root in self.site_roots)
+        origin = scheme + "://" + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        known = self._on_site.get(origin)
+        if known is None:
+            known = any(same_host(origin, root) for root in self.site_roots)
+            if len(self._on_site) < 10_000:  # bounded: many external hosts stay cheap
+                self._on_site[origin] = known
+        return known
 
     def visit(self, url: str, depth: int) -> _Visit:
         """Fetch, parse once, extract title, date and links; the body is dropped here."""
@@ -310,9 +366,10 @@ class _Crawler:
 
     def admit(self, target: str, depth: int) -> bool:
         """Decide whether an on-site ``target`` found at ``depth`` joins the next level."""
-        if target in self.seen:
+        key = url_key(target)
+        if key in self.seen:
             return False
-        self.seen.add(target)
+        self.seen.add(key)
         reason = None
         if is_binary_url(target):
             reason = NOTE_BINARY
@@ -323,16 +380,18 @@ class _Crawler:
         else:
             parts = urlsplit(target)
             if parts.query:
-                key = (parts.netloc, parts.path or "/")
-                variants = self.query_variants.setdefault(key, set())
-                if len(variants) >= self.settings.max_query_variants:
+                path_key = url_key(parts.netloc + " " + (parts.path or "/"))
+                variants = self.query_variants.get(path_key, b"")
+                query = url_key(parts.query)[:8]
+                known = (variants[i : i + 8] for i in range(0, len(variants), 8))
+                if len(variants) >= 8 * self.settings.max_query_variants:
                     reason = NOTE_QUERY_TRAP
-                else:
-                    variants.add(parts.query)
+                elif query not in known:
+                    self.query_variants[path_key] = variants + query
         if reason is None and not self.fetcher.allowed(target):
             reason = NOTE_ROBOTS
         if reason is not None:
-            self.skipped[target] = reason
+            self.skipped[key] = reason
             return False
         return True
 
@@ -348,6 +407,40 @@ def _validate(settings: CrawlSettings) -> None:
         raise CrawlError("抓取参数无效：深度不能为负，查询变体上限和超时须大于0。")
 
 
+def _in_order(
+    pool: ThreadPoolExecutor,
+    visit: Callable[[str, int], _Visit],
+    urls: list[str],
+    depth: int,
+    window: int,
+) -> Iterator[_Visit]:
+    """``pool.map(visit, urls, …)`` in order with at most ``window`` visits in flight, so a
+    wide level never holds one future (and one finished page) per URL."""
+    pending: deque[Future[_Visit]] = deque()
+    todo = iter(urls)
+    for url in todo:
+        pending.append(pool.submit(visit, url, depth))
+        if len(pending) >= window:
+            break
+    while pending:
+        done = pending.popleft().result()
+        following = next(todo, None)
+        if following is not None:
+            pending.append(pool.submit(visit, following, depth))
+        yield done
+
+
+_SHARED_OUTCOMES: dict[tuple[int | None, str | None], tuple[int | None, str | None]] = {}
+
+
+def _outcome(page: CrawledPage) -> tuple[int | None, str | None]:
+    """``(status, error)`` of ``page``, one shared tuple per distinct answer."""
+    value = (page.status, page.error)
+    if page.error is not None:
+        return value
+    return _SHARED_OUTCOMES.setdefault(value, value)
+
+
 def crawl_site(
     start_url: str,
     settings: CrawlSettings | None = None,
@@ -356,6 +449,8 @@ def crawl_site(
     on_page: Callable[[CrawledPage], None] | None = None,
     page_hook: PageHook | None = None,
     throttle: HostThrottle | None = None,
+    on_links: LinksHook | None = None,
+    keep_pages: bool = True,
 ) -> CrawlResult:
     """Crawl one site breadth-first within ``settings``' limits (see module doc).
 
@@ -364,56 +459,63 @@ def crawl_site(
     reported in the pages' ``error`` (Chinese), never raised. ``page_hook`` extracts what
     a caller needs from each HTML page (see :data:`PageHook`); ``throttle`` shares one
     per-host interval between several crawls running at once (sites on one host).
+
+    Streaming (flat memory): with ``on_links`` (see :data:`LinksHook`) the links go to the
+    callback page by page and ``result.links`` stays empty — fill their status afterwards
+    with :meth:`CrawlResult.link_outcome`; with ``keep_pages=False`` ``result.pages`` stays
+    empty too (use ``on_page``; ``result.pages_crawled`` counts them).
     """
     settings = settings or CrawlSettings()
     _validate(settings)
     start = check_start_url(start_url)
     crawler = _Crawler(start, settings, page_hook=page_hook, throttle=throttle)
-    result = CrawlResult(start_url=start)
-    outcome: dict[str, tuple[int | None, str | None]] = {}
-    link_keys: set[tuple[str, str]] = set()
+    result = CrawlResult(start_url=start, notes=crawler.skipped)
+    outcome = result.outcomes
     from tqdm.auto import tqdm
 
     bar = tqdm(total=settings.max_pages, desc="抓取", unit="页", disable=not progress)
     level: list[str] = [start] if crawler.fetcher.allowed(start) else []
     if not level:
-        crawler.skipped[start] = NOTE_ROBOTS
-    depth = 0
+        crawler.skipped[url_key(start)] = NOTE_ROBOTS
+    depth, window = 0, 4 * settings.concurrency
     try:
         with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
-            while level and len(result.pages) < settings.max_pages:
-                budget = settings.max_pages - len(result.pages)
+            while level and result.pages_crawled < settings.max_pages:
+                budget = settings.max_pages - result.pages_crawled
                 for url in level[budget:]:
-                    crawler.skipped[url] = NOTE_MAX_PAGES
+                    crawler.skipped[url_key(url)] = NOTE_MAX_PAGES
                 next_level: list[str] = []
-                batch = level[:budget]
-                visits = pool.map(crawler.visit, batch, [depth] * len(batch))
-                for visit in visits:
+                for visit in _in_order(pool, crawler.visit, level[:budget], depth, window):
                     page = visit.page
-                    result.pages.append(page)
+                    result.pages_crawled += 1
+                    if keep_pages:
+                        result.pages.append(page)
                     bar.update(1)
                     if on_page is not None:
                         on_page(page)
-                    outcome[page.url] = (page.status, page.error)
+                    outcome[url_key(page.url)] = _outcome(page)
                     if depth == 0 and page.final_url and not crawler.on_site(page.final_url):
-                        crawler.site_roots.append(page.final_url)  # http → https, www.
+                        crawler.add_root(page.final_url)  # http → https, www.
                     if page.final_url != page.url:
-                        if page.final_url in outcome or not crawler.on_site(page.final_url):
+                        final_key = url_key(page.final_url)
+                        if final_key in outcome or not crawler.on_site(page.final_url):
                             continue  # already seen, or left the site: do not follow
-                        outcome[page.final_url] = (page.status, page.error)
-                        crawler.seen.add(page.final_url)
-                    for target, anchor in visit.links:
-                        if (page.url, target) in link_keys:
-                            continue
-                        link_keys.add((page.url, target))
+                        outcome[final_key] = _outcome(page)
+                        crawler.seen.add(final_key)
+                    links = []
+                    for target, anchor in visit.links:  # page_links: one row per target
                         internal = crawler.on_site(target)
-                        result.links.append(CrawledLink(page.url, target, anchor, internal))
+                        links.append(CrawledLink(page.url, target, anchor, internal))
                         if internal and crawler.admit(target, depth + 1):
                             next_level.append(target)
+                    if on_links is not None:
+                        on_links(page, links)
+                    else:
+                        result.links.extend(links)
                 level = next_level
                 depth += 1
         for url in level:
-            crawler.skipped[url] = NOTE_MAX_PAGES
+            crawler.skipped[url_key(url)] = NOTE_MAX_PAGES
     finally:
         crawler.fetcher.close()
         bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
@@ -422,12 +524,7 @@ def crawl_site(
         note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH) for note in crawler.skipped.values()
     )
     for link in result.links:
-        if not link.internal:
-            link.note = NOTE_EXTERNAL
-        elif link.target in outcome:
-            link.status, link.error = outcome[link.target]
-        else:
-            link.note = crawler.skipped.get(link.target, "")
+        link.status, link.error, link.note = result.link_outcome(link.target, link.internal)
     return result
 
 
@@ -462,6 +559,53 @@ def write_links_csv(links: Iterable[CrawledLink], path: Path) -> None:
     _write_csv(path, LINK_COLUMNS, ([getattr(k, c) for c in LINK_COLUMNS] for k in links))
 
 
+def _stream_crawl(
+    start: str, settings: CrawlSettings, out: Path
+) -> tuple[int, int, CrawledPage | None]:
+    """Crawl ``start`` locally, writing ``pages.csv`` row by row and ``links.csv`` through a
+    temporary file whose rows get their status in one pass after the crawl (flat memory).
+    Returns (pages, links, first page)."""
+    pages_path, links_path, part = out / "pages.csv", out / "links.csv", out / "links.csv.part"
+    first: list[CrawledPage] = []
+    count = 0
+    try:
+        with (
+            pages_path.open("w", encoding="utf-8-sig", newline="") as pages_fh,
+            part.open("w", encoding="utf-8", newline="") as part_fh,
+        ):
+            pages_csv, part_csv = csv.writer(pages_fh), csv.writer(part_fh)
+            pages_csv.writerow(PAGE_COLUMNS)
+
+            def on_page(page: CrawledPage) -> None:
+                if not first:
+                    first.append(page)
+                pages_csv.writerow([_cell(getattr(page, c)) for c in PAGE_COLUMNS])
+
+            def on_links(page: CrawledPage, links: list[CrawledLink]) -> None:
+                nonlocal count
+                count += len(links)
+                part_csv.writerows(
+                    (k.source, k.target, k.anchor, "1" if k.internal else "") for k in links
+                )
+
+            result = crawl_site(
+                start, settings, progress=True, on_page=on_page, on_links=on_links, keep_pages=False
+            )
+        with (
+            part.open(encoding="utf-8", newline="") as part_fh,
+            links_path.open("w", encoding="utf-8-sig", newline="") as links_fh,
+        ):
+            links_csv = csv.writer(links_fh)
+            links_csv.writerow(LINK_COLUMNS)
+            for source, target, anchor, flag in csv.reader(part_fh):
+                status, error, note = result.link_outcome(target, bool(flag))
+                row = [source, target, anchor, _cell(bool(flag)), _cell(status), _cell(error), note]
+                links_csv.writerow(row)
+    finally:
+        part.unlink(missing_ok=True)
+    return result.pages_crawled, count, first[0] if first else None
+
+
 def crawl_command(args: argparse.Namespace) -> int:
     from workbench.executors import get_executor, parse_executor_spec
 
@@ -480,22 +624,20 @@ def crawl_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CrawlError(f"无法创建输出文件夹“{out}”：{exc.strerror or exc}") from None
     executor = getattr(args, "executor", None)
-    if parse_executor_spec(executor).kind == "local":
-        result = crawl_site(start, settings, progress=True)
-    else:
-        with get_executor(executor, 1) as pool:  # the whole crawl runs on one Dask worker
-            result = pool.submit(crawl_site, start, settings).result()
     pages_path, links_path = out / "pages.csv", out / "links.csv"
     try:
-        write_pages_csv(result.pages, pages_path)
-        write_links_csv(result.links, links_path)
+        if parse_executor_spec(executor).kind == "local":
+            n_pages, n_links, first = _stream_crawl(start, settings, out)
+        else:
+            with get_executor(executor, 1) as pool:  # the whole crawl runs on one Dask worker
+                result = pool.submit(crawl_site, start, settings).result()
+            write_pages_csv(result.pages, pages_path)
+            write_links_csv(result.links, links_path)
+            n_pages, n_links = len(result.pages), len(result.links)
+            first = result.pages[0] if result.pages else None
     except OSError as exc:
         raise CrawlError(f"无法写入输出文件夹“{out}”：{exc.strerror or exc}") from None
-    print(
-        f"已抓取{len(result.pages)}个页面、{len(result.links)}条链接，"
-        f"结果已写入 {pages_path} 和 {links_path}"
-    )
-    first = result.pages[0] if result.pages else None
+    print(f"已抓取{n_pages}个页面、{n_links}条链接，结果已写入 {pages_path} 和 {links_path}")
     if first is None or first.status is None or first.status >= 400:
         reason = (first.error if first else None) or NOTE_ROBOTS
         print(f"错误：首页无法抓取（{reason}）：{start}", file=sys.stderr)

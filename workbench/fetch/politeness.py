@@ -56,6 +56,8 @@ _CALENDAR_KEY_RE = re.compile(
     re.IGNORECASE,
 )
 _LEADING_YEAR_RE = re.compile(r"^(\d{4})(?:$|[-/.]?\d{1,2})")
+_YEAR_SEGMENT_RE = re.compile(r"\d{4}")
+_MONTH_SEGMENT_RE = re.compile(r"\d{1,2}")
 
 
 def host_key(url: str) -> str:
@@ -268,14 +270,15 @@ def is_calendar_trap(url: str, today: date) -> bool:
         return year < MIN_YEAR or year > today.year + 1
 
     parts = urlsplit(url)
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        m = _LEADING_YEAR_RE.match(value.strip())
-        if m and _CALENDAR_KEY_RE.match(key) and far(int(m.group(1))):
-            return True
+    if parts.query:
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            m = _LEADING_YEAR_RE.match(value.strip())
+            if m and _CALENDAR_KEY_RE.match(key) and far(int(m.group(1))):
+                return True
     segments = [s for s in parts.path.split("/") if s]
     return any(
-        re.fullmatch(r"\d{4}", first)
-        and re.fullmatch(r"\d{1,2}", second)
+        _YEAR_SEGMENT_RE.fullmatch(first)
+        and _MONTH_SEGMENT_RE.fullmatch(second)
         and 1 <= int(second) <= 12
         and far(int(first))
         for first, second in zip(segments, segments[1:], strict=False)
