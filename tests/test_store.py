@@ -18,7 +18,8 @@ def test_sqlite_store_uses_wal_and_records_schema_version(tmp_path: Path) -> Non
     store.connect(f"sqlite:///{tmp_path / 'sub' / 'w.db'}")
     with engine.connect() as conn:
         assert (
-            conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar() == 1
+            conn.execute(sa.select(sa.func.count()).select_from(store.schema_version)).scalar()
+            == store.SCHEMA_VERSION
         )
 
 

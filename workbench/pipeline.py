@@ -8,7 +8,11 @@ Nothing downstream fetches; ``collect`` is the only stage that touches the netwo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+import pickle
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,6 +28,8 @@ from workbench.executors import get_executor, parse_executor_spec
 from workbench.extract.accounts import AccountLink, find_account_links, media_page_urls
 from workbench.extract.columns import discover_columns
 from workbench.extract.columns_model import ColumnFacts
+from workbench.extract.documents import DocumentFacts
+from workbench.extract.interpretations import InterpretationFacts
 from workbench.extract.page_facts import configure_wording
 from workbench.extract.policy_pages import policy_facts
 from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
@@ -31,6 +37,7 @@ from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
 from workbench.fetch.http import fetch_url, make_session, now_shanghai
+from workbench.fetch.linkcheck import check_site_links
 from workbench.fetch.politeness import HostThrottle
 from workbench.fetch.post_links import check_post_links
 from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
@@ -62,6 +69,7 @@ class Check:
     facts: Facts | None = None
     findings: list[Finding] = field(default_factory=list)
     scores: pd.DataFrame | None = None
+    resumed: bool = False  # True when this check continues a run that was killed
 
 
 def prepare(
@@ -73,7 +81,13 @@ def prepare(
     out: str | Path | None = None,
     rules_files: Sequence[str | Path] = (),
 ) -> Check:
-    """Validate everything before anything is fetched; open the store; record the run."""
+    """Validate everything before anything is fetched; open the store; record the run.
+
+    A run of the same quarter, as_of, inventory and parameters that ended without finishing
+    (killed: status still ``running``) is resumed: its run id is reused and ``collect`` skips
+    the websites and accounts whose results it already recorded. A finished run is never
+    resumed; a new check of its quarter fetches everything afresh.
+    """
     q = parse_quarter(quarter)
     day = parse_as_of(as_of, q)
     inv = load_inventory(inventory)
@@ -85,18 +99,19 @@ def prepare(
     out_dir = Path(out) if out else Path("reports") / q.label
     out_dir.mkdir(parents=True, exist_ok=True)
     engine = store.connect(db or store.default_url())
-    run_id = store.start_run(
-        engine,
-        quarter=q.label,
-        as_of=day,
-        inventory=str(Path(inventory).resolve()),
-        params={
+    run: dict[str, Any] = {
+        "quarter": q.label,
+        "as_of": day,
+        "inventory": str(Path(inventory).resolve()),
+        "params": {
             "rules_files": [str(p) for p in overlays],
             "out": str(out_dir),
             "crawl": crawl_params(rules),
         },
-    )
-    return Check(q, day, inv, rules, engine, run_id, out_dir)
+    }
+    resumed = store.unfinished_run(engine, **run)
+    run_id = resumed if resumed is not None else store.start_run(engine, **run)
+    return Check(q, day, inv, rules, engine, run_id, out_dir, resumed=resumed is not None)
 
 
 def _parallel(
@@ -171,9 +186,18 @@ def _page_kind(index: int, page: CrawledPage, column_pages: set[str]) -> str:
 
 
 def _record_site(
-    check: Check, site: SiteFacts, crawl: SiteCrawl, columns: Sequence[ColumnFacts] = ()
+    check: Check,
+    site: SiteFacts,
+    crawl: SiteCrawl,
+    columns: Sequence[ColumnFacts] = (),
+    payload: bytes | None = None,
 ) -> None:
-    """The crawl's pages, links and dated items, and the site's columns, into the store."""
+    """The crawl's pages, links and dated items, and the site's columns, into the store.
+
+    One transaction: with ``payload`` (the site's whole result, see ``_site_payload``) the
+    site is recorded as complete for resuming, so a kill never leaves half a site. Rows an
+    earlier attempt of this run left for the site are replaced, never duplicated.
+    """
     run_id, site_url = check.run_id, site.website.url
     column_pages = {u for c in columns for u in c.pages}
     pages_rows = [
@@ -246,6 +270,7 @@ def _record_site(
         for c in columns
     ]
     with check.engine.begin() as conn:
+        _forget_site(conn, run_id, site_url)
         # Sites sharing a host (department sub-folders of a portal) crawl the same pages:
         # a page is recorded once per run (UNIQUE(run_id, url)).
         known: set[str] = set()
@@ -263,6 +288,85 @@ def _record_site(
         store.insert_many(conn, store.items, item_rows)
         store.insert_many(conn, store.links, link_rows)
         store.insert_many(conn, store.columns, column_rows)
+        if payload is not None:
+            store.save_site_result(conn, run_id, site_url, payload)
+
+
+def _forget_site(conn: Any, run_id: int, site_url: str) -> None:
+    """Delete what ``run_id`` recorded for ``site_url`` (pages, links from its pages, items,
+    columns): a site crawled again in a resumed run replaces them."""
+    own = sa.select(store.pages.c.url, store.pages.c.final_url).where(
+        store.pages.c.run_id == run_id, store.pages.c.site_url == site_url
+    )
+    urls = {u for row in conn.execute(own) for u in row if u}
+    if (
+        not urls
+        and not conn.execute(
+            sa.select(sa.func.count())
+            .select_from(store.items)
+            .where(store.items.c.run_id == run_id, store.items.c.site_url == site_url)
+        ).scalar()
+    ):
+        return  # the usual case: nothing recorded yet
+    ordered = sorted(urls)
+    for start in range(0, len(ordered), 500):
+        conn.execute(
+            sa.delete(store.links).where(
+                store.links.c.run_id == run_id,
+                store.links.c.source_url.in_(ordered[start : start + 500]),
+            )
+        )
+    for table in (store.pages, store.items, store.columns):
+        conn.execute(sa.delete(table).where(table.c.run_id == run_id, table.c.site_url == site_url))
+
+
+def _site_payload(
+    site: SiteFacts,
+    columns: Sequence[ColumnFacts],
+    documents: Sequence[DocumentFacts],
+    interpretations: Sequence[InterpretationFacts],
+) -> bytes:
+    """Everything ``collect`` derives from one site's crawl, as a compressed pickle."""
+    value = {
+        "site": site,
+        "columns": list(columns),
+        "documents": list(documents),
+        "interpretations": list(interpretations),
+    }
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
+
+
+def _unpickle(payload: bytes) -> Any:
+    """A payload this package wrote to its own store; None when it no longer loads (the
+    package changed in between): the target is then fetched again."""
+    try:
+        return pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own store's data
+    except Exception:  # noqa: BLE001 - any failure means "not restorable"
+        return None
+
+
+def _restored_sites(check: Check) -> dict[str, dict[str, Any]]:
+    """Site URL → the result of every website this run already recorded (resumed runs)."""
+    restored: dict[str, dict[str, Any]] = {}
+    if not check.resumed:
+        return restored
+    for url, payload in store.site_result_payloads(check.engine, check.run_id).items():
+        value = _unpickle(payload)
+        if isinstance(value, dict) and isinstance(value.get("site"), SiteFacts):
+            restored[url] = value
+    return restored
+
+
+def _restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
+    """(account, platform) → the result of every account this run already recorded."""
+    restored: dict[tuple[str, str], AccountFacts] = {}
+    if not check.resumed:
+        return restored
+    for key, payload in store.account_result_payloads(check.engine, check.run_id).items():
+        value = _unpickle(payload)
+        if isinstance(value, AccountFacts):
+            restored[key] = value
+    return restored
 
 
 def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
@@ -294,8 +398,19 @@ def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
 
 
 def _record_account(check: Check, item: AccountFacts) -> None:
+    """The account's fetch and posts, and its whole result for resuming, in one transaction
+    (rows an earlier attempt of this run left for the account are replaced)."""
     feed, acc = item.feed, item.account
+    payload = zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 6)
     with check.engine.begin() as conn:
+        for table in (store.feed_fetches, store.posts):
+            conn.execute(
+                sa.delete(table).where(
+                    table.c.run_id == check.run_id,
+                    table.c.account == acc.name,
+                    table.c.platform == acc.platform,
+                )
+            )
         store.insert_many(
             conn,
             store.feed_fetches,
@@ -330,6 +445,7 @@ def _record_account(check: Check, item: AccountFacts) -> None:
                 for p in feed.posts
             ],
         )
+        store.save_account_result(conn, check.run_id, acc.name, acc.platform, payload)
 
 
 def import_probes(check: Check) -> int:
@@ -367,35 +483,64 @@ def load_probes(check: Check) -> list[ProbeFact]:
 
 
 def _crawled_sites(
-    check: Check, *, executor: str | None, workers: int, progress: bool
-) -> Iterable[tuple[SiteFacts, SiteCrawl]]:
-    """Every website crawled, in inventory order: on local threads sharing one per-host
-    throttle, or one task per site on a Dask cluster (each worker then throttles per host
-    on its own, so sites sharing a host should not be spread over a cluster)."""
-    websites = check.inventory.websites
+    check: Check,
+    websites: Sequence[Website],
+    *,
+    executor: str | None,
+    workers: int,
+    progress: bool,
+) -> Iterator[tuple[int, tuple[SiteFacts, SiteCrawl]]]:
+    """(index in ``websites``, result) of every website, as each crawl finishes (so that each
+    is recorded at once): on local threads sharing one per-host throttle, or one task per site
+    on a Dask cluster (each worker then throttles per host on its own, so sites sharing a host
+    should not be spread over a cluster)."""
+    if not websites:
+        return
     if parse_executor_spec(executor).kind == "local":
         throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))
-        yield from _parallel(
-            lambda w: crawl_one_site(w, check.rules, check.as_of, throttle),
-            websites,
-            workers=workers,
-            desc="网站（全站抓取）",
-            progress=progress,
-        )
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as threads:
+            futures = {
+                threads.submit(crawl_one_site, w, check.rules, check.as_of, throttle): i
+                for i, w in enumerate(websites)
+            }
+            yield from _as_done(futures, progress, "网站（全站抓取）")
         return
     with get_executor(executor, workers) as pool:
-        futures = {
+        remote = {
             pool.submit(crawl_one_site, w, dict(check.rules), check.as_of): i
             for i, w in enumerate(websites)
         }
-        done: Iterable[Future[tuple[SiteFacts, SiteCrawl]]] = as_completed(futures)
-        if progress:
-            from tqdm.auto import tqdm
+        yield from _as_done(remote, progress, "网站（集群抓取）")
 
-            done = tqdm(done, total=len(futures), desc="网站（集群抓取）", unit="个")
-        results = {futures[f]: f.result() for f in done}
-    for index in range(len(websites)):
-        yield results[index]
+
+def _as_done(
+    futures: Mapping[Future[tuple[SiteFacts, SiteCrawl]], int], progress: bool, desc: str
+) -> Iterator[tuple[int, tuple[SiteFacts, SiteCrawl]]]:
+    done: Iterable[Future[tuple[SiteFacts, SiteCrawl]]] = as_completed(futures)
+    if progress:
+        from tqdm.auto import tqdm
+
+        done = tqdm(done, total=len(futures), desc=desc, unit="个")
+    for future in done:
+        yield futures[future], future.result()
+
+
+def _check_external_links(check: Check, facts: Facts) -> None:
+    """Every external link of the run opened once (shared by all sites), recorded in place."""
+    outcomes = check_site_links(
+        facts.sites,
+        check.rules,
+        allow_hosts=inventory_hosts(w.url for w in check.inventory.websites),
+    )
+    if not outcomes:
+        return
+    with check.engine.begin() as conn:
+        for url, outcome in outcomes.items():
+            conn.execute(
+                sa.update(store.links)
+                .where(store.links.c.run_id == check.run_id, store.links.c.target_url == url)
+                .values(status=outcome.status, error=outcome.error)
+            )
 
 
 def collect(
@@ -404,31 +549,73 @@ def collect(
     """Crawl every website (sites in parallel, polite per host) and read every account's
     source; find each site's columns; record all of it in the store.
 
-    ``executor``: None or ``local`` for threads here, ``dask://HOST:PORT`` for a cluster.
+    Each website and each account is recorded, with its whole result, as soon as it is done;
+    a resumed check (``prepare`` found a killed run) restores those instead of fetching them
+    again. ``executor``: None or ``local`` for threads here, ``dask://HOST:PORT`` for a cluster.
     """
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
     configure_wording(check.rules)  # the page analyzers match the office's own dictionary
-    for site, crawl in _crawled_sites(check, executor=executor, workers=workers, progress=progress):
-        columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
-        _record_site(check, site, crawl, columns)
-        facts.sites.append(site)
-        facts.columns.extend(columns)
-        documents, interpretations = policy_facts(site.pages, site.website.url)  # issue 6
-        facts.documents.extend(documents)
-        facts.interpretations.extend(interpretations)
-    for item in _parallel(
-        lambda a: _read_account(check, a),
-        check.inventory.media,
+    websites = check.inventory.websites
+    restored = _restored_sites(check)
+    results: list[dict[str, Any] | None] = [
+        restored[w.url] if w.url in restored and restored[w.url]["site"].website == w else None
+        for w in websites
+    ]
+    pending = [i for i, r in enumerate(results) if r is None]
+    crawled = _crawled_sites(
+        check,
+        [websites[i] for i in pending],
+        executor=executor,
         workers=workers,
-        desc="新媒体账号",
         progress=progress,
-    ):
-        _record_account(check, item)
-        facts.accounts.append(item)
+    )
+    for index, (site, crawl) in crawled:
+        columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
+        documents, interpretations = policy_facts(site.pages, site.website.url)  # issue 6
+        payload = _site_payload(site, columns, documents, interpretations)
+        _record_site(check, site, crawl, columns, payload)
+        results[pending[index]] = {
+            "site": site,
+            "columns": columns,
+            "documents": documents,
+            "interpretations": interpretations,
+        }
+    for result in results:  # inventory order, whichever finished first
+        assert result is not None
+        facts.sites.append(result["site"])
+        facts.columns.extend(result["columns"])
+        facts.documents.extend(result["documents"])
+        facts.interpretations.extend(result["interpretations"])
+    _check_external_links(check, facts)
+    facts.accounts = _collect_accounts(check, workers=workers, progress=progress)
     import_probes(check)
     facts.probes = load_probes(check)
     check.facts = facts
     return facts
+
+
+def _collect_accounts(check: Check, *, workers: int, progress: bool) -> list[AccountFacts]:
+    """Every account's source read (or restored from a killed run), in inventory order."""
+    media = check.inventory.media
+    restored = _restored_accounts(check)
+    accounts: list[AccountFacts | None] = []
+    for acc in media:
+        kept = restored.get((acc.name, acc.platform))
+        accounts.append(kept if kept is not None and kept.account == acc else None)
+    pending = [i for i, r in enumerate(accounts) if r is None]
+    if pending:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(pending)))) as threads:
+            futures = {threads.submit(_read_account, check, media[i]): i for i in pending}
+            done: Iterable[Future[AccountFacts]] = as_completed(futures)
+            if progress:
+                from tqdm.auto import tqdm
+
+                done = tqdm(done, total=len(futures), desc="新媒体账号", unit="个")
+            for future in done:  # recorded at once: a kill loses only the accounts in flight
+                item = future.result()
+                _record_account(check, item)
+                accounts[futures[future]] = item
+    return [a for a in accounts if a is not None]
 
 
 _KIND_ORDER = {"website": 0, "column": 1, "document": 2, "media": 3}
@@ -439,6 +626,10 @@ def judge(check: Check) -> list[Finding]:
     if check.facts is None:
         raise RuntimeError("collect() must run before judge()")
     found = run_indicators(check.facts, check.rules)
+    # Tests only (tests/test_resume.py): a window in which to kill the run during judging.
+    pause = os.environ.get("WORKBENCH_TEST_PAUSE_BEFORE_JUDGE")
+    if pause:
+        time.sleep(float(pause))
     found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
     rows = [
         {

@@ -228,7 +228,42 @@ def _migration_1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1]
+# Crash and resume (schema version 2): what one website's or account's collection produced,
+# written in the transaction that records its pages/posts, so that a resumed run restores it
+# instead of fetching it again. Kept in their own MetaData so that migration 1 still creates
+# exactly the version-1 schema. ``payload`` is a zlib-compressed pickle made by the pipeline.
+resume_metadata = sa.MetaData()
+
+site_results = sa.Table(
+    "site_results",
+    resume_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id), nullable=False, index=True),
+    sa.Column("site_url", sa.Text, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("run_id", "site_url", name="uq_site_result"),
+)
+
+account_results = sa.Table(
+    "account_results",
+    resume_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id), nullable=False, index=True),
+    sa.Column("account", sa.Text, nullable=False),
+    sa.Column("platform", sa.Text, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("saved_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("run_id", "account", "platform", name="uq_account_result"),
+)
+
+
+def _migration_2(conn: Connection) -> None:
+    """Per-site and per-account results of a run, for resuming a run that was killed."""
+    resume_metadata.create_all(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -363,3 +398,78 @@ def save_findings(
                 values["first_seen"] = stamp
                 conn.execute(sa.insert(findings).values(values))
     return len(rows)
+
+
+def unfinished_run(
+    engine: Engine, *, quarter: str, as_of: Any, inventory: str, params: Mapping[str, Any]
+) -> int | None:
+    """The newest run of ``quarter`` that ended without finishing (killed, power lost) with the
+    same ``as_of``, inventory and parameters, or None. A finished or failed run never counts."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(runs.c.id, runs.c.params)
+            .where(
+                runs.c.quarter == quarter,
+                runs.c.as_of == as_of,
+                runs.c.inventory == inventory,
+                runs.c.status == "running",
+                runs.c.finished_at.is_(None),
+            )
+            .order_by(runs.c.id.desc())
+        ).all()
+    wanted = to_json(params)
+    return next((int(r.id) for r in rows if r.params == wanted), None)
+
+
+def save_site_result(conn: Connection, run_id: int, site_url: str, payload: bytes) -> None:
+    """Record (or replace) one website's collected result; call inside the site's transaction."""
+    conn.execute(
+        sa.delete(site_results).where(
+            site_results.c.run_id == run_id, site_results.c.site_url == site_url
+        )
+    )
+    conn.execute(
+        sa.insert(site_results).values(
+            run_id=run_id, site_url=site_url, payload=payload, saved_at=now()
+        )
+    )
+
+
+def save_account_result(
+    conn: Connection, run_id: int, account: str, platform: str, payload: bytes
+) -> None:
+    """Record (or replace) one account's collected result; call inside its transaction."""
+    conn.execute(
+        sa.delete(account_results).where(
+            account_results.c.run_id == run_id,
+            account_results.c.account == account,
+            account_results.c.platform == platform,
+        )
+    )
+    conn.execute(
+        sa.insert(account_results).values(
+            run_id=run_id, account=account, platform=platform, payload=payload, saved_at=now()
+        )
+    )
+
+
+def site_result_payloads(engine: Engine, run_id: int) -> dict[str, bytes]:
+    """Site URL → payload of every website whose result ``run_id`` has recorded."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(site_results.c.site_url, site_results.c.payload).where(
+                site_results.c.run_id == run_id
+            )
+        ).all()
+    return {r.site_url: bytes(r.payload) for r in rows}
+
+
+def account_result_payloads(engine: Engine, run_id: int) -> dict[tuple[str, str], bytes]:
+    """(account, platform) → payload of every account whose result ``run_id`` has recorded."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                account_results.c.account, account_results.c.platform, account_results.c.payload
+            ).where(account_results.c.run_id == run_id)
+        ).all()
+    return {(r.account, r.platform): bytes(r.payload) for r in rows}
