@@ -102,3 +102,27 @@ def test_redirect_to_homepage_is_a_soft404() -> None:
     links = dict(_crawl(routes))
     assert links["/old.html"] == SOFT404_ERROR
     assert links["/real.html"] is None
+
+
+def test_offline_mode_contacts_no_outside_host(monkeypatch: object) -> None:
+    """Under WORKBENCH_OFFLINE (set for the whole suite) a public host is refused unresolved."""
+    import socket
+
+    from workbench.fetch import guard
+
+    calls: list[str] = []
+    real = socket.getaddrinfo
+
+    def spy(host: str, *args: object, **kwargs: object) -> object:
+        calls.append(host)
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    socket.getaddrinfo = spy  # type: ignore[assignment]
+    try:
+        assert guard.offline()
+        assert not guard.is_public_target("https://beian.miit.gov.cn/", allow_hosts=set())
+        out = check_external_links(["https://www.gov.cn/"], RULES, allow_hosts=set())
+    finally:
+        socket.getaddrinfo = real  # type: ignore[assignment]
+    assert out == {"https://www.gov.cn/": None}
+    assert "beian.miit.gov.cn" not in calls and "www.gov.cn" not in calls

@@ -176,7 +176,9 @@ def test_redirect_to_a_private_address_is_refused_by_the_guard() -> None:
     assert len(inner_log) == 1  # the guarded fetch never connected
 
 
-def test_dns_failure() -> None:
+def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Online behaviour of the guard; nothing here sends traffic (IP literals, .invalid names).
+    monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
     start = time.monotonic()
     result = fetch_url(f"http://{DNS_FAILURE_HOST}/", timeout=2)
     assert result.error == "域名解析失败" and result.status is None

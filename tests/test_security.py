@@ -142,7 +142,11 @@ def test_guard_refuses_non_public_targets(url: str) -> None:
     assert not is_public_target(url, allow_hosts=())
 
 
-def test_guard_allows_public_addresses_and_the_inventorys_own_hosts() -> None:
+def test_guard_allows_public_addresses_and_the_inventorys_own_hosts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Online behaviour of the guard; nothing here sends traffic (IP literals, .invalid names).
+    monkeypatch.delenv("WORKBENCH_OFFLINE", raising=False)
     # IP literals: getaddrinfo answers them without any DNS traffic
     assert is_public_target("http://8.8.8.8/", allow_hosts=())
     assert is_public_target("https://[2001:4860:4860::8888]:8443/x", allow_hosts=())

@@ -85,10 +85,12 @@ def write_inventory(city: CityModel, urls: CityUrls, inventory_dir: Path) -> Non
                 column_rows.append((url, col.name, col.category, col.unit or site.unit))
     _write_csv(inventory_dir / "columns.csv", COLUMN_HEADER, column_rows)
     # The office's own rules overlay: how the circular names the city and its issuer; the
-    # sites are a local mirror on loopback, so the crawl needs no delay between requests.
+    # sites are a local mirror on loopback, so the crawl needs no delay between requests; the
+    # demo needs no network, so its footers' beian/conac links are not opened.
     (inventory_dir / "rules.yaml").write_text(
         f"circular:\n  city: {CITY}\n  issuer: {CITY}政务公开政务服务领导小组办公室\n"
-        "crawl:\n  delay: 0\n",
+        "crawl:\n  delay: 0\n"
+        "links:\n  check_external: false\n",
         encoding="utf-8",
     )
 

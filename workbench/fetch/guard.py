@@ -28,6 +28,7 @@ pages steering the workbench, not against a hostile resolver.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Collection, Iterable
 from typing import Any
@@ -97,6 +98,15 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
+OFFLINE_ENV = "WORKBENCH_OFFLINE"
+
+
+def offline() -> bool:
+    """True when ``WORKBENCH_OFFLINE`` is set (the test suite, CI, an air-gapped office):
+    then no host outside ``allow_hosts`` is contacted at all, not even resolved."""
+    return os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+
+
 def is_public_target(url: str, *, allow_hosts: Collection[str]) -> bool:
     """May the workbench request ``url``? (http/https only.)
 
@@ -110,6 +120,8 @@ def is_public_target(url: str, *, allow_hosts: Collection[str]) -> bool:
         return False
     if host in {h.lower().rstrip(".") for h in allow_hosts}:
         return True
+    if offline():
+        return False
     try:
         addresses = _resolve(host.strip("[]"), _port(url))
     except (OSError, UnicodeError, ValueError):
@@ -148,6 +160,8 @@ class GuardedAdapter(HTTPAdapter):
         url = request.url or ""
         host = _host(url)
         if host and host not in self.allow_hosts:
+            if offline():
+                raise _PrivateTargetRefused()
             try:
                 addresses = _resolve(host.strip("[]"), _port(url))
             except (OSError, UnicodeError, ValueError):

@@ -277,8 +277,10 @@ def _attempt(
     max_bytes: int,
     max_redirects: int,
     headers: dict[str, str],
+    method: str = "GET",
 ) -> FetchResult:
-    """One GET, following redirects by hand so the deadline covers every hop."""
+    """One request (GET, or HEAD for link checks), following redirects by hand so the
+    deadline covers every hop."""
     fetched_at = now_shanghai()
     start = time.monotonic()
     deadline = start + 2 * timeout
@@ -290,7 +292,8 @@ def _attempt(
         hops = 0
         while True:
             status, response = None, None
-            response = session.get(
+            response = session.request(
+                method,
                 current,
                 timeout=(timeout, timeout),
                 stream=True,
@@ -367,8 +370,9 @@ def fetch_url(
     retries: int = 0,
     backoff: float = 0.5,
     user_agent: str | None = None,
+    method: str = "GET",
 ) -> FetchResult:
-    """GET ``url`` and report what happened; never raises.
+    """GET (or ``method="HEAD"``) ``url`` and report what happened; never raises.
 
     ``timeout`` is seconds per connection/read (whole attempt capped at about twice that);
     ``max_bytes`` caps the body; ``retries`` extra attempts are made after connection
@@ -394,7 +398,7 @@ def fetch_url(
     try:
         attempt = 0
         while True:
-            result = _attempt(url, sess, timeout, max_bytes, max_redirects, headers)
+            result = _attempt(url, sess, timeout, max_bytes, max_redirects, headers, method)
             if attempt >= retries or not _should_retry(result):
                 return result
             delay = backoff * (2**attempt)

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from workbench.facts import SiteFacts
 from workbench.fetch.guard import ERR_PRIVATE, guarded_session
 from workbench.fetch.http import fetch_url
 from workbench.rules import get
@@ -84,3 +85,30 @@ def check_external_links(
         return out  # offline: judge nothing
     out.update(zip(todo, results, strict=True))
     return out
+
+
+def check_site_links(
+    sites: Iterable[SiteFacts], rules: Mapping[str, Any], *, allow_hosts: Collection[str]
+) -> dict[str, LinkOutcome]:
+    """Check every external link of every site once; fill the sites' LinkFacts in place.
+
+    Returns the outcomes that were judged (URL → outcome), for recording in the store.
+    """
+    sites = list(sites)
+    targets = [
+        link.target
+        for site in sites
+        for link in site.links
+        if not link.internal and link.status is None and not link.error
+    ]
+    judged = {
+        url: outcome
+        for url, outcome in check_external_links(targets, rules, allow_hosts=allow_hosts).items()
+        if outcome is not None
+    }
+    for site in sites:
+        for link in site.links:
+            outcome = judged.get(link.target)
+            if not link.internal and outcome is not None:
+                link.status, link.error = outcome.status, outcome.error
+    return judged

@@ -37,6 +37,7 @@ from workbench.fetch.crawl import (
     crawl_site,
 )
 from workbench.fetch.politeness import HostThrottle, host_key
+from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
 from workbench.rules import get
 from workbench.urls import normalize_url
@@ -149,6 +150,28 @@ def _crawl(
         return None, str(exc)
 
 
+def _soft404_pages(
+    website: Website, result: CrawlResult, pages: list[PageAnalysis], settings: CrawlSettings
+) -> set[str]:
+    """URLs of crawled pages that are the site's soft 404 (marked unusable in place)."""
+    first = result.pages[0]
+    if first.status is None or first.status >= 400 or len(result.pages) < 2:
+        return set()
+    home_final = first.final_url or website.url
+    signature = detect_soft404(
+        website.url, home_final, timeout=settings.timeout, user_agent=settings.user_agent
+    )
+    if signature is None:
+        return set()
+    soft: set[str] = set()
+    for index, page in enumerate(pages[1:], start=1):
+        answered = page.status is not None and page.status < 400 and not page.error
+        if answered and is_soft404(page.url, page.final_url, page.title, signature, home_final):
+            pages[index] = replace(page, error=SOFT404_ERROR)
+            soft.update({page.url, page.final_url})
+    return soft
+
+
 def crawl_website(
     website: Website,
     settings: CrawlSettings,
@@ -171,6 +194,7 @@ def crawl_website(
         return SiteCrawl(SiteFacts(website=website, homepage=home), [])
     pages = [_analysis(p) for p in result.pages]
     first_urls = {result.pages[0].url, result.pages[0].final_url}
+    soft = _soft404_pages(website, result, pages, settings)
     links = [
         LinkFacts(
             source=k.source,
@@ -178,7 +202,7 @@ def crawl_website(
             anchor=k.anchor,
             internal=k.internal,
             status=k.status,
-            error=k.error,
+            error=SOFT404_ERROR if k.target in soft else k.error,
             note=k.note,
             on_homepage=k.source in first_urls,
         )
