@@ -9,13 +9,11 @@ Nothing downstream fetches; ``collect`` is the only stage that touches the netwo
 from __future__ import annotations
 
 import os
-import pickle
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,16 +25,12 @@ from workbench import store
 from workbench.executors import get_executor, parse_executor_spec
 from workbench.extract.accounts import AccountLink, find_account_links, media_page_urls
 from workbench.extract.columns import discover_columns
-from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.documents import DocumentFacts
-from workbench.extract.interpretations import InterpretationFacts
 from workbench.extract.page_facts import configure_wording
 from workbench.extract.policy_pages import policy_facts
-from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
-from workbench.fetch.crawl import CrawledPage
+from workbench.facts import AccountFacts, Facts, SiteFacts
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
-from workbench.fetch.http import fetch_url, make_session, now_shanghai
+from workbench.fetch.http import fetch_url, make_session
 from workbench.fetch.linkcheck import check_site_links
 from workbench.fetch.politeness import HostThrottle
 from workbench.fetch.post_links import check_post_links
@@ -46,8 +40,23 @@ from workbench.indicators.site_checks import sites_without_service
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
+from workbench.recording import (
+    import_probes,
+    load_probes,
+    record_account,
+    record_site,
+    restored_accounts,
+    restored_sites,
+    site_payload,
+)
 from workbench.rules import get, load_rules
 from workbench.scoring import score_targets
+from workbench.tables import (
+    collection_summary,
+    columns_table,
+    pass_rate_table,
+    unlinked_documents,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -177,198 +186,6 @@ def _account_links(
     return links
 
 
-def _page_kind(index: int, page: CrawledPage, column_pages: set[str]) -> str:
-    if index == 0:
-        return "homepage"
-    if page.final_url in column_pages or page.url in column_pages:
-        return "column"
-    return "article" if page.published is not None else "other"
-
-
-def _record_site(
-    check: Check,
-    site: SiteFacts,
-    crawl: SiteCrawl,
-    columns: Sequence[ColumnFacts] = (),
-    payload: bytes | None = None,
-) -> None:
-    """The crawl's pages, links and dated items, and the site's columns, into the store.
-
-    One transaction: with ``payload`` (the site's whole result, see ``_site_payload``) the
-    site is recorded as complete for resuming, so a kill never leaves half a site. Rows an
-    earlier attempt of this run left for the site are replaced, never duplicated.
-    """
-    run_id, site_url = check.run_id, site.website.url
-    column_pages = {u for c in columns for u in c.pages}
-    pages_rows = [
-        {
-            "run_id": run_id,
-            "site_url": site_url,
-            "url": site.homepage.url if i == 0 else page.url,
-            "final_url": page.final_url,
-            "kind": _page_kind(i, page, column_pages),
-            "status": page.status,
-            "content_type": page.content_type,
-            "title": page.title,
-            "published": page.published,
-            "elapsed_ms": page.elapsed_ms,
-            "error": page.error,
-            "fetched_at": page.fetched_at or now_shanghai(),
-        }
-        for i, page in enumerate(crawl.pages)
-    ]
-    if not crawl.pages:  # nothing fetched (robots.txt, bad URL): keep a row saying why
-        home = site.homepage
-        pages_rows.append(
-            {
-                "run_id": run_id,
-                "site_url": site_url,
-                "url": home.url,
-                "final_url": home.final_url,
-                "kind": "homepage",
-                "status": home.status,
-                "error": home.error,
-                "fetched_at": now_shanghai(),
-            }
-        )
-    item_rows = [
-        {
-            "run_id": run_id,
-            "site_url": site_url,
-            "listed_on": page.url,
-            "url": item.url,
-            "title": item.title,
-            "published": item.date,
-        }
-        for page in site.pages
-        for item in page.items
-    ]
-    link_rows = [
-        {
-            "run_id": run_id,
-            "source_url": link.source,
-            "target_url": link.target,
-            "anchor": link.anchor,
-            "status": link.status,
-            "error": link.error or (link.note or None),
-        }
-        for link in site.links
-    ]
-    column_rows = [
-        {
-            "run_id": run_id,
-            "site_url": site_url,
-            "url": c.url,
-            "name": c.name,
-            "category": c.category,
-            "unit": c.unit,
-            "level": c.nav_level,
-            "item_count": c.item_count,
-            "newest": c.newest,
-            "blank": c.blank,
-        }
-        for c in columns
-    ]
-    with check.engine.begin() as conn:
-        _forget_site(conn, run_id, site_url)
-        # Sites sharing a host (department sub-folders of a portal) crawl the same pages:
-        # a page is recorded once per run (UNIQUE(run_id, url)).
-        known: set[str] = set()
-        urls = sorted({str(r["url"]) for r in pages_rows})
-        for start in range(0, len(urls), 500):
-            known |= set(
-                conn.execute(
-                    sa.select(store.pages.c.url).where(
-                        store.pages.c.run_id == run_id,
-                        store.pages.c.url.in_(urls[start : start + 500]),
-                    )
-                ).scalars()
-            )
-        store.insert_many(conn, store.pages, [r for r in pages_rows if r["url"] not in known])
-        store.insert_many(conn, store.items, item_rows)
-        store.insert_many(conn, store.links, link_rows)
-        store.insert_many(conn, store.columns, column_rows)
-        if payload is not None:
-            store.save_site_result(conn, run_id, site_url, payload)
-
-
-def _forget_site(conn: Any, run_id: int, site_url: str) -> None:
-    """Delete what ``run_id`` recorded for ``site_url`` (pages, links from its pages, items,
-    columns): a site crawled again in a resumed run replaces them."""
-    own = sa.select(store.pages.c.url, store.pages.c.final_url).where(
-        store.pages.c.run_id == run_id, store.pages.c.site_url == site_url
-    )
-    urls = {u for row in conn.execute(own) for u in row if u}
-    if (
-        not urls
-        and not conn.execute(
-            sa.select(sa.func.count())
-            .select_from(store.items)
-            .where(store.items.c.run_id == run_id, store.items.c.site_url == site_url)
-        ).scalar()
-    ):
-        return  # the usual case: nothing recorded yet
-    ordered = sorted(urls)
-    for start in range(0, len(ordered), 500):
-        conn.execute(
-            sa.delete(store.links).where(
-                store.links.c.run_id == run_id,
-                store.links.c.source_url.in_(ordered[start : start + 500]),
-            )
-        )
-    for table in (store.pages, store.items, store.columns):
-        conn.execute(sa.delete(table).where(table.c.run_id == run_id, table.c.site_url == site_url))
-
-
-def _site_payload(
-    site: SiteFacts,
-    columns: Sequence[ColumnFacts],
-    documents: Sequence[DocumentFacts],
-    interpretations: Sequence[InterpretationFacts],
-) -> bytes:
-    """Everything ``collect`` derives from one site's crawl, as a compressed pickle."""
-    value = {
-        "site": site,
-        "columns": list(columns),
-        "documents": list(documents),
-        "interpretations": list(interpretations),
-    }
-    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
-
-
-def _unpickle(payload: bytes) -> Any:
-    """A payload this package wrote to its own store; None when it no longer loads (the
-    package changed in between): the target is then fetched again."""
-    try:
-        return pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own store's data
-    except Exception:  # noqa: BLE001 - any failure means "not restorable"
-        return None
-
-
-def _restored_sites(check: Check) -> dict[str, dict[str, Any]]:
-    """Site URL → the result of every website this run already recorded (resumed runs)."""
-    restored: dict[str, dict[str, Any]] = {}
-    if not check.resumed:
-        return restored
-    for url, payload in store.site_result_payloads(check.engine, check.run_id).items():
-        value = _unpickle(payload)
-        if isinstance(value, dict) and isinstance(value.get("site"), SiteFacts):
-            restored[url] = value
-    return restored
-
-
-def _restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
-    """(account, platform) → the result of every account this run already recorded."""
-    restored: dict[tuple[str, str], AccountFacts] = {}
-    if not check.resumed:
-        return restored
-    for key, payload in store.account_result_payloads(check.engine, check.run_id).items():
-        value = _unpickle(payload)
-        if isinstance(value, AccountFacts):
-            restored[key] = value
-    return restored
-
-
 def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
     session = make_session(get(check.rules, "fetch.user_agent"))
     try:
@@ -395,91 +212,6 @@ def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
         return AccountFacts(account=account, feed=feed, link_checks=links)
     finally:
         session.close()
-
-
-def _record_account(check: Check, item: AccountFacts) -> None:
-    """The account's fetch and posts, and its whole result for resuming, in one transaction
-    (rows an earlier attempt of this run left for the account are replaced)."""
-    feed, acc = item.feed, item.account
-    payload = zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 6)
-    with check.engine.begin() as conn:
-        for table in (store.feed_fetches, store.posts):
-            conn.execute(
-                sa.delete(table).where(
-                    table.c.run_id == check.run_id,
-                    table.c.account == acc.name,
-                    table.c.platform == acc.platform,
-                )
-            )
-        store.insert_many(
-            conn,
-            store.feed_fetches,
-            [
-                {
-                    "run_id": check.run_id,
-                    "account": acc.name,
-                    "platform": acc.platform,
-                    "source": feed.source,
-                    "kind": feed.kind,
-                    "ok": feed.ok,
-                    "status": feed.status,
-                    "reason": feed.reason,
-                    "post_count": len(feed.posts),
-                    "newest": feed.newest,
-                    "fetched_at": feed.fetched_at,
-                }
-            ],
-        )
-        store.insert_many(
-            conn,
-            store.posts,
-            [
-                {
-                    "run_id": check.run_id,
-                    "account": acc.name,
-                    "platform": acc.platform,
-                    "title": p.title,
-                    "url": p.url,
-                    "published": p.published,
-                }
-                for p in feed.posts
-            ],
-        )
-        store.save_account_result(conn, check.run_id, acc.name, acc.platform, payload)
-
-
-def import_probes(check: Check) -> int:
-    """Copy the inventory's probes.csv into the store (once: duplicates are skipped)."""
-    rows = [
-        {"url": p.url, "time": p.time, "ok": p.ok, "elapsed_ms": p.elapsed_ms, "source": "import"}
-        for p in check.inventory.probes
-    ]
-    added = 0
-    with check.engine.begin() as conn:
-        known = {
-            (r.url, r.time)
-            for r in conn.execute(
-                sa.select(store.probes.c.url, store.probes.c.time).where(
-                    store.probes.c.source == "import"
-                )
-            )
-        }
-        fresh = [r for r in rows if (r["url"], r["time"]) not in known]
-        store.insert_many(conn, store.probes, fresh)
-        added = len(fresh)
-    return added
-
-
-def load_probes(check: Check) -> list[ProbeFact]:
-    days = int(get(check.rules, "website.unreachable.monitor_days", 7))
-    start = check.as_of - timedelta(days=days - 1)
-    with check.engine.connect() as conn:
-        result = conn.execute(
-            sa.select(store.probes.c.url, store.probes.c.time, store.probes.c.ok).where(
-                store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
-            )
-        )
-        return [ProbeFact(r.url, r.time, bool(r.ok)) for r in result]
 
 
 def _crawled_sites(
@@ -556,7 +288,7 @@ def collect(
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
     configure_wording(check.rules)  # the page analyzers match the office's own dictionary
     websites = check.inventory.websites
-    restored = _restored_sites(check)
+    restored = restored_sites(check)
     results: list[dict[str, Any] | None] = [
         restored[w.url] if w.url in restored and restored[w.url]["site"].website == w else None
         for w in websites
@@ -572,8 +304,8 @@ def collect(
     for index, (site, crawl) in crawled:
         columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
         documents, interpretations = policy_facts(site.pages, site.website.url)  # issue 6
-        payload = _site_payload(site, columns, documents, interpretations)
-        _record_site(check, site, crawl, columns, payload)
+        payload = site_payload(site, columns, documents, interpretations)
+        record_site(check, site, crawl, columns, payload)
         results[pending[index]] = {
             "site": site,
             "columns": columns,
@@ -597,7 +329,7 @@ def collect(
 def _collect_accounts(check: Check, *, workers: int, progress: bool) -> list[AccountFacts]:
     """Every account's source read (or restored from a killed run), in inventory order."""
     media = check.inventory.media
-    restored = _restored_accounts(check)
+    restored = restored_accounts(check)
     accounts: list[AccountFacts | None] = []
     for acc in media:
         kept = restored.get((acc.name, acc.platform))
@@ -613,7 +345,7 @@ def _collect_accounts(check: Check, *, workers: int, progress: bool) -> list[Acc
                 done = tqdm(done, total=len(futures), desc="新媒体账号", unit="个")
             for future in done:  # recorded at once: a kill loses only the accounts in flight
                 item = future.result()
-                _record_account(check, item)
+                record_account(check, item)
                 accounts[futures[future]] = item
     return [a for a in accounts if a is not None]
 
@@ -756,70 +488,22 @@ def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: A
     return check
 
 
-def collection_summary(facts: Facts) -> pd.DataFrame:
-    """How much of the data could be obtained (for the notebook)."""
-    site_ok = sum(1 for s in facts.sites if s.homepage.ok)
-    acc_ok = sum(1 for a in facts.accounts if a.feed.ok)
-    return pd.DataFrame(
-        {
-            "类别": ["网站首页", "新媒体账号数据源", "可用性探测记录（监测周内）"],
-            "总数": [len(facts.sites), len(facts.accounts), len(facts.probes)],
-            "获取成功": [site_ok, acc_ok, sum(1 for p in facts.probes if p.ok)],
-            "获取失败": [
-                len(facts.sites) - site_ok,
-                len(facts.accounts) - acc_ok,
-                sum(1 for p in facts.probes if not p.ok),
-            ],
-        }
-    )
-
-
-def pass_rate_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """Checked, qualified and pass rate per kind of target; incomplete ones counted apart."""
-    from workbench.circular import format_rate
-
-    rows = []
-    for kind, label in (("website", "网站"), ("media", "政务新媒体")):
-        part = scores[scores["target_kind"] == kind]
-        qualified = int((part["qualified"] == "true").sum())
-        failed = int((part["qualified"] == "false").sum())
-        incomplete = int((part["qualified"] == "incomplete").sum())
-        rows.append(
-            {
-                "类别": label,
-                "总数": len(part),
-                "已判定": qualified + failed,
-                "合格": qualified,
-                "不合格": failed,
-                "待人工核查": incomplete,
-                "合格率": format_rate(qualified, qualified + failed),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def columns_table(facts: Facts) -> pd.DataFrame:
-    """Every column found on the sites, newest item and blank flag (for the notebook)."""
-    rows = [
-        {
-            "网站": c.site_url,
-            "栏目": c.name,
-            "类别": c.category,
-            "最新信息日期": getattr(c, "newest", None),
-            "信息条数": getattr(c, "item_count", None),
-            "空白栏目": "是" if getattr(c, "blank", False) else "",
-            "网址": c.url,
-        }
-        for c in facts.columns
-    ]
-    return pd.DataFrame(
-        rows, columns=["网站", "栏目", "类别", "最新信息日期", "信息条数", "空白栏目", "网址"]
-    )
-
-
-def unlinked_documents(facts: Facts) -> pd.DataFrame:
-    """文件与解读未相互关联: documents and interpretations that do not link to each other."""
-    from workbench.extract.matching import link_report, pair_interpretations
-
-    pairings = pair_interpretations(facts.documents, facts.interpretations)
-    return pd.DataFrame(link_report(facts.documents, facts.interpretations, pairings))
+__all__ = [
+    "Check",
+    "collect",
+    "collection_summary",
+    "columns_table",
+    "crawl_one_site",
+    "dismissed_ids",
+    "findings_frame",
+    "import_probes",
+    "judge",
+    "load_probes",
+    "pass_rate_table",
+    "prepare",
+    "reviewed_findings",
+    "run_quarter",
+    "score",
+    "unlinked_documents",
+    "write_outputs",
+]

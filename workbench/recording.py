@@ -1,0 +1,306 @@
+"""Recording a quarterly check in the store, site by site and account by account.
+
+Each website and each account is written with its whole result in one transaction (its
+pages, links, items and columns, and a compressed copy of the facts the indicators read), so
+a killed run can be resumed without fetching those again (``pipeline.prepare``/``collect``).
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from workbench import store
+from workbench.extract.columns_model import ColumnFacts
+from workbench.extract.documents import DocumentFacts
+from workbench.extract.interpretations import InterpretationFacts
+from workbench.facts import AccountFacts, ProbeFact, SiteFacts
+from workbench.fetch.crawl import CrawledPage
+from workbench.fetch.http import now_shanghai
+from workbench.fetch.site_crawl import SiteCrawl
+from workbench.rules import get
+
+if TYPE_CHECKING:
+    from workbench.pipeline import Check
+
+
+def _page_kind(index: int, page: CrawledPage, column_pages: set[str]) -> str:
+    if index == 0:
+        return "homepage"
+    if page.final_url in column_pages or page.url in column_pages:
+        return "column"
+    return "article" if page.published is not None else "other"
+
+
+def record_site(
+    check: Check,
+    site: SiteFacts,
+    crawl: SiteCrawl,
+    columns: Sequence[ColumnFacts] = (),
+    payload: bytes | None = None,
+) -> None:
+    """The crawl's pages, links and dated items, and the site's columns, into the store.
+
+    One transaction: with ``payload`` (the site's whole result, see ``site_payload``) the
+    site is recorded as complete for resuming, so a kill never leaves half a site. Rows an
+    earlier attempt of this run left for the site are replaced, never duplicated.
+    """
+    run_id, site_url = check.run_id, site.website.url
+    column_pages = {u for c in columns for u in c.pages}
+    pages_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "url": site.homepage.url if i == 0 else page.url,
+            "final_url": page.final_url,
+            "kind": _page_kind(i, page, column_pages),
+            "status": page.status,
+            "content_type": page.content_type,
+            "title": page.title,
+            "published": page.published,
+            "elapsed_ms": page.elapsed_ms,
+            "error": page.error,
+            "fetched_at": page.fetched_at or now_shanghai(),
+        }
+        for i, page in enumerate(crawl.pages)
+    ]
+    if not crawl.pages:  # nothing fetched (robots.txt, bad URL): keep a row saying why
+        home = site.homepage
+        pages_rows.append(
+            {
+                "run_id": run_id,
+                "site_url": site_url,
+                "url": home.url,
+                "final_url": home.final_url,
+                "kind": "homepage",
+                "status": home.status,
+                "error": home.error,
+                "fetched_at": now_shanghai(),
+            }
+        )
+    item_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "listed_on": page.url,
+            "url": item.url,
+            "title": item.title,
+            "published": item.date,
+        }
+        for page in site.pages
+        for item in page.items
+    ]
+    link_rows = [
+        {
+            "run_id": run_id,
+            "source_url": link.source,
+            "target_url": link.target,
+            "anchor": link.anchor,
+            "status": link.status,
+            "error": link.error or (link.note or None),
+        }
+        for link in site.links
+    ]
+    column_rows = [
+        {
+            "run_id": run_id,
+            "site_url": site_url,
+            "url": c.url,
+            "name": c.name,
+            "category": c.category,
+            "unit": c.unit,
+            "level": c.nav_level,
+            "item_count": c.item_count,
+            "newest": c.newest,
+            "blank": c.blank,
+        }
+        for c in columns
+    ]
+    with check.engine.begin() as conn:
+        forget_site(conn, run_id, site_url)
+        # Sites sharing a host (department sub-folders of a portal) crawl the same pages:
+        # a page is recorded once per run (UNIQUE(run_id, url)).
+        known: set[str] = set()
+        urls = sorted({str(r["url"]) for r in pages_rows})
+        for start in range(0, len(urls), 500):
+            known |= set(
+                conn.execute(
+                    sa.select(store.pages.c.url).where(
+                        store.pages.c.run_id == run_id,
+                        store.pages.c.url.in_(urls[start : start + 500]),
+                    )
+                ).scalars()
+            )
+        store.insert_many(conn, store.pages, [r for r in pages_rows if r["url"] not in known])
+        store.insert_many(conn, store.items, item_rows)
+        store.insert_many(conn, store.links, link_rows)
+        store.insert_many(conn, store.columns, column_rows)
+        if payload is not None:
+            store.save_site_result(conn, run_id, site_url, payload)
+
+
+def forget_site(conn: Any, run_id: int, site_url: str) -> None:
+    """Delete what ``run_id`` recorded for ``site_url`` (pages, links from its pages, items,
+    columns): a site crawled again in a resumed run replaces them."""
+    own = sa.select(store.pages.c.url, store.pages.c.final_url).where(
+        store.pages.c.run_id == run_id, store.pages.c.site_url == site_url
+    )
+    urls = {u for row in conn.execute(own) for u in row if u}
+    if (
+        not urls
+        and not conn.execute(
+            sa.select(sa.func.count())
+            .select_from(store.items)
+            .where(store.items.c.run_id == run_id, store.items.c.site_url == site_url)
+        ).scalar()
+    ):
+        return  # the usual case: nothing recorded yet
+    ordered = sorted(urls)
+    for start in range(0, len(ordered), 500):
+        conn.execute(
+            sa.delete(store.links).where(
+                store.links.c.run_id == run_id,
+                store.links.c.source_url.in_(ordered[start : start + 500]),
+            )
+        )
+    for table in (store.pages, store.items, store.columns):
+        conn.execute(sa.delete(table).where(table.c.run_id == run_id, table.c.site_url == site_url))
+
+
+def site_payload(
+    site: SiteFacts,
+    columns: Sequence[ColumnFacts],
+    documents: Sequence[DocumentFacts],
+    interpretations: Sequence[InterpretationFacts],
+) -> bytes:
+    """Everything ``collect`` derives from one site's crawl, as a compressed pickle."""
+    value = {
+        "site": site,
+        "columns": list(columns),
+        "documents": list(documents),
+        "interpretations": list(interpretations),
+    }
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
+
+
+def _unpickle(payload: bytes) -> Any:
+    """A payload this package wrote to its own store; None when it no longer loads (the
+    package changed in between): the target is then fetched again."""
+    try:
+        return pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own store's data
+    except Exception:  # noqa: BLE001 - any failure means "not restorable"
+        return None
+
+
+def restored_sites(check: Check) -> dict[str, dict[str, Any]]:
+    """Site URL → the result of every website this run already recorded (resumed runs)."""
+    restored: dict[str, dict[str, Any]] = {}
+    if not check.resumed:
+        return restored
+    for url, payload in store.site_result_payloads(check.engine, check.run_id).items():
+        value = _unpickle(payload)
+        if isinstance(value, dict) and isinstance(value.get("site"), SiteFacts):
+            restored[url] = value
+    return restored
+
+
+def restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
+    """(account, platform) → the result of every account this run already recorded."""
+    restored: dict[tuple[str, str], AccountFacts] = {}
+    if not check.resumed:
+        return restored
+    for key, payload in store.account_result_payloads(check.engine, check.run_id).items():
+        value = _unpickle(payload)
+        if isinstance(value, AccountFacts):
+            restored[key] = value
+    return restored
+
+
+def record_account(check: Check, item: AccountFacts) -> None:
+    """The account's fetch and posts, and its whole result for resuming, in one transaction
+    (rows an earlier attempt of this run left for the account are replaced)."""
+    feed, acc = item.feed, item.account
+    payload = zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    with check.engine.begin() as conn:
+        for table in (store.feed_fetches, store.posts):
+            conn.execute(
+                sa.delete(table).where(
+                    table.c.run_id == check.run_id,
+                    table.c.account == acc.name,
+                    table.c.platform == acc.platform,
+                )
+            )
+        store.insert_many(
+            conn,
+            store.feed_fetches,
+            [
+                {
+                    "run_id": check.run_id,
+                    "account": acc.name,
+                    "platform": acc.platform,
+                    "source": feed.source,
+                    "kind": feed.kind,
+                    "ok": feed.ok,
+                    "status": feed.status,
+                    "reason": feed.reason,
+                    "post_count": len(feed.posts),
+                    "newest": feed.newest,
+                    "fetched_at": feed.fetched_at,
+                }
+            ],
+        )
+        store.insert_many(
+            conn,
+            store.posts,
+            [
+                {
+                    "run_id": check.run_id,
+                    "account": acc.name,
+                    "platform": acc.platform,
+                    "title": p.title,
+                    "url": p.url,
+                    "published": p.published,
+                }
+                for p in feed.posts
+            ],
+        )
+        store.save_account_result(conn, check.run_id, acc.name, acc.platform, payload)
+
+
+def import_probes(check: Check) -> int:
+    """Copy the inventory's probes.csv into the store (once: duplicates are skipped)."""
+    rows = [
+        {"url": p.url, "time": p.time, "ok": p.ok, "elapsed_ms": p.elapsed_ms, "source": "import"}
+        for p in check.inventory.probes
+    ]
+    added = 0
+    with check.engine.begin() as conn:
+        known = {
+            (r.url, r.time)
+            for r in conn.execute(
+                sa.select(store.probes.c.url, store.probes.c.time).where(
+                    store.probes.c.source == "import"
+                )
+            )
+        }
+        fresh = [r for r in rows if (r["url"], r["time"]) not in known]
+        store.insert_many(conn, store.probes, fresh)
+        added = len(fresh)
+    return added
+
+
+def load_probes(check: Check) -> list[ProbeFact]:
+    days = int(get(check.rules, "website.unreachable.monitor_days", 7))
+    start = check.as_of - timedelta(days=days - 1)
+    with check.engine.connect() as conn:
+        result = conn.execute(
+            sa.select(store.probes.c.url, store.probes.c.time, store.probes.c.ok).where(
+                store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
+            )
+        )
+        return [ProbeFact(r.url, r.time, bool(r.ok)) for r in result]
