@@ -188,6 +188,19 @@ def _min_gap(stamps: list[float]) -> float:
     return min(b - a for a, b in zip(ordered, ordered[1:], strict=False))
 
 
+def _spaced(stamps: list[float], delay: float) -> bool:
+    """Requests as the server saw them respect a least interval of ``delay`` seconds.
+
+    The throttle spaces request *starts*; the server sees arrivals, which thread scheduling
+    on a loaded 2-core machine can shift by tens of milliseconds either way. So: the whole
+    span is at least (n - 1) intervals (it cannot catch up), and no two arrivals come closer
+    than half an interval (without a throttle they arrive together, gaps near zero).
+    """
+    ordered = sorted(stamps)
+    span = ordered[-1] - ordered[0]
+    return span >= (len(ordered) - 1) * delay * 0.95 and _min_gap(ordered) >= delay * 0.5
+
+
 def test_delay_spaces_requests_to_one_host_across_threads() -> None:
     routes, stamps = _timed_site(6)
     with serve(routes) as base:  # type: ignore[arg-type]
@@ -196,7 +209,7 @@ def test_delay_spaces_requests_to_one_host_across_threads() -> None:
         took = time.monotonic() - start
     n = len(stamps)
     assert n == 8 and len(result.pages) == 7  # robots.txt + home + 6 pages
-    assert _min_gap(stamps) >= 0.18
+    assert _spaced(stamps, 0.2)
     assert took >= (n - 1) * 0.2 - 0.05
 
 
@@ -204,7 +217,7 @@ def test_crawl_delay_from_robots_is_honoured_and_zero_delay_is_fast() -> None:
     routes, stamps = _timed_site(4, "User-agent: *\nCrawl-delay: 0.3\n")
     with serve(routes) as base:  # type: ignore[arg-type]
         crawl_site(base + "/", CrawlSettings(delay=0, timeout=5))
-    assert len(stamps) == 6 and _min_gap(stamps) >= 0.28
+    assert len(stamps) == 6 and _spaced(stamps, 0.3)
 
     routes, stamps = _timed_site(20)
     with serve(routes) as base:  # type: ignore[arg-type]
@@ -318,7 +331,7 @@ def test_throttle_is_shared_by_threads_and_per_host() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert _min_gap(stamps["a"]) >= 0.095 and _min_gap(stamps["b"]) >= 0.095
+    assert _spaced(stamps["a"], 0.1) and _spaced(stamps["b"], 0.1)
     assert abs(min(stamps["a"]) - min(stamps["b"])) < 0.05  # hosts do not wait for each other
 
 
