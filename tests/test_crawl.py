@@ -319,7 +319,7 @@ def test_url_rules() -> None:
 
 
 def test_throttle_is_shared_by_threads_and_per_host() -> None:
-    throttle = HostThrottle(0.1)
+    throttle = HostThrottle(0.3)
     stamps: dict[str, list[float]] = {"a": [], "b": []}
 
     def worker(host: str) -> None:
@@ -331,8 +331,8 @@ def test_throttle_is_shared_by_threads_and_per_host() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert _spaced(stamps["a"], 0.1) and _spaced(stamps["b"], 0.1)
-    assert abs(min(stamps["a"]) - min(stamps["b"])) < 0.05  # hosts do not wait for each other
+    assert _spaced(stamps["a"], 0.3) and _spaced(stamps["b"], 0.3)
+    assert abs(min(stamps["a"]) - min(stamps["b"])) < 0.15  # hosts do not wait for each other
 
 
 def test_page_hook_reads_each_html_page_and_limits_are_reported() -> None:
