@@ -32,6 +32,7 @@ class Item:
     form: str | None = None  # interpretation form: 文字 / 问答 / 图解
     related: tuple[int, ...] = ()  # item ids linked from this page (document <-> interpretation)
     asked: datetime | None = None  # consultations: when the question was asked
+    answered: bool = True  # consultations: False shows 未回复 and no 答复时间
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class SiteModel:
     columns: tuple[Column, ...]
     broken: bool = False  # answers HTTP 500 on every request
     regenerated: datetime | None = None  # 页面生成时间 trap: shown in footer and homepage meta
+    show_psb: bool = True  # False: the footer lacks the 公安备案 number
+    home_links: tuple[tuple[str, str], ...] = ()  # extra homepage links: (anchor, path)
+    article_links: tuple[tuple[int, str, str], ...] = ()  # (item id, anchor, path) in a body
+    article_notes: tuple[tuple[int, str], ...] = ()  # (item id, extra paragraph) in a body
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -110,6 +115,7 @@ class TruthEntry:
     since: str = "foundation"
     note: str = ""
     key_date: date | None = None  # newest item/post of a stale target, or a document's date
+    key_path: str | None = None  # the finding's key as a root-relative path of the site
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Each planted problem sits at its threshold and one step either side (13 / 14 / 15 days for the
 two-week rules). ``since`` names the development stage whose indicators can see it:
 ``foundation`` (homepage and new-media staleness, registration, incomplete data),
-``issue-4`` (column and 调查征集 staleness), ``issue-6`` (政策解读 and 政务公开 专栏).
+``issue-4`` (columns, 调查征集, 栏目不更新 5/4, 空白栏目, 404 links, identity, wording, 互动
+留言 100/80 days unanswered), ``issue-6`` (政策解读 and 政务公开 专栏).
 Days are counted back from as_of in Asia/Shanghai calendar days.
 """
 
@@ -37,6 +38,26 @@ OPENNESS_SUBCOLUMNS = {
     "scjg": ("市场监管", "市市场监督管理局", False),
 }
 OPENNESS_PARENT = "zwgkgzyd"
+
+# Issue 4's website problems, one department site each. 栏目不更新: first-level columns of the
+# counted kinds, one day past their cycle (动态要闻 15 days, 通知公告/政策文件 184 days).
+COLUMNS_STALE_SITE = "jtj"  # 市交通局: 5 such columns → veto
+COLUMNS_STALE_BELOW = "zjj"  # 市住建局: 4 → no veto (each column still stale)
+STALE_COLUMN_NEWEST = (("gzdt", 15), ("tzgg", 184), ("zcwj", 184))
+# (key, name, category, newest item in days before as_of)
+EXTRA_NEWS = ("hydt", "行业动态", "动态要闻", 15)  # a second 动态要闻 column
+EXTRA_NOTICE = ("gsgg", "公示公告", "通知公告", 184)  # a second first-level 通知公告 column
+FRESH_HOME = ("tpxw", "图片新闻", "动态要闻", 2)  # keeps the homepage itself fresh
+BLANK_SITE, BLANK_COLUMN = "czj", ("zxzj", "专项资金信息")  # 市财政局: 暂无信息
+DEAD_LINK_SITE = "kjj"  # 市科技局
+HOME_DEAD_LINK = ("科技创新专题", "/ztzl/kjcx/index.html")
+ARTICLE_DEAD_LINK = ("相关阅读：科技项目申报通知", "/kjxm/sbtz.html")
+IDENTITY_SITE = "mzj"  # 市民政局: footer without the 公安备案 number
+SECURITY_SITE = "sfj"  # 市司法局
+SECURITY_WORDING = ("不忘出心", "不忘初心", "重要提法错误")
+TYPO_SITE = "nyj"  # 市农业农村局
+TYPO_WORDING = ("再接再励", "再接再厉")
+UNANSWERED = {"rsj": 100, "swj": 80}  # 互动交流 message never answered, asked days before as_of
 
 ACCOUNT_PLANTS = {
     "枫林文旅": AccountPlant(newest=22, registered=False),
@@ -166,6 +187,44 @@ def _tourism_plans() -> tuple[ColumnPlan, ...]:
     return tuple(plans)
 
 
+def _dated_plan(
+    key: str, name: str, category: str, newest: int, *, home: bool = False
+) -> ColumnPlan:
+    titles = tuple(f"{name}：工作信息（{k + 1}）" for k in range(8))
+    days = tuple(newest + 9 * k for k in range(8))
+    return ColumnPlan(key, name, category, titles, days, on_homepage=home)
+
+
+def _stale_tuning(extra_notice: bool) -> SiteTuning:
+    plans = [_dated_plan(*EXTRA_NEWS), _dated_plan(*FRESH_HOME, home=True)]
+    if extra_notice:
+        plans.append(_dated_plan(*EXTRA_NOTICE))
+    return SiteTuning(column_newest=STALE_COLUMN_NEWEST, extra_columns=tuple(plans))
+
+
+def issue4_tunings() -> dict[str, SiteTuning]:
+    """The website problems of issue 4 (columns, links, identity, wording, interaction)."""
+    blank = ColumnPlan(BLANK_COLUMN[0], BLANK_COLUMN[1], "其他", (), ())
+    tunings = {
+        COLUMNS_STALE_SITE: _stale_tuning(True),
+        COLUMNS_STALE_BELOW: _stale_tuning(False),
+        BLANK_SITE: SiteTuning(extra_columns=(blank,)),
+        DEAD_LINK_SITE: SiteTuning(
+            home_dead_link=HOME_DEAD_LINK, article_dead_link=ARTICLE_DEAD_LINK
+        ),
+        IDENTITY_SITE: SiteTuning(hide_psb=True),
+        SECURITY_SITE: SiteTuning(
+            article_note=f"会议要求，要深入学习贯彻“{SECURITY_WORDING[0]}、牢记使命”主题教育精神。"
+        ),
+        TYPO_SITE: SiteTuning(
+            article_note=f"会议要求，全体干部职工要{TYPO_WORDING[0]}，再创佳绩。"
+        ),
+    }
+    for key, days in UNANSWERED.items():
+        tunings[key] = SiteTuning(unanswered_days=days)
+    return tunings
+
+
 def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
     """Site key → its planted deviations; sites not listed are healthy."""
     tunings = {
@@ -179,8 +238,10 @@ def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
     }
     for key, newest in SURVEY_STALE.items():
         tunings[key] = SiteTuning(survey_newest=newest)
-    return tunings
+    return tunings | issue4_tunings()
 
 
-PLANTED_SITES = frozenset({HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE})
+PLANTED_SITES = frozenset(
+    {HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE, *issue4_tunings()}
+)
 PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS)

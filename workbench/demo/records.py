@@ -133,6 +133,9 @@ def truth_document(city: CityModel, urls: CityUrls) -> dict[str, Any]:
             row["veto"] = entry.veto
         row["since"] = entry.since
         row["note"] = entry.note
+        if entry.key_path:
+            home = urls.sites[entry.ref.split("/", 1)[0]].rstrip("/")
+            row["key"] = home + entry.key_path if entry.key_path.startswith("/") else entry.key_path
         if entry.key_date:
             row["date"] = entry.key_date.isoformat()
         row["evidence_url"] = evidence

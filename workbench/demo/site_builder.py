@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from workbench.demo import catalog
@@ -66,6 +66,7 @@ class ColumnPlan:
     day_offsets: tuple[int, ...]
     parent: str | None = None
     unit: str | None = None
+    on_homepage: bool = False
 
 
 PolicyBuilder = Callable[[Clock, int], tuple[Column, Column]]
@@ -81,6 +82,13 @@ class SiteTuning:
     trap: bool = False
     extra_columns: tuple[ColumnPlan, ...] = ()
     policy: PolicyBuilder | None = None  # replaces 政策文件 + 政策解读
+    # newest item of a built-in column (gzdt / tzgg / zcwj), days before as_of
+    column_newest: tuple[tuple[str, int], ...] = ()
+    hide_psb: bool = False  # footer without the 公安备案 number
+    home_dead_link: tuple[str, str] | None = None  # (anchor, path not served) on the homepage
+    article_dead_link: tuple[str, str] | None = None  # … in the newest 动态 article
+    article_note: str | None = None  # extra paragraph of the newest 动态 article
+    unanswered_days: int | None = None  # a 互动交流 message asked then, never answered
 
 
 def policy_columns(
@@ -131,7 +139,8 @@ def build_site(
     styles = ("trs", "hanweb", "table")
     is_gov = spec.kind != "事业单位网站"
     news_name = {"门户网站": "要闻动态", "部门网站": "工作动态"}.get(spec.kind, "单位动态")
-    news_newest = lo if lo else rng.randint(1, 4)
+    newest = dict(tuning.column_newest)
+    news_newest = newest.get("gzdt", lo if lo else rng.randint(1, 4))
     cols: list[Column] = [
         plain_column(
             clock,
@@ -183,14 +192,14 @@ def build_site(
             "通知公告",
             "通知公告",
             topic_titles(rng, "", catalog.NOTICE_TOPICS, year, 14),
-            offsets(rng, max(lo, rng.randint(3, 40)), 14, (8, 25)),
+            offsets(rng, newest.get("tzgg", max(lo, rng.randint(3, 40))), 14, (8, 25)),
         )
     )
     if is_gov:
         if tuning.policy is not None:
             cols += list(tuning.policy(clock, base))
         else:
-            cols += list(policy_columns(clock, spec, base, lo))
+            cols += list(policy_columns(clock, spec, base, newest.get("zcwj", lo)))
         survey_newest = tuning.survey_newest or max(lo, rng.randint(5, 40))
         n_survey = 8 if tuning.survey_newest is None else 4
         cols.append(
@@ -244,9 +253,12 @@ def build_site(
                 list(plan.day_offsets),
                 parent=plan.parent,
                 unit=plan.unit,
-                on_homepage=False,
+                on_homepage=plan.on_homepage,
             )
         )
+    if tuning.unanswered_days is not None:
+        cols = [_with_unanswered(clock, c, tuning.unanswered_days) for c in cols]
+    news = cols[0].items[0].item_id
     # 网站标识码: 6-digit division code + 4 digits; districts carry their own fictional division.
     division = (
         f"4399{index:02d}" if spec.kind == "门户网站" and index > 0 else catalog.CITY_DIVISION
@@ -265,4 +277,19 @@ def build_site(
         columns=tuple(cols),
         broken=tuning.broken,
         regenerated=datetime.combine(as_of, time(2, 0)) if tuning.trap else None,
+        show_psb=not tuning.hide_psb,
+        home_links=(tuning.home_dead_link,) if tuning.home_dead_link else (),
+        article_links=((news, *tuning.article_dead_link),) if tuning.article_dead_link else (),
+        article_notes=((news, tuning.article_note),) if tuning.article_note else (),
     )
+
+
+def _with_unanswered(clock: Clock, col: Column, days: int) -> Column:
+    """``col`` (if 互动交流) with one message asked ``days`` before as_of and never answered."""
+    if col.category != "互动交流":
+        return col
+    asked = clock.stamp(days)
+    title = "关于补贴申领进度的咨询"
+    item = Item(clock.new_id(), title, asked, "consultation", asked=asked, answered=False)
+    items = sorted((*col.items, item), key=lambda it: it.published, reverse=True)
+    return replace(col, items=tuple(items))

@@ -7,7 +7,8 @@
 - ``table``: ``/gzdt/list.html?page=2``, articles ``/gzdt/content_1234.html``; dates in table
   cells as ``2022年9月28日``.
 
-Every link a page renders is a path of ``route_table`` (no broken links); the only external
+Every link a page renders is a path of ``route_table`` (no broken links) except the dead links
+planted on one site (``SiteModel.home_links`` / ``article_links``); the only external
 links are the ICP / 公安备案 (``.gov.cn``) and conac (党政机关标识) links in the footer.
 Times shown are naive Asia/Shanghai wall-clock times.
 """
@@ -23,6 +24,7 @@ from workbench.demo.city import Column, Item, SiteModel
 
 PAGE_SIZE = {"trs": 20, "hanweb": 15, "table": 20}
 HOMEPAGE_ITEMS = 7
+EMPTY_LIST = '<p class="empty">暂无信息</p>'  # what a column without items shows
 # A 1×1 transparent PNG standing in for the 党政机关 badge.
 BADGE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -117,6 +119,12 @@ def _page(
     )
     generated = f"<p>页面生成时间：{stamp:%Y-%m-%d %H:%M:%S}</p>" if stamp else ""
     psb = site.psb
+    police = (
+        f'　<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={psb}" '
+        f'target="_blank">{site.icp[0]}公网安备 {psb}号</a>'
+        if site.show_psb
+        else ""
+    )
     badge_alt = "党政机关" if site.kind != "事业单位网站" else "事业单位"
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -134,7 +142,7 @@ def _page(
 </div>
 <div class="footer">
 <p>主办单位：{escape(site.unit)}　网站标识码：{site.site_code}</p>
-<p><a href="https://beian.miit.gov.cn/" target="_blank">{site.icp}</a>　<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode={psb}" target="_blank">{site.icp[0]}公网安备 {psb}号</a></p>
+<p><a href="https://beian.miit.gov.cn/" target="_blank">{site.icp}</a>{police}</p>
 <p><a href="https://bszs.conac.cn/sitename?method=show&amp;id={site.conac_id}" target="_blank"><img src="/images/dzjg.png" alt="{badge_alt}" width="55" height="65"></a></p>
 {generated}
 </div>
@@ -154,6 +162,9 @@ def render_home(site: SiteModel) -> str:
             f'<a class="more" href="{column_path(site, col)}">更多&gt;&gt;</a></div>'
             f"{_entry_list(site, pairs, homepage=True)}</div>"
         )
+    if site.home_links:
+        lis = "".join(f'<li><a href="{p}">{escape(a)}</a></li>' for a, p in site.home_links)
+        blocks.append(f'<div class="block links"><ul>{lis}</ul></div>')
     meta = {"ColumnName": "首页"}
     if site.regenerated:
         meta["PubDate"] = f"{site.regenerated:%Y-%m-%d %H:%M}"
@@ -189,6 +200,7 @@ def render_list(site: SiteModel, col: Column, page: int) -> str:
     body = (
         f'<div class="position">当前位置：{crumb}{escape(col.name)}</div>{sub_nav}'
         f"{_entry_list(site, pairs[(page - 1) * size : page * size], homepage=False)}"
+        f"{'' if pairs else EMPTY_LIST}"
         f"{_pager(site, col, page, total, len(pairs))}"
     )
     return _page(site, f"{col.name}-{site.name}", body, {"ColumnName": col.name}, site.regenerated)
@@ -227,6 +239,13 @@ def _body(site: SiteModel, item: Item) -> str:
             text = ("各有关单位：", "现将有关事项通知如下，请认真贯彻落实。")
         paras = "".join(f"<p>{t}</p>" for t in text)
         return f'<table class="xxgk">{table}</table><div class="content">{paras}</div>'
+    if item.kind == "consultation" and item.asked and not item.answered:
+        return (
+            f'<table class="hdjl"><tr><th>留言标题</th><td>{escape(item.title)}</td></tr>'
+            f"<tr><th>留言时间</th><td>{item.asked:%Y-%m-%d %H:%M}</td></tr>"
+            "<tr><th>留言内容</th><td>您好，想咨询一下相关事项的办理要求，谢谢。</td></tr>"
+            "<tr><th>办理状态</th><td>未回复</td></tr></table>"
+        )
     if item.kind == "consultation" and item.asked:
         return (
             f'<table class="hdjl"><tr><th>留言标题</th><td>{escape(item.title)}</td></tr>'
@@ -282,8 +301,14 @@ def _body(site: SiteModel, item: Item) -> str:
                 "一、制定背景。二、主要内容。三、工作要求。",
             ]
         return '<div class="content">' + "".join(f"<p>{t}</p>" for t in lines) + "</div>"
+    notes = "".join(f"<p>{escape(t)}</p>" for i, t in site.article_notes if i == item.item_id)
+    notes += "".join(
+        f'<p><a href="{path}">{escape(a)}</a></p>'
+        for i, a, path in site.article_links
+        if i == item.item_id
+    )
     return (
-        f'<div class="content"><p>{p.month}月{p.day}日，{escape(item.title)}。</p>'
+        f'<div class="content"><p>{p.month}月{p.day}日，{escape(item.title)}。</p>{notes}'
         f"<p>下一步，{escape(site.unit)}将坚持以人民为中心的发展思想，扎实做好各项工作，确保取得实效。</p></div>"
     )
 

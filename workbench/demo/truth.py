@@ -10,13 +10,28 @@ from datetime import date, timedelta
 
 from workbench.demo.city import AccountModel, Column, SiteModel, TruthEntry
 from workbench.demo.planted import (
+    ARTICLE_DEAD_LINK,
+    BLANK_COLUMN,
+    BLANK_SITE,
     BROKEN_SITE,
+    COLUMNS_STALE_BELOW,
+    COLUMNS_STALE_SITE,
+    DEAD_LINK_SITE,
+    HOME_DEAD_LINK,
     HOMEPAGE_FRESH_SITE,
     HOMEPAGE_STALE_SITE,
+    IDENTITY_SITE,
     OPENNESS_SUBCOLUMNS,
+    SECURITY_SITE,
+    SECURITY_WORDING,
     SURVEY_STALE,
     TOURISM_TOPICS,
+    TYPO_SITE,
+    TYPO_WORDING,
+    UNANSWERED,
 )
+
+COUNTED = {"动态要闻": 14, "通知公告": 183, "政策文件": 183}  # 栏目不更新 counts, cycle days
 
 
 def _newest(column: Column) -> date:
@@ -243,4 +258,103 @@ def truth_entries(
         acct["食安示范"].unit,
         note="已备案",
     )
+    return tuple(out) + issue4_entries(as_of, site)
+
+
+def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
+    """Issue 4's website problems: 栏目不更新, 空白栏目, broken links, identity, wording, 互动."""
+    out: list[TruthEntry] = []
+
+    def add(section: str, indicator: str, kind: str, ref: str, unit: str, **kw: object) -> None:
+        kw.setdefault("since", "issue-4")
+        out.append(TruthEntry(section, indicator, kind, ref, unit, **kw))  # type: ignore[arg-type]
+
+    for key in (COLUMNS_STALE_SITE, COLUMNS_STALE_BELOW):
+        s = site[key]
+        first = [c for c in s.columns if c.category in COUNTED and c.parent is None and c.items]
+        stale = [c for c in first if (as_of - _newest(c)).days > COUNTED[c.category]]
+        for col in stale:
+            days = (as_of - _newest(col)).days
+            add(
+                "expected",
+                "site.column_stale",
+                "column",
+                f"{key}/{col.key}",
+                s.unit,
+                note=f"一级栏目“{col.name}”最新信息在{days}天前（周期{COUNTED[col.category]}天）",
+                key_date=_newest(col),
+            )
+        add(
+            "expected" if len(stale) >= 5 else "not_expected",
+            "site.columns_stale",
+            "website",
+            key,
+            s.unit,
+            veto=len(stale) >= 5,
+            note=f"2周未更新的动态要闻类与6个月未更新的一级通知公告、政策文件类栏目合计{len(stale)}个"
+            + ("（达到5个）" if len(stale) >= 5 else "，未达单项否决条件"),
+        )
+    blank = site[BLANK_SITE]
+    add(
+        "expected",
+        "site.column_blank",
+        "column",
+        f"{BLANK_SITE}/{BLANK_COLUMN[0]}",
+        blank.unit,
+        note=f"“{BLANK_COLUMN[1]}”栏目无任何信息，页面显示“暂无信息”",
+    )
+    dead = site[DEAD_LINK_SITE]
+    for where, (anchor, path) in (("首页", HOME_DEAD_LINK), ("文章页", ARTICLE_DEAD_LINK)):
+        add(
+            "expected",
+            "site.link_broken",
+            "website",
+            DEAD_LINK_SITE,
+            dead.unit,
+            key_path=path,
+            note=f"{where}链接“{anchor}”指向的页面不存在（HTTP 404）",
+        )
+    add(
+        "expected",
+        "site.identity",
+        "website",
+        IDENTITY_SITE,
+        site[IDENTITY_SITE].unit,
+        key_path="identity",
+        note="网站首页未展示公安机关备案标识（其他标识齐全）",
+    )
+    wrong, right, category = SECURITY_WORDING
+    add(
+        "expected",
+        "site.security",
+        "website",
+        SECURITY_SITE,
+        site[SECURITY_SITE].unit,
+        veto=True,
+        key_path=f"wording:{wrong}",
+        note=f"文章正文中“{wrong}”应为“{right}”（{category}）",
+    )
+    add(
+        "expected",
+        "site.typo",
+        "website",
+        TYPO_SITE,
+        site[TYPO_SITE].unit,
+        key_path=f"wording:{TYPO_WORDING[0]}",
+        note=f"文章正文中“{TYPO_WORDING[0]}”应为“{TYPO_WORDING[1]}”",
+    )
+    for key, days in UNANSWERED.items():
+        late = days > 90
+        add(
+            "expected" if late else "not_expected",
+            "site.interaction_poor",
+            "website",
+            key,
+            site[key].unit,
+            veto=late,
+            key_path="unanswered" if late else None,
+            note=f"互动交流栏目有1条留言于监测时间点前{days}天提出，至今未回复"
+            + ("（超过3个月）" if late else "（未超过3个月，边界）"),
+            key_date=as_of - timedelta(days=days),
+        )
     return tuple(out)
