@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/crawl_throughput.py [--pages 3000] [--rounds 3] [--profile]
 
 A generated government-style site (benchmarks/sitegen.py) is served by nginx on 127.0.0.2.
-Each round runs, in a rotating order, ``workbench crawl --delay 0 --concurrency 16``, a plain
+Each round runs, in a rotating order, ``workbench crawl --delay 0 --concurrency 16``, the
+quarterly check's full-extraction crawl of one site (``full_extraction_crawl.py``), a plain
 Scrapy spider (16 concurrent requests, robots.txt obeyed) and LinkChecker (16 threads), each
 as a child process. Reported per tool: median wall time, pages per second, CPU seconds per
 page, peak RSS, and the ratio of pages/s to Scrapy's in the same session. ``--profile`` adds
@@ -36,13 +37,16 @@ from harness import (  # noqa: E402
 from sitegen import generate_site  # noqa: E402
 
 HOST = "127.0.0.2"
-TOOLS = ("workbench", "scrapy", "linkchecker")
+TOOLS = ("workbench", "workbench-full", "scrapy", "linkchecker")
 
 
 def _command(tool: str, url: str, work: Path, pages: int, concurrency: int) -> list[str]:
     if tool == "workbench":
         return [str(BIN / "workbench"), "crawl", url, "--delay", "0", "--concurrency",
                 str(concurrency), "--max-pages", str(pages * 2), "--out", str(work)]  # fmt: skip
+    if tool == "workbench-full":  # the quarterly check's crawl: every page analysed, columns
+        return [str(BIN / "python"), str(HERE / "full_extraction_crawl.py"), url, str(work),
+                "--concurrency", str(concurrency), "--max-pages", str(pages * 2)]  # fmt: skip
     if tool == "scrapy":
         return [str(BIN / "scrapy"), "runspider", str(HERE / "scrapy_spider.py"), "-a",
                 f"start={url}", "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s",
@@ -59,6 +63,8 @@ def _pages_done(tool: str, work: Path) -> int:
     if tool == "workbench":
         with (work / "pages.csv").open(encoding="utf-8-sig") as fh:
             return sum(1 for _ in csv.DictReader(fh))
+    if tool == "workbench-full":
+        return len((work / "pages.txt").read_text(encoding="utf-8").split())
     if tool == "scrapy":
         return sum(1 for _ in (work / "items.jsonl").open(encoding="utf-8"))
     lines = (work / "links.csv").read_text(encoding="utf-8", errors="replace").splitlines()
