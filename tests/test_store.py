@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from store_rows import finding_row
 
 from workbench import store
 from workbench.errors import WorkbenchError
@@ -38,20 +39,7 @@ def test_bad_url_is_a_chinese_error() -> None:
 
 
 def _row(fid: str, problem: str = "p") -> dict[str, object]:
-    return {
-        "finding_id": fid,
-        "quarter": "2022Q3",
-        "unit": "市水利局",
-        "target_kind": "website",
-        "target": "http://127.0.0.1/",
-        "platform": "",
-        "indicator": "site.homepage_stale",
-        "veto": True,
-        "points": 0.0,
-        "problem": problem,
-        "evidence_url": "",
-        "detail": "{}",
-    }
+    return finding_row(fid, problem)
 
 
 def test_findings_upsert_keeps_first_seen_and_deactivates_vanished(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from store_rows import finding_row
 
 from workbench import store
 
@@ -28,20 +29,7 @@ TIMEOUT_S = 120
 
 
 def _finding(fid: str, problem: str) -> dict[str, Any]:
-    return {
-        "finding_id": fid,
-        "quarter": QUARTER,
-        "unit": "市水利局",
-        "target_kind": "website",
-        "target": "http://127.0.0.1/",
-        "platform": "",
-        "indicator": "site.homepage_stale",
-        "veto": True,
-        "points": 0.0,
-        "problem": problem,
-        "evidence_url": "",
-        "detail": "{}",
-    }
+    return finding_row(fid, problem, quarter=QUARTER)
 
 
 def _ids(session: str) -> list[str]:

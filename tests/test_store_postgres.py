@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from store_rows import finding_row
 
 from workbench import store
 from workbench.errors import WorkbenchError
@@ -112,20 +113,7 @@ def pg_store(pg_url: str) -> Iterator[tuple[str, Engine]]:
 
 
 def _row(fid: str, problem: str = "首页长期未更新") -> dict[str, object]:
-    return {
-        "finding_id": fid,
-        "quarter": "2022Q3",
-        "unit": "市水利局",
-        "target_kind": "website",
-        "target": "http://127.0.0.1/",
-        "platform": "",
-        "indicator": "site.homepage_stale",
-        "veto": True,
-        "points": 0.0,
-        "problem": problem,
-        "evidence_url": "",
-        "detail": '{"newest": "2022-08-01"}',
-    }
+    return finding_row(fid, problem, detail='{"newest": "2022-08-01"}')
 
 
 def _run(engine: Engine) -> int:
