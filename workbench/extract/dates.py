@@ -21,6 +21,7 @@ Otherwise ``None``: an unknown date is better than a made-up one.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -351,10 +352,22 @@ _VISIBLE_XPATH = (
 )
 
 
-def _visible_text(root: lxml.html.HtmlElement) -> str:
-    """Text a reader sees: no comments, scripts, styles or attribute values."""
-    nodes = root.xpath(_VISIBLE_XPATH)
-    return normalize("\n".join(str(n) for n in nodes))
+_LAST_TEXT = threading.local()
+
+
+def visible_text(root: lxml.html.HtmlElement) -> str:
+    """Text a reader sees: no comments, scripts, styles, head or attribute values.
+
+    Document-wide (text after a stray ``</html>`` counts too). Several readers of one page
+    ask for it (dates, identity, wording, messages); the last page's text is kept per thread,
+    so a page is walked once however many analyzers read it.
+    """
+    last = getattr(_LAST_TEXT, "entry", None)
+    if last is not None and last[0] is root:
+        return str(last[1])
+    text = normalize("\n".join(str(n) for n in root.xpath(_VISIBLE_XPATH)))
+    _LAST_TEXT.entry = (root, text)
+    return text
 
 
 def _labelled(text: str) -> tuple[list[date], list[date], list[date]]:
@@ -423,7 +436,7 @@ def _htmldate(root: lxml.html.HtmlElement) -> date | None:
 def _article_dates(root: lxml.html.HtmlElement | None, url: str) -> dict[str, date | None]:
     if root is None:
         return {"published": None, "written": None}
-    text = _visible_text(root)
+    text = visible_text(root)
     strong, weak, written = _labelled(text)
     hint = url_date(url)
     result: dict[str, date | None] = {"published": None, "written": written[0] if written else None}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from workbench.extract.dates import Page, normalize, parse_page
+from workbench.extract.dates import Page, parse_page, visible_text
 
 _SITE_CODE_RE = re.compile(
     r"(?:政府)?网站标识码\s*[:]?\s*(?P<code>[A-Za-z]{2}\d{8}|\d{10})(?![0-9A-Za-z])"
@@ -49,17 +49,12 @@ def valid_site_code(code: str) -> bool:
     return not (code[:6] == "000000" or code == "bm00000000")
 
 
-def _visible_text(root: lxml.html.HtmlElement) -> str:
-    nodes = root.xpath("//text()[not(ancestor::script) and not(ancestor::style)]")
-    return normalize("\n".join(str(n) for n in nodes))
-
-
 def site_identity(html: Page) -> SiteIdentity:
     """Read the 网站标识码, ICP and 公安备案 numbers and the 党政机关 (conac) mark of one page."""
     root = html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
     if root is None:
         return SiteIdentity(None, False, None, None, False)
-    text = _visible_text(root)
+    text = visible_text(root)
     m = _SITE_CODE_RE.search(text)
     code = m.group("code") if m else None
     if code is None:

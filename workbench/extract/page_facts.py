@@ -22,14 +22,10 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.analyzers import page_analyzer
-from workbench.extract.dates import normalize
+from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
 from workbench.extract.identity import site_identity
 from workbench.extract.wording import WordingDictionary
 
-_VISIBLE_XPATH = (
-    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-    " and not(ancestor::template)]"
-)
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 _STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
 
@@ -68,11 +64,6 @@ _UNANSWERED_RE = re.compile(r"未回复|未答复|待回复|尚未回复|暂未�
 _ASKED_HEADERS = ("留言时间", "提问时间", "来信时间", "咨询时间", "留言日期", "提问日期")
 _ANSWER_HEADERS = ("答复时间", "回复时间", "办结时间", "答复日期", "回复日期")
 _STATUS_HEADERS = ("状态", "办理状态", "回复状态", "答复状态")
-
-
-def visible_text(root: lxml.html.HtmlElement) -> str:
-    """Text a reader sees in the body: no scripts, styles, comments or attribute values."""
-    return normalize("\n".join(str(n) for n in root.xpath(_VISIBLE_XPATH)))
 
 
 def _stamp(m: re.Match[str]) -> tuple[datetime, bool] | None:
