@@ -108,7 +108,8 @@ def _analysis(page: CrawledPage) -> PageAnalysis:
     )
 
 
-def _page_facts(website: Website, page: PageAnalysis) -> PageFacts:
+def _page_facts(page: PageAnalysis) -> PageFacts:
+    """The homepage-level view of a crawled page (what homepage_stale and the shell rule read)."""
     return PageFacts(
         url=page.url,
         final_url=page.final_url,
@@ -133,9 +134,7 @@ def _second_level(
         if page is None or normalize_url(link.target) in home_urls:
             continue
         if all(p.url != page.url for p in out):
-            out.append(
-                PageFacts(page.url, page.final_url, page.status, page.error, page.title, page.items)
-            )
+            out.append(_page_facts(page))
         if len(out) >= limit:
             break
     return out
@@ -211,7 +210,7 @@ def crawl_website(
     home_page = replace(pages[0], url=website.url)
     if result.pages[0].unreadable:
         home_page = replace(home_page, error=result.pages[0].unreadable)
-    homepage = _page_facts(website, home_page)
+    homepage = _page_facts(home_page)
     facts = SiteFacts(
         website=website,
         homepage=homepage,
