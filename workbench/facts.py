@@ -67,6 +67,7 @@ class ProbeFact:
     url: str
     time: datetime
     ok: bool
+    elapsed_ms: int | None = None  # how long the homepage took to open, when recorded
 
 
 @dataclass

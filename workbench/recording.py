@@ -295,12 +295,19 @@ def import_probes(check: Check) -> int:
 
 
 def load_probes(check: Check) -> list[ProbeFact]:
+    """Probes that may fall in a site's monitoring week: from 7 days before the quarter's
+    first day to the end of the check day (``workbench.monitoring`` picks each site's week)."""
     days = int(get(check.rules, "website.unreachable.monitor_days", 7))
-    start = check.as_of - timedelta(days=days - 1)
+    start = check.quarter.start - timedelta(days=days)
     with check.engine.connect() as conn:
         result = conn.execute(
-            sa.select(store.probes.c.url, store.probes.c.time, store.probes.c.ok).where(
+            sa.select(
+                store.probes.c.url,
+                store.probes.c.time,
+                store.probes.c.ok,
+                store.probes.c.elapsed_ms,
+            ).where(
                 store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
             )
         )
-        return [ProbeFact(r.url, r.time, bool(r.ok)) for r in result]
+        return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in result]

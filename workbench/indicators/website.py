@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from workbench.facts import Facts, SiteFacts
+from workbench.facts import Facts, ProbeFact, SiteFacts
 from workbench.indicators.base import Indicator, newest_on_or_before, register, website_finding
 from workbench.models import Finding
+from workbench.monitoring import monitoring_week
+from workbench.quarter import parse_quarter
 from workbench.urls import normalize_url
 
 
@@ -71,10 +73,12 @@ class HomepageStale(Indicator):
 
 @register
 class Unreachable(Indicator):
-    """site.unreachable: failures ≥ 5% of a week of probes (≥ 20 a day, 15 s each).
+    """site.unreachable: failures ≥ 5% of the monitoring week's probes (≥ 20 each day, 15 s).
 
-    With some probes but fewer than the rule needs, the verdict is check.incomplete; with
-    none at all the indicator was not run for the quarter (no verdict either way).
+    The week is the 7 × 24 hours ending with the site's last probe on or before the check
+    time (:mod:`workbench.monitoring`). A week with a day under ``min_probes_per_day`` is
+    check.incomplete (no verdict either way); a site with no probe at all in the quarter was
+    not monitored: no verdict, no finding.
     """
 
     id = "site.unreachable"
@@ -82,40 +86,62 @@ class Unreachable(Indicator):
     title = "站点无法访问"
 
     def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        monitor_days = int(self.rule(rules, "website.unreachable.monitor_days"))
-        per_day = int(self.rule(rules, "website.unreachable.min_probes_per_day"))
-        ratio_limit = float(self.rule(rules, "website.unreachable.failure_ratio"))
-        start = facts.as_of - timedelta(days=monitor_days - 1)
-        by_url: dict[str, list[bool]] = defaultdict(list)
+        base = "website.unreachable"
+        monitor_days = int(self.rule(rules, f"{base}.monitor_days"))
+        per_day = int(self.rule(rules, f"{base}.min_probes_per_day"))
+        ratio_limit = float(self.rule(rules, f"{base}.failure_ratio"))
+        timeout = float(self.rule(rules, f"{base}.timeout_seconds", 15))
+        by_url: dict[str, list[ProbeFact]] = defaultdict(list)
         for probe in facts.probes:
-            if start <= probe.time.date() <= facts.as_of:
-                by_url[normalize_url(probe.url)].append(probe.ok)
+            by_url[normalize_url(probe.url)].append(probe)
+        quarter_start = parse_quarter(facts.quarter).start
         for website in facts.inventory.websites:
-            results = by_url.get(normalize_url(website.url))
-            if not results:
+            week = monitoring_week(
+                by_url.get(normalize_url(website.url), []),
+                facts.as_of,
+                days=monitor_days,
+                timeout_seconds=timeout,
+                not_before=quarter_start,
+            )
+            if week is None:
                 continue
-            total, failed = len(results), results.count(False)
-            needed = per_day * monitor_days
-            detail = {"probes": total, "failed": failed, "needed": needed}
-            if total < needed:
+            shown = {
+                "start": _minute(week.first),
+                "end": _minute(week.last),
+                "failed": week.failed,
+                "total": week.total,
+                "ratio": f"{week.ratio:.2%}",
+            }
+            detail = {
+                **shown,
+                "probes": week.total,
+                "min_per_day": per_day,
+                "days": [[_minute(lo), _minute(hi), n] for lo, hi, n in reversed(week.days)],
+            }
+            short = week.short_days(per_day)
+            if short:
+                _, hi, fewest = min(short, key=lambda d: d[2])
                 yield website_finding(
                     facts,
                     website,
                     indicator="check.incomplete",
                     veto=False,
                     key="probes",
-                    problem=f"监测期间可用性探测仅{total}次（需不少于{needed}次），"
-                    "无法判断站点是否无法访问，待人工核查",
+                    problem=str(self.rule(rules, f"{base}.problem_short")).format(
+                        **shown, short=len(short), fewest=fewest, min_per_day=per_day
+                    ),
                     detail=detail,
                 )
-            elif failed / total >= ratio_limit:
+            elif week.ratio >= ratio_limit:
                 yield website_finding(
                     facts,
                     website,
                     indicator=self.id,
-                    veto=bool(self.rule(rules, "website.unreachable.veto", True)),
-                    problem=str(self.rule(rules, "website.unreachable.problem")).format(
-                        ratio=f"{failed / total:.2%}", failed=failed, total=total
-                    ),
+                    veto=bool(self.rule(rules, f"{base}.veto", True)),
+                    problem=str(self.rule(rules, f"{base}.problem")).format(**shown),
                     detail=detail,
                 )
+
+
+def _minute(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
