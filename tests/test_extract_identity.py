@@ -30,7 +30,8 @@ def footer(text: str, head: str = "") -> str:
         ("bm00000000", False),
         ("330000002", False),
         ("33000000200", False),
-        ("BM01000001", False),
+        ("BM01000001", True),  # sites write BM as well as bm
+        ("BM00000000", False),
         ("bm0100000a", False),
         ("", False),
     ],

@@ -151,6 +151,20 @@ def test_identity_names_what_is_missing() -> None:
     assert run("site.identity", facts) == []
 
 
+def test_identity_compares_the_shown_code_with_the_inventory() -> None:
+    def with_code(shown: str, registered: str | None) -> list[Finding]:
+        facts, website = site([healthy_home(identity={**VALID_IDENTITY, "site_code": shown})])
+        facts.sites[0].website = Website(website.unit, website.name, HOME, website.kind, registered)
+        return run("site.identity", facts)
+
+    assert with_code("4399000001", "4399000001") == []
+    assert with_code("4399000001", None) == []  # nothing registered: nothing to compare
+    assert with_code("BM01000001", "bm01000001") == []  # BM and bm are the same code
+    (f,) = with_code("4399000002", "4399000001")
+    assert f.problem == "网站首页展示的网站标识码“4399000002”与名录登记的“4399000001”不一致"
+    assert f.points == 0.5 and not f.veto
+
+
 def _hit(wrong: str, right: str, category: str, serious: bool) -> dict[str, Any]:
     return {"wrong": wrong, "right": right, "category": category, "serious": serious,
             "context": f"……{wrong}……", "count": 1}  # fmt: skip

@@ -16,7 +16,7 @@ from workbench.extract.dates import Page, parse_page, visible_text
 _SITE_CODE_RE = re.compile(
     r"(?:政府)?网站标识码\s*[:]?\s*(?P<code>[A-Za-z]{2}\d{8}|\d{10})(?![0-9A-Za-z])"
 )
-_VALID_CODE_RE = re.compile(r"(?:\d{6}\d{4}|bm\d{8})")
+_VALID_CODE_RE = re.compile(r"(?:\d{6}\d{4}|bm\d{8})", re.IGNORECASE)
 _ICP_RE = re.compile(r"[\u4e00-\u9fff]ICP[备证]\s*\d{6,10}\s*号(?:\s*-\s*\d{1,3})?")
 _POLICE_RE = re.compile(r"[\u4e00-\u9fff]公网安备\s*\d{14}\s*号?")
 
@@ -40,13 +40,14 @@ class SiteIdentity:
 
 
 def valid_site_code(code: str) -> bool:
-    """True for a well-formed 网站标识码: 6-digit division code + 4 digits, or bm + 8 digits.
+    """True for a well-formed 网站标识码: 6-digit division code + 4 digits, or bm + 8 digits
+    (``BM`` as well: sites write both; the code is compared without case).
 
     ``0000000000`` (and a division code of zeros) is not valid.
     """
     if not _VALID_CODE_RE.fullmatch(code):
         return False
-    return not (code[:6] == "000000" or code == "bm00000000")
+    return not (code[:6] == "000000" or code.lower() == "bm00000000")
 
 
 def site_identity(html: Page) -> SiteIdentity:

@@ -51,7 +51,8 @@ def _wording(site: SiteFacts, *, serious: bool) -> dict[str, tuple[dict[str, Any
 
 @register
 class Identity(Indicator):
-    """site.identity: the homepage lacks a valid 网站标识码, ICP备案, 公安备案 or conac mark."""
+    """site.identity: the homepage lacks a valid 网站标识码, ICP备案, 公安备案 or conac mark, or
+    shows a 网站标识码 other than the one the inventory registers (``bm``/``BM`` alike)."""
 
     id = "site.identity"
     family = "website"
@@ -67,10 +68,15 @@ class Identity(Indicator):
                 continue  # the homepage's identity was not read: no verdict
             missing: list[str] = []
             code = ident.get("site_code")
+            registered = site.website.site_code
             if not code:
                 missing.append(names["site_code"])
             elif not ident.get("site_code_valid"):
                 missing.append(names["site_code_invalid"].format(code=code))
+            elif registered and str(code).lower() != registered.lower():
+                missing.append(
+                    names["site_code_mismatch"].format(code=code, registered=registered)
+                )
             for field in ("icp", "police"):
                 if not ident.get(field):
                     missing.append(names[field])
