@@ -233,3 +233,25 @@ def test_signals_are_registered_as_a_page_analyzer() -> None:
     root = parse_page(page(""))
     assert root is not None
     assert SIGNALS in analyze(root, SITE + "/")
+
+
+def test_message_boards_are_interaction_columns_never_judged_as_information() -> None:
+    board = (
+        "<table><tr><th>留言标题</th><th>留言时间</th><th>回复时间</th></tr>"
+        '<tr><td><a href="/hdjl/xx/1.html">关于补贴申领的咨询</a></td>'
+        "<td>2022-09-01</td><td>2022-09-03</td></tr></table>"
+    )
+    sub_nav = '<div class="subnav"><a href="/hdjl/xx/">我要写信</a></div>'
+    site = site_of(
+        {
+            "": (page(rows("/xwdt", [1, 2])), 0),
+            "/hdjl": (page(sub_nav, crumb="互动交流"), 1),
+            "/hdjl/xx": (page(board, nav=sub_nav, crumb="互动交流 &gt; 我要写信"), 2),
+            "/wsxf": (page("<p>暂无信息</p>", crumb="网上信访"), 1),
+        }
+    )
+    columns = by_name(discover_columns(site, [], RULES, AS_OF))
+    assert columns["我要写信"].category == "互动交流"  # inherited from its parent
+    assert columns["网上信访"].category == "互动交流"
+    for name in ("我要写信", "网上信访"):
+        assert not columns[name].list_type and not columns[name].blank, name

@@ -10,7 +10,7 @@ from workbench.extract.dates import DatedItem
 from workbench.facts import Facts, PageFacts, SiteFacts
 from workbench.indicators import REGISTRY, run_indicators
 from workbench.models import Inventory, Website
-from workbench.rules import load_rules
+from workbench.rules import load_rules, merge
 
 AS_OF = date(2022, 9, 30)
 RULES = load_rules()
@@ -149,3 +149,32 @@ def test_columns_not_crawled_are_not_judged() -> None:
     ghost = column("ghost", "通知公告", None, blank=True)
     ghost.pages = []
     assert judge(ghost) == {i: [] for i in IDS}
+
+
+def test_interaction_columns_are_never_stale_or_blank() -> None:
+    # 互动交流 / 在线访谈 rows carry 留言时间 and 回复时间: 互动回应差 judges them, nothing else
+    found = judge(
+        column("hdjl", "互动交流", None, undated=8),
+        column("ldxx", "互动交流", 500),
+        column("zxft", "在线访谈", None, blank=True),
+        *[column(f"x{i}", "互动交流", None, blank=True) for i in range(5)],
+    )
+    assert found == {i: [] for i in IDS}
+
+
+def test_blank_columns_count_towards_ten_long_stale_by_default() -> None:
+    nine = [column(f"o{i}", "专栏", 400) for i in range(8)] + [
+        column("b", "通知公告", None, blank=True)
+    ]
+    assert judge(*nine)["site.columns_stale"] == []
+    ten = [*nine, column("b2", "专栏", None, blank=True)]
+    assert judge(*ten)["site.columns_stale"] == [SITE.url]
+    home = PageFacts(SITE.url, SITE.url, 200, None)
+    facts = Facts(
+        "2022Q3", AS_OF, Inventory(Path("."), websites=[SITE]), [SiteFacts(SITE, home)],
+        columns=ten,
+    )  # fmt: skip
+    (veto,) = run_indicators(facts, RULES, ["site.columns_stale"])
+    assert "应更新而长期未更新的栏目10个，其中空白栏目2个（达到10个）" in veto.problem
+    off = merge(RULES, {"website": {"columns_stale": {"count_blank_as_long_stale": False}}})
+    assert run_indicators(facts, off, ["site.columns_stale"]) == []

@@ -196,6 +196,13 @@ def column_key(url: str) -> str:
 # ----------------------------------------------------------------------------- discovery
 
 
+def information_column(category: str, rules: Mapping[str, Any]) -> bool:
+    """False for interaction columns (``columns.interaction_categories``: 互动交流, 在线访谈),
+    which only 互动回应差 judges; True for every other category."""
+    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
+    return category not in set(settings.get("interaction_categories", []) or [])
+
+
 def classify(name: str, categories: Mapping[str, Sequence[str]]) -> str:
     """The category of a column name: the first category with a keyword in it, else 其他."""
     for category, words in categories.items():
@@ -366,8 +373,11 @@ def discover_columns(
         category = classify(ctype, categories) if ctype else "其他"
         if category == "其他":
             category = classify(name, categories)
-        if category == "其他" and parent and classify(parent, categories) == "专栏":
-            category = "专栏"  # a sub-column of a 专题/专栏 is one too
+        parent_category = classify(parent, categories) if parent else "其他"
+        if category == "其他" and (
+            parent_category == "专栏" or not information_column(parent_category, rules)
+        ):
+            category = parent_category  # a sub-column of a 专题/专栏 or 互动交流 is one too
         if override is not None:
             name, category, source = override.name or name, override.category or category, "名录"
         dates = [i.date for i in items if i.date is not None]
@@ -378,7 +388,9 @@ def discover_columns(
             {k for k, (_, p) in bfs.items() if p == group.key}
             | {g.key for g in candidates if g is not group and _crumb_parent(g) == name}
         )
-        list_type = bool(dates) or bool(placeholder) or category in updating
+        list_type = information_column(category, rules) and (
+            bool(dates) or bool(placeholder) or category in updating
+        )
         blank = list_type and not children and (not items or (bool(placeholder) and not dates))
         urls = [p.final_url or p.url for p in group.pages]
         page_one = next((u for u in urls if canonical_url(u) == normalize_url(u)), None)

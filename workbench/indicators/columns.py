@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from workbench.extract.columns import information_column
 from workbench.extract.columns_model import ColumnFacts
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register, website_finding
@@ -23,9 +24,10 @@ from workbench.rules import get
 SURVEY = "调查征集"
 
 
-def judged(column: ColumnFacts) -> bool:
-    """A column the indicators look at: reached by the crawl and expected to update."""
-    return bool(column.pages) and column.list_type
+def judged(column: ColumnFacts, rules: Mapping[str, Any]) -> bool:
+    """A column the indicators look at: reached by the crawl, expected to update, and an
+    information column (互动交流 and 在线访谈 are judged by site.interaction_poor only)."""
+    return bool(column.pages) and column.list_type and information_column(column.category, rules)
 
 
 def cycle_days(column: ColumnFacts, rules: Mapping[str, Any]) -> int:
@@ -68,11 +70,11 @@ def _column_finding(facts: Facts, website: Website, column: ColumnFacts, **field
     )
 
 
-def _by_site(facts: Facts) -> Iterable[tuple[Website, list[ColumnFacts]]]:
+def _by_site(facts: Facts, rules: Mapping[str, Any]) -> Iterable[tuple[Website, list[ColumnFacts]]]:
     sites = _sites(facts)
     grouped: dict[str, list[ColumnFacts]] = {}
     for column in facts.columns:
-        if column.site_url in sites and judged(column):
+        if column.site_url in sites and judged(column, rules):
             grouped.setdefault(column.site_url, []).append(column)
     for url, columns in grouped.items():
         yield sites[url], columns
@@ -109,7 +111,7 @@ class ColumnStale(Indicator):
     def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
         points = float(self.rule(rules, "website.column_stale.points", 0))
         veto = bool(self.rule(rules, "website.column_stale.veto", False))
-        for website, columns in _by_site(facts):
+        for website, columns in _by_site(facts, rules):
             for column in stale_columns(columns, rules, facts.as_of):
                 days = cycle_days(column, rules)
                 if column.newest is None:
@@ -143,7 +145,7 @@ class ColumnBlank(Indicator):
     def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
         points = float(self.rule(rules, "website.column_blank.points", 0))
         veto = bool(self.rule(rules, "website.column_blank.veto", False))
-        for website, columns in _by_site(facts):
+        for website, columns in _by_site(facts, rules):
             for column in columns:
                 if not column.blank:
                     continue
@@ -175,7 +177,7 @@ class SurveyStale(Indicator):
         points = float(self.rule(rules, "website.survey_stale.points", 0))
         veto = bool(self.rule(rules, "website.survey_stale.veto", False))
         days = int(self.rule(rules, "website.survey_stale.days", 365))
-        for website, columns in _by_site(facts):
+        for website, columns in _by_site(facts, rules):
             for column in survey_stale_columns(columns, rules, facts.as_of):
                 key = "problem" if column.newest else "problem_undated"
                 problem = str(self.rule(rules, f"website.survey_stale.{key}")).format(
@@ -211,7 +213,7 @@ class ColumnsStale(Indicator):
         sum_limit = int(self.rule(rules, f"{base}.stale_sum_limit", 5))
         long_limit = int(self.rule(rules, f"{base}.long_stale_limit", 10))
         blank_limit = int(self.rule(rules, f"{base}.blank_limit", 5))
-        for website, columns in _by_site(facts):
+        for website, columns in _by_site(facts, rules):
             live = [c for c in columns if not c.blank]
             news = [
                 c for c in live if c.category == "动态要闻" and overdue(c, news_days, facts.as_of)
@@ -223,10 +225,11 @@ class ColumnsStale(Indicator):
                 and c.nav_level == 1
                 and overdue(c, notice_days, facts.as_of)
             ]
+            blank = [c for c in columns if c.blank]
             long_stale = stale_columns(live, rules, facts.as_of) + survey_stale_columns(
                 live, rules, facts.as_of
             )
-            blank = [c for c in columns if c.blank]
+            blank_long = blank if self.rule(rules, f"{base}.count_blank_as_long_stale") else []
             reasons = []
             if len(news) + len(notice) >= sum_limit:
                 reasons.append(
@@ -237,10 +240,17 @@ class ColumnsStale(Indicator):
                         limit=sum_limit,
                     )
                 )
-            if len(long_stale) >= long_limit:
+            if len(long_stale) + len(blank_long) >= long_limit:
                 reasons.append(
-                    str(self.rule(rules, f"{base}.reason_long")).format(
-                        count=len(long_stale), limit=long_limit
+                    str(
+                        self.rule(
+                            rules,
+                            f"{base}.reason_long_blank" if blank_long else f"{base}.reason_long",
+                        )
+                    ).format(
+                        count=len(long_stale) + len(blank_long),
+                        blank=len(blank_long),
+                        limit=long_limit,
                     )
                 )
             if len(blank) >= blank_limit:
@@ -260,7 +270,7 @@ class ColumnsStale(Indicator):
                 detail={
                     "stale_news": [c.url for c in news],
                     "stale_notice_first_level": [c.url for c in notice],
-                    "long_stale": [c.url for c in long_stale],
+                    "long_stale": [c.url for c in long_stale + blank_long],
                     "blank": [c.url for c in blank],
                 },
             )
