@@ -35,9 +35,7 @@ def hourly(last: datetime, failed: int, *, count: int = 168, slow: int = 0) -> l
 
 def judge(probes: list[ProbeFact]) -> list:  # type: ignore[type-arg]
     facts = Facts("2022Q3", AS_OF, Inventory(Path("."), [SITE]), probes=probes)
-    return [
-        f for f in run_indicators(facts, RULES, ids=["site.unreachable", "check.incomplete"])
-    ]
+    return [f for f in run_indicators(facts, RULES, ids=["site.unreachable", "check.incomplete"])]
 
 
 EVENING_BEFORE = datetime(2022, 9, 29, 20, 0)

@@ -74,9 +74,7 @@ class Identity(Indicator):
             elif not ident.get("site_code_valid"):
                 missing.append(names["site_code_invalid"].format(code=code))
             elif registered and str(code).lower() != registered.lower():
-                missing.append(
-                    names["site_code_mismatch"].format(code=code, registered=registered)
-                )
+                missing.append(names["site_code_mismatch"].format(code=code, registered=registered))
             for field in ("icp", "police"):
                 if not ident.get(field):
                     missing.append(names[field])
