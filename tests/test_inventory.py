@@ -527,3 +527,22 @@ def test_typed_garbage_in_xlsx_only_raises_inventory_error(
             load_inventory(Path(folder) / "名录.xlsx")
         except InventoryError as error:
             assert str(error).startswith("检查对象名录有误")
+
+
+def test_service_functions_column(tmp_path: Path) -> None:
+    """对外服务职能 (contract §2): 有/无, optional; empty → 有 for a portal, 无 otherwise."""
+    folder = write_inventory(tmp_path / "absent")
+    portal, department = load_inventory(folder).websites
+    assert (portal.service, portal.serves_public) == (None, True)
+    assert (department.service, department.serves_public) == (None, False)
+    tables = baseline()
+    header, rows = tables["websites"]
+    header.append("对外服务职能")
+    rows[0].append("无")
+    rows[1].append("有")
+    portal, department = load_inventory(write_inventory(tmp_path / "given", tables)).websites
+    assert (portal.serves_public, department.serves_public) == (False, True)
+    rows[1][-1] = "偶尔"
+    error = load_error(write_inventory(tmp_path / "bad", tables))
+    assert_located(error, "websites.csv", 3, "对外服务职能")
+    assert "“有”或“无”" in str(error)

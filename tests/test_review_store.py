@@ -7,7 +7,6 @@ import threading
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -15,6 +14,8 @@ from workbench import pipeline, store
 from workbench.dashboard import drafts_store, reviews_store
 from workbench.dashboard.reviews_store import ConcurrentEditError
 from workbench.errors import WorkbenchError
+from workbench.models import Finding
+from workbench.reviewed import review_states, reviewed
 
 
 def _finding(fid: str, unit: str = "市水利局", veto: bool = True) -> dict[str, object]:
@@ -153,10 +154,19 @@ def test_decisions_survive_a_rerun_and_reach_the_circular(tmp_path: Path) -> Non
     )
     store.save_findings(engine, "2022Q3", run2, [_finding(i) for i in ("a1", "b2", "c3")])
     assert reviews_store.get_state(engine, "a1").status == "dismissed"
-    frame = pd.DataFrame([_finding(i) for i in ("a1", "b2", "c3")])
-    out = pipeline.reviewed_findings(engine, "2022Q3", frame)
-    assert list(out["finding_id"]) == ["b2", "c3"]
-    assert out.iloc[0]["problem"] == "改写后的表述"
+    states = review_states(engine, "2022Q3")
+    assert states["a1"][0] == "dismissed" and states["b2"][1] == "改写后的表述"
+    assert "c3" not in states  # never reviewed: pending
+    # the findings as the circular and scores read them
+    found = {
+        fid: Finding("2022Q3", "市水利局", "website", f"http://127.0.0.1:9/{fid}/",
+                     "site.homepage_stale", True, "首页超过两周未更新")
+        for fid in ("a1", "b2", "c3")
+    }  # fmt: skip
+    by_id = {f.finding_id: fid for fid, f in found.items()}
+    kept = reviewed(found.values(), {found[k].finding_id: v for k, v in states.items()})
+    assert [by_id[f.finding_id] for f in kept] == ["b2", "c3"]
+    assert kept[0].problem == "改写后的表述" and kept[1].problem == "首页超过两周未更新"
 
 
 def test_circular_sections_are_versioned_and_conflicts_refused(tmp_path: Path) -> None:

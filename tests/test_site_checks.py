@@ -8,7 +8,7 @@ from typing import Any
 
 from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.indicators import REGISTRY
-from workbench.indicators.site_checks import sites_without_service
+from workbench.indicators.service import sites_without_service
 from workbench.models import Finding, Inventory, Website
 from workbench.rules import load_rules, merge
 
@@ -43,8 +43,9 @@ def site(
     kind: str = "门户网站",
     complete: bool = True,
     home_ok: bool = True,
+    service: bool | None = None,
 ) -> tuple[Facts, Website]:
-    website = Website("示范市人民政府办公室", "示范市人民政府", HOME, kind)
+    website = Website("示范市人民政府办公室", "示范市人民政府", HOME, kind, service=service)
     other = Website("示范市水利局", "示范市水利局", OTHER, "部门网站")
     homepage = PageFacts(HOME, HOME, 200 if home_ok else 500, None if home_ok else "HTTP 500")
     facts = Facts("2022Q3", AS_OF, Inventory(Path("."), websites=[website, other]))
@@ -239,6 +240,51 @@ def test_no_consultation_channel_only_after_a_complete_crawl() -> None:
     assert run("site.interaction_poor", site(with_messages)[0]) == []
 
 
+def _column_page(path: str, crumb: list[str], **extras: Any) -> PageAnalysis:
+    signals = {"column_name": crumb[-1], "breadcrumb": crumb, "nav": [], "article": False}
+    return page(HOME + path, column_signals=signals, **extras)
+
+
+def test_a_site_whose_only_channels_are_xinfang_and_jijian_has_none() -> None:
+    home = healthy_home(channels={"consult": [], "sections": [["互动交流", "/hdjl/"]]})
+    hub = _column_page("hdjl/", ["互动交流"], channels={"consult": [], "sections": []})
+    xinfang = _column_page(
+        "hdjl/wsxf/",
+        ["互动交流", "网上信访"],
+        channels={"consult": [], "form": True},
+        messages=[{"asked": "2022-09-01", "answered": "2022-09-03", "status": "已回复"}],
+    )
+    jijian = _column_page("hdjl/jjjb/", ["互动交流", "纪检举报"], channels={"form": True})
+    (f,) = run("site.interaction_poor", site([home, hub, xinfang, jijian])[0])
+    assert f.veto and f.key == "no_channel"
+    # the section page was not read: it may hold a channel, so no verdict
+    assert run("site.interaction_poor", site([home, xinfang, jijian])[0]) == []
+    # a 局长信箱 beside them is a channel
+    mailbox = _column_page("hdjl/jzxx/", ["互动交流", "局长信箱"], channels={"form": True})
+    assert run("site.interaction_poor", site([home, hub, xinfang, mailbox])[0]) == []
+
+
+def test_only_consultation_columns_count_for_unanswered_messages() -> None:
+    old = {"asked": "2022-05-01", "answered": None, "status": "未回复"}
+    for crumb in (["互动交流", "网上信访"], ["在线访谈"], ["互动交流", "纪检举报"], ["调查征集"]):
+        pages = [healthy_home(), _column_page("x/1.html", crumb, messages=[old])]
+        assert run("site.interaction_poor", site(pages)[0]) == [], crumb
+    pages = [healthy_home(), _column_page("x/1.html", ["互动交流", "在线咨询"], messages=[old])]
+    (f,) = run("site.interaction_poor", site(pages)[0])
+    assert f.key == "unanswered"
+
+
+def test_a_xinfang_bureaus_own_mailbox_is_a_consultation_column() -> None:
+    old = {"asked": "2022-05-01", "answered": None, "status": "未回复"}
+    facts, website = site([healthy_home()])
+    facts.sites[0].website = Website("示范市信访局", "示范市信访局", HOME, "部门网站")
+    facts.sites[0].pages.append(
+        _column_page("jzxx/1.html", ["示范市信访局局长信箱"], messages=[old])
+    )
+    (f,) = run("site.interaction_poor", facts)
+    assert f.key == "unanswered"
+
+
 def _message(asked: date, answered: date | None) -> dict[str, Any]:
     return {"asked": asked.isoformat(), "answered": answered.isoformat() if answered else None,
             "status": "已回复" if answered else "未回复"}  # fmt: skip
@@ -267,7 +313,7 @@ def test_unanswered_messages_thresholds() -> None:
     assert _late([_message(asked, None)], title="网上信访-回复详情") == []
 
 
-def _guides(count: int, missing: int) -> list[PageAnalysis]:
+def _guides(count: int, missing: int, start: int = 0) -> list[PageAnalysis]:
     names = [
         "事项名称",
         "设定依据",
@@ -279,27 +325,47 @@ def _guides(count: int, missing: int) -> list[PageAnalysis]:
         "办理流程",
     ]
     guide = {"present": names[missing:], "missing": names[:missing]}
-    return [page(f"{HOME}bszn/{i}.html", guide=guide) for i in range(count)]
+    return [page(f"{HOME}bszn/{i}.html", guide=guide) for i in range(start, start + count)]
 
 
-def test_service_poor_guides_threshold() -> None:
-    assert run("site.service_poor", site([healthy_home(), *_guides(4, 5)])[0]) == []
-    assert run("site.service_poor", site([healthy_home(), *_guides(5, 4)])[0]) == []
-    (f,) = run("site.service_poor", site([healthy_home(), *_guides(5, 5)])[0])
+def _service(*guides: PageAnalysis, **kw: Any) -> list[Finding]:
+    return run("site.service_poor", site([healthy_home(), *guides], **kw)[0])
+
+
+def test_service_poor_guides_missing_four_categories() -> None:
+    assert _service(*_guides(5, 3)) == []  # 3 categories missing: not 严重
+    assert _service(*_guides(4, 4), *_guides(1, 3, start=4)) == []  # 4 of 5 guides poor
+    (f,) = _service(*_guides(5, 4))
     assert f.veto and f.key == "guides" and f.detail["count"] == 5
-    assert f.problem == "5个办事指南要素缺失严重（每个缺少5项及以上关键要素）"
+    assert f.problem == "5个办事指南要素缺失严重（每个缺少4类及以上关键要素）"
+    assert len(_service(*_guides(5, 4), *_guides(3, 0, start=5))) == 1  # 5 poor of 8
 
 
-def test_no_service_only_for_portals_after_a_complete_crawl() -> None:
+def test_fewer_than_five_guides_all_poor_is_a_veto() -> None:
+    (f,) = _service(*_guides(2, 4))
+    assert f.problem == "网站仅提供2个办事指南，均要素缺失严重（每个缺少4类及以上关键要素）"
+    assert _service(*_guides(1, 4), *_guides(1, 3, start=1)) == []  # not all of them
+
+
+def test_units_without_service_functions_are_not_judged_on_services() -> None:
+    # 对外服务职能 comes from the inventory: empty → 有 for a 门户网站, 无 otherwise
+    assert _service(*_guides(5, 6), kind="部门网站") == []
+    assert len(_service(*_guides(5, 6), kind="部门网站", service=True)) == 1
+    assert _service(*_guides(5, 6), service=False) == []
+
+
+def test_no_service_only_for_units_with_service_functions_after_a_complete_crawl() -> None:
     bare = page(HOME, depth=0, identity=VALID_IDENTITY, channels={"consult": [["咨询", "/"]]})
     (f,) = run("site.service_poor", site([bare])[0])
     assert f.key == "no_service" and f.problem == "未提供办事服务"
     assert run("site.service_poor", site([bare], complete=False)[0]) == []
     facts, website = site([bare], kind="部门网站")
     assert run("site.service_poor", facts) == []
-    assert sites_without_service(facts, RULES) == {website.url}
-    assert sites_without_service(site([bare], kind="部门网站", complete=False)[0], RULES) == set()
-    assert sites_without_service(site(kind="部门网站")[0], RULES) == set()
+    (f,) = run("site.service_poor", site([bare], kind="部门网站", service=True)[0])
+    assert f.key == "no_service"
+    assert sites_without_service(facts.inventory.websites) == {website.url, OTHER}
+    facts, _ = site([bare], kind="部门网站", service=True)
+    assert sites_without_service(facts.inventory.websites) == {OTHER}
 
 
 def test_finding_ids_are_stable_and_distinct() -> None:

@@ -201,6 +201,7 @@ def test_message_table_and_channel_analyzers() -> None:
         "<tr><td>乙</td><td>2022-06-02</td><td></td><td>未回复</td></tr>"
         "<tr><td>丙</td><td>2022-06-04</td><td></td><td>已办结</td></tr></table>"
         "<a href='/zx'>我要咨询</a><a href='/xf'>信访留言</a><a href='/bs'>网上办事</a>"
+        "<a href='/hd'>政民互动</a><form><textarea name='q'></textarea></form>"
         "</body></html>"
     )
     assert root is not None
@@ -208,7 +209,12 @@ def test_message_table_and_channel_analyzers() -> None:
         {"asked": "2022-06-01", "answered": "2022-06-03", "status": "已回复"},
         {"asked": "2022-06-02", "answered": None, "status": "未回复"},
     ]
-    assert channel_facts(root, "") == {"consult": [["我要咨询", "/zx"]], "service": True}
+    assert channel_facts(root, "") == {
+        "consult": [["我要咨询", "/zx"]],
+        "sections": [["政民互动", "/hd"]],
+        "form": True,
+        "service": True,
+    }
     assert guide_facts(root, "") is None
 
 

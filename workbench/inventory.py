@@ -65,7 +65,9 @@ def _fields(spec: str) -> tuple[_Field, ...]:
 
 
 _SPECS: dict[str, tuple[_Field, ...]] = {
-    "websites": _fields("unit:单位 name:网站名称 url:网址 kind:类型 site_code:网站标识码?"),
+    "websites": _fields(
+        "unit:单位 name:网站名称 url:网址 kind:类型 site_code:网站标识码? service:对外服务职能?"
+    ),
     "media": _fields(
         "unit:单位 name:账号名称 platform:平台 feed:数据源 registered:是否备案 interaction:互动功能?"
     ),
@@ -368,7 +370,8 @@ def _websites(table: _Table) -> list[Website]:
         kind = _choice(row, "kind", WEBSITE_KINDS)
         code = _site_code(row)
         unit, name = row.text("unit"), row.text("name")
-        result.append(Website(unit, name, url, kind, code, row.number))
+        service = _flag(row, "service", ("有", "是"), ("无", "否"))
+        result.append(Website(unit, name, url, kind, code, row.number, service))
     return result
 
 

@@ -32,7 +32,10 @@ TARGET_KINDS = ("website", "media", "column", "document")
 
 @dataclass(frozen=True)
 class Website:
-    """One row of ``websites.csv``. ``row`` is the line number as Excel shows it."""
+    """One row of ``websites.csv``. ``row`` is the line number as Excel shows it.
+
+    ``service`` is the 对外服务职能 column: True (有), False (无) or None (empty).
+    """
 
     unit: str
     name: str
@@ -40,6 +43,14 @@ class Website:
     kind: str
     site_code: str | None = None
     row: int = 0
+    service: bool | None = None
+
+    @property
+    def serves_public(self) -> bool:
+        """Whether the unit has external service functions (对外服务职能, contract §2): the
+        inventory's 有/无, else 有 for a 门户网站 and 无 for any other site. A site without
+        them is not scored on 办事服务 (75 × 4/3) and offering none is no 服务不实用."""
+        return self.service if self.service is not None else self.kind == "门户网站"
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ FINDING_COLUMNS = (
     "points",
     "problem",
     "evidence_url",
+    "lead",  # added at the end (contract §3: extend, never break): a lead for the reviewer
 )
 SCORE_COLUMNS = ("target_kind", "unit", "target", "name", "score", "veto", "qualified")
 
@@ -118,6 +130,10 @@ class Finding:
     ``key`` distinguishes several findings of one indicator on one target (a link's URL,
     a column's URL); it is part of the stable ``finding_id`` but not of the CSV.
     ``detail`` holds the facts behind the verdict (dates, counts) for the dashboard.
+
+    A **lead** (线索, ``detail["lead"]``) is not a verdict: it goes to a reviewer, who confirms
+    or dismisses it; only a confirmed lead counts, with the veto ``detail["lead_veto"]``
+    names (see ``workbench.reviewed``). A lead is found with ``veto=False`` and no points.
     """
 
     quarter: str
@@ -132,6 +148,10 @@ class Finding:
     platform: str = ""
     key: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> bool:
+        return bool(self.detail.get("lead"))
 
     @property
     def finding_id(self) -> str:
@@ -152,6 +172,7 @@ class Finding:
             "points": self.points,
             "problem": self.problem,
             "evidence_url": self.evidence_url,
+            "lead": "true" if self.lead else "false",
         }
 
 

@@ -36,7 +36,6 @@ from workbench.fetch.politeness import HostThrottle
 from workbench.fetch.post_links import check_post_links
 from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
 from workbench.indicators import REGISTRY, run_indicators
-from workbench.indicators.site_checks import sites_without_service
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
@@ -49,6 +48,7 @@ from workbench.recording import (
     restored_sites,
     site_payload,
 )
+from workbench.reviewed import review_states, reviewed
 from workbench.rules import get, load_rules
 from workbench.scoring import score_targets
 from workbench.tables import (
@@ -365,7 +365,7 @@ def judge(check: Check) -> list[Finding]:
     found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
     rows = [
         {
-            **{k: v for k, v in f.as_row().items() if k != "veto"},
+            **{k: v for k, v in f.as_row().items() if k not in ("veto", "lead")},
             "veto": f.veto,
             "detail": store.to_json(f.detail),
         }
@@ -380,43 +380,17 @@ def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
     return pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
 
 
-def dismissed_ids(engine: Engine, quarter: str) -> set[str]:
-    """Findings of ``quarter`` a reviewer dismissed (排除)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(store.review_state.c.finding_id)
-            .join(store.findings, store.findings.c.finding_id == store.review_state.c.finding_id)
-            .where(store.findings.c.quarter == quarter, store.review_state.c.status == "dismissed")
-        ).all()
-    return {r.finding_id for r in rows}
-
-
 def score(check: Check) -> pd.DataFrame:
-    """Verdicts from the findings a reviewer has not dismissed (as the dashboard shows them)."""
-    without = sites_without_service(check.facts, check.rules) if check.facts else set()
-    dismissed = dismissed_ids(check.engine, check.quarter.label)
-    kept = [f for f in check.findings if f.finding_id not in dismissed]
-    check.scores = score_targets(check.inventory, kept, check.rules, without_service=without)
+    """Verdicts from the findings as reviewed (``workbench.reviewed``: dismissed ones left out,
+    leads only once confirmed), as the dashboard shows them."""
+    kept = reviewed(check.findings, review_states(check.engine, check.quarter.label))
+    check.scores = score_targets(check.inventory, kept, check.rules)
     return check.scores
 
 
-def reviewed_findings(engine: Engine, quarter: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with review decisions applied: dismissed findings dropped, edited wording used."""
-    with engine.connect() as conn:
-        states = conn.execute(
-            sa.select(store.review_state).where(
-                store.review_state.c.finding_id.in_(list(frame["finding_id"]))
-            )
-        ).all()
-    if not states:
-        return frame
-    dismissed = {s.finding_id for s in states if s.status == "dismissed"}
-    edits = {s.finding_id: s.problem_override for s in states if s.problem_override}
-    out = frame[~frame["finding_id"].isin(dismissed)].copy()
-    out["problem"] = [
-        edits.get(fid, p) for fid, p in zip(out["finding_id"], out["problem"], strict=True)
-    ]
-    return out
+def reviewed_findings(engine: Engine, quarter: str, found: Iterable[Finding]) -> pd.DataFrame:
+    """findings.csv's frame of ``found`` after review: what the circular is written from."""
+    return findings_frame(reviewed(found, review_states(engine, quarter)))
 
 
 def write_outputs(check: Check) -> dict[str, Path]:
@@ -443,7 +417,7 @@ def write_outputs(check: Check) -> dict[str, Path]:
             as_of=check.as_of,
             websites=check.inventory.websites,
             media=check.inventory.media,
-            findings=reviewed_findings(check.engine, check.quarter.label, frame),
+            findings=reviewed_findings(check.engine, check.quarter.label, check.findings),
             scores=check.scores,
             # The circular claims "no problem found" only for the checks that actually ran.
             settings={
@@ -494,7 +468,6 @@ __all__ = [
     "collection_summary",
     "columns_table",
     "crawl_one_site",
-    "dismissed_ids",
     "findings_frame",
     "import_probes",
     "judge",

@@ -2,29 +2,43 @@
 
 Websites: any veto finding → 不合格 with no further scoring; otherwise ``full_marks`` minus
 the deductions, each indicator's deductions capped at that indicator's own value
-(``scoring.caps`` in the rules); below ``pass_mark`` → 不合格. New-media accounts are judged
+(``scoring.caps`` in the rules); below ``pass_mark`` → 不合格. The comparison with the pass mark
+uses the exact score (deductions are added as exact decimals: 0.1 + 0.2 is 0.3, and 45 × 4/3
+is 60); the score is rounded to one decimal for display only. New-media accounts are judged
 pass/fail only (any veto → 不合格), so their score is left empty.
 
-A target with a ``check.incomplete`` finding and no veto finding is ``incomplete``: the data
-to judge it could not be obtained, and it is counted apart from the pass rate.
+A target with a ``check.incomplete`` finding of its own and no veto finding is ``incomplete``:
+the data to judge it could not be obtained, and it is counted apart from the pass rate. A
+column that could not be read (a column-level ``check.incomplete``) is a lead for the
+reviewer, not a reason to withhold the site's verdict: unread columns are never counted as
+stale or blank, so they cannot make a site fail.
 
-Departments without external service functions skip 办事服务 (25 points): they are scored
-out of ``scoring.without_service_full`` (75) and the result is multiplied by
-``scoring.without_service_factor`` (4/3); ``score_targets(without_service=…)`` names them
-(see ``workbench.indicators.site_checks.sites_without_service``). Bonus items for sites above
-80 points (up to 30 more) are not implemented: a score never exceeds ``full_marks``.
+Sites whose unit has no external service functions (对外服务职能 无, contract §2;
+``Website.serves_public``) skip 办事服务 (25 points): they are scored out of
+``scoring.without_service_full`` (75) and the result is multiplied by
+``scoring.without_service_factor`` (4/3). Bonus items for sites above 80 points (up to 30
+more) are not implemented: a score never exceeds ``full_marks``.
+
+Findings come in as a reviewer left them (``workbench.reviewed``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
 from workbench.models import SCORE_COLUMNS, Finding, Inventory
 from workbench.rules import get
+
+
+def exact(value: Any) -> Fraction:
+    """A rules or points value as an exact number: ``0.1`` is one tenth, ``1.3333333333333333``
+    (how YAML writes 4/3) is 4/3."""
+    return Fraction(str(value)).limit_denominator(1000)
 
 
 def _verdict(
@@ -37,27 +51,29 @@ def _verdict(
     veto = any(f.veto for f in target_findings)
     if veto:
         return None, True, "false"
-    if any(f.indicator == "check.incomplete" for f in target_findings):
+    if any(
+        f.indicator == "check.incomplete" and f.target_kind != "column" for f in target_findings
+    ):
         return None, False, "incomplete"
     if not scored:
         return None, False, "true"
-    full = float(get(rules, "scoring.full_marks", 100))
+    full = exact(get(rules, "scoring.full_marks", 100))
     caps: Mapping[str, Any] = get(rules, "scoring.caps", {}) or {}
-    by_indicator: dict[str, float] = defaultdict(float)
+    by_indicator: dict[str, Fraction] = defaultdict(Fraction)
     for f in target_findings:
-        by_indicator[f.indicator] += float(f.points or 0)
+        by_indicator[f.indicator] += exact(f.points or 0)
     deduction = sum(
-        min(total, float(caps[ind])) if ind in caps else total
+        (min(total, exact(caps[ind])) if ind in caps else total)
         for ind, total in by_indicator.items()
     )
     if without_service:
-        base = float(get(rules, "scoring.without_service_full", 75))
-        factor = float(get(rules, "scoring.without_service_factor", 4 / 3))
-        score = round(min(max((base - deduction) * factor, 0.0), full), 1)
+        base = exact(get(rules, "scoring.without_service_full", 75))
+        factor = exact(get(rules, "scoring.without_service_factor", Fraction(4, 3)))
+        score = min(max((base - deduction) * factor, Fraction(0)), full)
     else:
-        score = round(max(full - deduction, 0.0), 1)
-    qualified = score >= float(get(rules, "scoring.pass_mark", 60))
-    return score, False, "true" if qualified else "false"
+        score = max(full - deduction, Fraction(0))
+    qualified = score >= exact(get(rules, "scoring.pass_mark", 60))
+    return round(float(score), 1), False, "true" if qualified else "false"
 
 
 def score_targets(
@@ -65,13 +81,15 @@ def score_targets(
     findings: Iterable[Finding],
     rules: Mapping[str, Any],
     *,
-    without_service: Collection[str] = (),
+    without_service: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """One row per website and per account in the inventory, in inventory order.
 
-    ``without_service``: inventory URLs of departments without service functions (scored out
-    of 75 × 4/3).
+    ``without_service``: inventory URLs of the sites scored out of 75 × 4/3; by default those
+    whose unit has no external service functions (``Website.serves_public``).
     """
+    if without_service is None:
+        without_service = {w.url for w in inventory.websites if not w.serves_public}
     grouped: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.target_kind in ("website", "media"):

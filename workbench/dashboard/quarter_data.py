@@ -23,6 +23,7 @@ from workbench import store
 from workbench.errors import WorkbenchError
 from workbench.indicators import REGISTRY
 from workbench.models import FINDING_COLUMNS, INDICATOR_TITLES, Finding, Inventory
+from workbench.reviewed import after_review
 from workbench.rules import get
 
 FAMILY_LABELS = {
@@ -162,44 +163,56 @@ def run_context(run: QuarterRun) -> tuple[Inventory, dict[str, Any]]:
     return _load_context(run.inventory, run.rules_files)
 
 
-def _as_findings(frame: pd.DataFrame) -> list[Finding]:
-    return [
-        Finding(
+def _detail(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value) if isinstance(value, str) and value else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _reviewed(frame: pd.DataFrame) -> list[tuple[str, Finding]]:
+    """(finding_id, finding after review) of the rows of ``frame`` that scores and the
+    circular count: the one rule of ``workbench.reviewed`` (dismissed left out, leads only
+    once confirmed, edited wording used)."""
+    out = []
+    for r in frame.itertuples():
+        finding = Finding(
             quarter=str(r.quarter),
             unit=str(r.unit),
             target_kind=str(r.target_kind),
             target=str(r.target),
             indicator=str(r.indicator),
             veto=bool(r.veto),
-            problem=str(r.shown_problem),
+            problem=str(r.problem),
             evidence_url=str(r.evidence_url or ""),
             points=float(str(r.points or 0.0)),
             platform=str(r.platform or ""),
+            detail=_detail(getattr(r, "detail", None)),
         )
-        for r in frame.itertuples()
-    ]
+        override = r.problem_override if isinstance(r.problem_override, str) else None
+        kept = after_review(finding, str(r.status), override)
+        if kept is not None:
+            out.append((str(r.finding_id), kept))
+    return out
 
 
 def reviewed_scores(
     frame: pd.DataFrame, inventory: Inventory, rules: dict[str, Any]
 ) -> pd.DataFrame:
-    """scores.csv's rows, from the findings of ``frame`` that are not dismissed."""
+    """scores.csv's rows, from the findings of ``frame`` as reviewed."""
     from workbench.scoring import score_targets
 
-    kept = frame[frame["status"] != "dismissed"] if not frame.empty else frame
-    return score_targets(inventory, _as_findings(kept), rules)
+    return score_targets(inventory, [f for _, f in _reviewed(frame)], rules)
 
 
 def circular_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """The findings.csv-shaped frame the circular is built from: dismissed ones dropped,
-    edited wording used (the same rule as ``pipeline.reviewed_findings``)."""
-    if frame.empty:
-        return pd.DataFrame(columns=list(FINDING_COLUMNS))
-    kept = frame[frame["status"] != "dismissed"]
-    out = kept.reindex(columns=list(FINDING_COLUMNS)).copy()
-    out["problem"] = kept["shown_problem"].to_numpy()
-    out["veto"] = ["true" if v else "false" for v in kept["veto"]]
-    return out.reset_index(drop=True)
+    """The findings.csv-shaped frame the circular is built from, as reviewed (the same rule
+    as ``pipeline.reviewed_findings``: ``workbench.reviewed.after_review``)."""
+    rows = [{**f.as_row(), "finding_id": fid} for fid, f in _reviewed(frame)]
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
 def circular_settings_for(rules: dict[str, Any]) -> dict[str, Any]:

@@ -50,8 +50,11 @@ GUIDE_ELEMENTS: dict[str, tuple[str, ...]] = {
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南")
 
 # Links to an online consultation channel; 信访 and 纪检举报 do not count (indicators.md).
-CONSULT_WORDS = ("咨询", "留言", "信箱", "互动交流", "政民互动", "问政")
-NOT_CONSULT_WORDS = ("信访", "举报", "纪检", "监察")
+CONSULT_WORDS = ("咨询", "留言", "信箱", "问政", "写信", "12345")
+NOT_CONSULT_WORDS = ("信访", "举报", "纪检", "监察", "投诉")
+# Section links (互动交流, 政民互动 …) lead to channels without being one: what counts is the
+# page they lead to (site.interaction_poor follows them through the crawl).
+SECTION_WORDS = ("互动交流", "政民互动", "公众参与", "互动平台")
 SERVICE_WORDS = (
     "办事服务", "政务服务", "网上办事", "在线办事", "办事指南", "便民服务", "在线服务",
     "网上服务", "办事大厅", "一网通办",
@@ -189,20 +192,32 @@ def is_consult_link(text: str) -> bool:
     return any(w in text for w in CONSULT_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
 
 
+def is_section_link(text: str) -> bool:
+    """True for a link to an interaction section (互动交流, 政民互动 …), not itself a channel."""
+    return any(w in text for w in SECTION_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
+
+
 @page_analyzer("channels")
 def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
-    """Links to consultation channels (up to 5, as [text, href]) and whether 办事服务 is linked."""
+    """Consultation channels on a page: links to them (up to 5, as [text, href]), links to
+    interaction sections (up to 5), whether the page holds a message form (a ``<form>`` with a
+    ``<textarea>``), and whether 办事服务 is linked."""
     consult: list[list[str]] = []
+    sections: list[list[str]] = []
     service = False
     for a in root.xpath("//a[@href]"):
         text = _anchor_text(a)
         if not text:
             continue
+        href = (a.get("href") or "").strip()[:500]
         if len(consult) < 5 and is_consult_link(text):
-            consult.append([text[:40], (a.get("href") or "").strip()[:500]])
+            consult.append([text[:40], href])
+        elif len(sections) < 5 and is_section_link(text):
+            sections.append([text[:40], href])
         if not service and any(w in text for w in SERVICE_WORDS):
             service = True
-    return {"consult": consult, "service": service}
+    form = bool(root.xpath("//form[.//textarea]"))
+    return {"consult": consult, "sections": sections, "form": form, "service": service}
 
 
 # ----------------------------------------------------------------------------- messages

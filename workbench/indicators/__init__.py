@@ -20,4 +20,10 @@ __all__ = [
 ]
 
 # Website checks read from the full-site crawl (issue 4); columns: the 栏目 indicators.
-from workbench.indicators import columns, site_checks, site_links  # noqa: E402, F401
+from workbench.indicators import (  # noqa: E402, F401
+    columns,
+    interaction,
+    service,
+    site_checks,
+    site_links,
+)

@@ -1,7 +1,8 @@
 """Website indicators read from the crawled pages' analyzer values (``PageAnalysis.extras``).
 
-site.identity, site.security, site.typo, site.interaction_poor and site.service_poor. The
-values come from ``workbench.extract.page_facts``. Dates are Asia/Shanghai calendar dates;
+site.identity, site.security and site.typo (site.interaction_poor and site.service_poor
+live in ``interaction.py`` and ``service.py``). The values come from
+``workbench.extract.page_facts``. Dates are Asia/Shanghai calendar dates;
 ``as_of`` is the check time's calendar day. A site whose homepage could not be fetched is
 left to check.incomplete; "nothing found on the site" verdicts (no consultation channel, no
 办事服务) are given only when the crawl completed (``SiteFacts.crawl_complete``).
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from workbench.extract.page_facts import iso_date, row_stamps  # also registers the analyzers
+from workbench.extract.page_facts import row_stamps  # also registers the analyzers
 from workbench.facts import Facts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import (
@@ -231,164 +232,4 @@ class Typo(Indicator):
                     problem=template.format(**hit),
                     evidence_url=urls[0],
                     detail={**hit, "pages": urls[:20], "page_count": len(urls)},
-                )
-
-
-def _has_channel(site: SiteFacts) -> bool:
-    for page in ok_pages(site):
-        channels = page.extras.get("channels") or {}
-        if channels.get("consult") or page.extras.get("messages"):
-            return True
-    return False
-
-
-@register
-class InteractionPoor(Indicator):
-    """site.interaction_poor (veto): no online consultation channel, or messages unanswered > 90 days.
-
-    A message counts when asked within ``lookback_days`` before ``as_of`` and still unanswered
-    more than ``unanswered_days`` after it was asked (or answered later than that, when
-    ``count_late_answers``). Pages whose title names 信访/举报 are not 政务咨询 columns.
-    """
-
-    id = "site.interaction_poor"
-    family = "website"
-    title = "互动回应差"
-
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        veto = bool(self.rule(rules, "website.interaction_poor.veto", True))
-        for site in judged_sites(facts):
-            if site.crawl_complete and not _has_channel(site):
-                yield website_finding(
-                    facts,
-                    site.website,
-                    indicator=self.id,
-                    veto=veto,
-                    key="no_channel",
-                    problem=str(self.rule(rules, "website.interaction_poor.problem_no_channel")),
-                    detail={"pages_checked": len(site.pages)},
-                )
-            late = self._late_messages(facts, site, rules)
-            if late:
-                earliest = min(asked for asked, _, _ in late)
-                yield website_finding(
-                    facts,
-                    site.website,
-                    indicator=self.id,
-                    veto=veto,
-                    key="unanswered",
-                    problem=str(
-                        self.rule(rules, "website.interaction_poor.problem_unanswered")
-                    ).format(count=len(late), asked=earliest),
-                    evidence_url=late[0][2],
-                    detail={
-                        "messages": [list(m) for m in late[:20]],
-                        "count": len(late),
-                        "as_of": facts.as_of.isoformat(),
-                    },
-                )
-
-    def _late_messages(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]
-    ) -> list[tuple[str, str | None, str]]:
-        """(asked, answered or None, page URL) of every late message on the site."""
-        lookback = int(self.rule(rules, "website.interaction_poor.lookback_days", 365))
-        days = int(self.rule(rules, "website.interaction_poor.unanswered_days", 90))
-        count_late = bool(self.rule(rules, "website.interaction_poor.count_late_answers", True))
-        excluded = [
-            str(w) for w in get_list(rules, "website.interaction_poor.excluded_title_words")
-        ]
-        out: list[tuple[str, str | None, str]] = []
-        seen: set[tuple[str, str | None]] = set()
-        for page in ok_pages(site):
-            # the column's name, not the site's (a 信访局's 政务咨询 column still counts)
-            title = page.title.replace(site.website.name, "").replace(site.website.unit, "")
-            if any(w in title for w in excluded):
-                continue
-            for message in page.extras.get("messages") or []:
-                asked, answered = iso_date(message.get("asked")), iso_date(message.get("answered"))
-                if asked is None or asked > facts.as_of or (facts.as_of - asked).days > lookback:
-                    continue
-                if answered is not None and answered > facts.as_of:
-                    answered = None  # not yet answered at the check time
-                if answered is None:
-                    bad = (facts.as_of - asked).days > days
-                else:
-                    bad = count_late and (answered - asked).days > days
-                key = (asked.isoformat(), answered.isoformat() if answered else None)
-                if bad and key not in seen:
-                    seen.add(key)
-                    out.append((*key, page.final_url or page.url))
-        return sorted(out)
-
-
-def _guide_pages(site: SiteFacts, min_missing: int) -> list[tuple[str, list[str]]]:
-    """(URL, missing elements) of every 办事指南 page missing ``min_missing`` or more elements."""
-    out = []
-    for page in ok_pages(site):
-        guide = page.extras.get("guide")
-        if isinstance(guide, Mapping) and len(guide.get("missing") or []) >= min_missing:
-            out.append((page.final_url or page.url, list(guide["missing"])))
-    return out
-
-
-def has_service(site: SiteFacts) -> bool:
-    """True when any crawled page links 办事服务 or is a 办事指南."""
-    return any(
-        (page.extras.get("channels") or {}).get("service") or page.extras.get("guide") is not None
-        for page in ok_pages(site)
-    )
-
-
-def sites_without_service(facts: Facts, rules: Mapping[str, Any]) -> set[str]:
-    """Inventory URLs of completely crawled sites (not of ``no_service_kinds``) with no 办事服务.
-
-    These departments are scored out of 75 × 4/3 (see ``workbench.scoring``).
-    """
-    kinds = get_list(rules, "website.service_poor.no_service_kinds")
-    return {
-        site.website.url
-        for site in judged_sites(facts)
-        if site.crawl_complete and site.website.kind not in kinds and not has_service(site)
-    }
-
-
-@register
-class ServicePoor(Indicator):
-    """site.service_poor (veto): ≥ 5 办事指南 each missing ≥ 5 of the 8 key elements; or a
-    portal (``no_service_kinds``) with no 办事服务 at all after a complete crawl."""
-
-    id = "site.service_poor"
-    family = "website"
-    title = "服务不实用"
-
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        veto = bool(self.rule(rules, "website.service_poor.veto", True))
-        min_guides = int(self.rule(rules, "website.service_poor.min_guides", 5))
-        min_missing = int(self.rule(rules, "website.service_poor.min_missing", 5))
-        kinds = get_list(rules, "website.service_poor.no_service_kinds")
-        for site in judged_sites(facts):
-            poor = _guide_pages(site, min_missing)
-            if len(poor) >= min_guides:
-                yield website_finding(
-                    facts,
-                    site.website,
-                    indicator=self.id,
-                    veto=veto,
-                    key="guides",
-                    problem=str(self.rule(rules, "website.service_poor.problem_guides")).format(
-                        count=len(poor), min_missing=min_missing
-                    ),
-                    evidence_url=poor[0][0],
-                    detail={"guides": [[u, m] for u, m in poor[:20]], "count": len(poor)},
-                )
-            if site.crawl_complete and site.website.kind in kinds and not has_service(site):
-                yield website_finding(
-                    facts,
-                    site.website,
-                    indicator=self.id,
-                    veto=veto,
-                    key="no_service",
-                    problem=str(self.rule(rules, "website.service_poor.problem_no_service")),
-                    detail={"pages_checked": len(site.pages), "kind": site.website.kind},
                 )
