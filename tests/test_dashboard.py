@@ -192,6 +192,45 @@ def test_review_actions_by_clicking(tmp_path: Path) -> None:
     } == {"confirmed"}
 
 
+def test_a_lead_counts_only_once_a_reviewer_confirms_it(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    inventory = _inventory(tmp_path / "inventory")
+    run = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory=str(inventory), params={}
+    )
+    lead = store.to_json({"lead": True, "lead_veto": True, "pages": [[SITE_A, "x", 12]]})
+    store.save_findings(engine, "2022Q3", run, [
+        _finding("f-lead", "市水利局", "website", SITE_A, "site.security", False,
+                 "同一页面12条信息的发布时间均为2022-09-01 09:30，疑似批量篡改发布日期（线索，待人工核实）",
+                 detail=lead),
+    ])  # fmt: skip
+    store.finish_run(engine, run)
+    view = QuarterOverview(engine)
+    assert view.kpis is not None
+    assert (view.kpis.site_rate, view.kpis.veto_targets, view.kpis.pending_leads) == ("100%", 0, 1)
+    assert "待核实线索（条）" in view.summary.value
+    panel = ReviewPanel(engine)
+    panel.set_quarter("2022Q3")
+    assert "wb-tag-lead" in _all_html(panel)
+    panel.f_veto.value = "线索"
+    assert panel.visible_ids() == ["f-lead"]
+    panel.select("f-lead")
+    assert "这是一条线索" in panel.evidence.value and "确认后按单项否决计" in panel.evidence.value
+    assert panel.confirm_button.description == "核实属实，确认"
+    panel.reviewer.value = "张三"
+    for line in panel.rows.children:
+        if "wb-fid-f-lead" in line._dom_classes:
+            line.children[0].value = True
+    panel.bulk_confirm_button.click()  # leads are never confirmed in bulk
+    assert "不能批量确认" in panel.status.widget.value
+    assert reviews_store.get_state(engine, "f-lead").status == "pending"
+    panel.confirm_button.click()
+    assert reviews_store.get_state(engine, "f-lead").status == "confirmed"
+    view.refresh()
+    assert view.kpis is not None
+    assert (view.kpis.site_rate, view.kpis.veto_targets, view.kpis.pending_leads) == ("50%", 1, 0)
+
+
 def test_two_supervisors_do_not_overwrite_each_other(tmp_path: Path) -> None:
     engine = _seeded(tmp_path)
     a, b = ReviewPanel(engine), ReviewPanel(engine)

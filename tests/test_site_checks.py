@@ -192,18 +192,33 @@ def _stamps(moments: list[datetime], timed: bool) -> list[list[Any]]:
     return [[m.isoformat(), timed] for m in moments]
 
 
-def test_forged_dates_future_threshold() -> None:
-    for days_after, expected in ((1, False), (2, True)):
-        when = datetime.combine(AS_OF + timedelta(days=days_after), datetime.min.time())
-        facts, _ = site([healthy_home(row_times=_stamps([when], False))])
-        found = run("site.security", facts)
-        assert bool(found) is expected, days_after
-        if expected:
-            assert found[0].key == "dates:future" and found[0].veto
-            assert "2022-10-02" in found[0].problem
+FETCHED = datetime(2022, 10, 11, 10, 0)  # the seed's circular went out on 11 October
 
 
-def test_forged_dates_batch_threshold() -> None:
+def test_forged_dates_are_judged_against_the_fetch_time_not_the_check_time() -> None:
+    def future(*moments: datetime, fetched: datetime | None = FETCHED) -> list[Finding]:
+        home = healthy_home(row_times=_stamps(list(moments), False))
+        home.fetched_at = fetched
+        return run("site.security", site([home])[0])
+
+    october = [datetime(2022, 10, d) for d in (1, 5, 10, 11)]
+    assert future(*october) == []  # after the check point, before the crawl: legitimate
+    assert future(datetime(2022, 10, 12)) == []  # one day of grace for time zones
+    (f,) = future(datetime(2022, 10, 13))
+    assert f.key == "dates:future" and f.veto and not f.lead
+    assert (
+        f.problem
+        == "信息发布日期（2022-10-13 00:00:00）晚于页面抓取时间（2022-10-11 10:00），发布日期造假"
+    )
+    assert future(datetime(2022, 10, 13), fetched=None) == []  # fetch time unknown: no verdict
+    # an article's own publication date counts too
+    article = page(HOME + "a.html")
+    article.published, article.fetched_at = date(2022, 11, 1), FETCHED
+    (f,) = run("site.security", site([healthy_home(), article])[0])
+    assert f.key == "dates:future" and "2022-11-01" in f.problem
+
+
+def test_many_rows_sharing_one_time_are_a_lead_not_a_veto() -> None:
     moment = datetime(2022, 9, 1, 9, 30)
     for count, timed, expected in ((9, True, False), (10, True, True), (11, False, False)):
         other = [datetime(2022, 8, 1, 10, 0)]
@@ -212,11 +227,22 @@ def test_forged_dates_batch_threshold() -> None:
         found = run("site.security", facts)
         assert bool(found) is expected, (count, timed)
         if expected:
-            assert found[0].key == "dates:batch" and found[0].evidence_url == HOME + "list.html"
-            assert (
-                found[0].problem
-                == "同一页面10条信息的发布时间均为2022-09-01 09:30，疑似批量篡改发布日期"
+            (lead,) = found
+            assert lead.key == "dates:batch" and lead.evidence_url == HOME + "list.html"
+            assert lead.lead and not lead.veto and lead.detail["lead_veto"] is True
+            assert lead.problem == (
+                "同一页面10条信息的发布时间均为2022-09-01 09:30，"
+                "疑似批量篡改发布日期（线索，待人工核实）"
             )
+
+
+def test_wording_on_pages_published_after_the_check_time_is_next_quarters() -> None:
+    serious = _hit("两学一作", "两学一做", "重要提法错误", True)
+    later = page(HOME + "a.html", wording=[serious])
+    later.published = AS_OF + timedelta(days=5)
+    assert run("site.security", site([healthy_home(), later])[0]) == []
+    later.published = AS_OF
+    assert len(run("site.security", site([healthy_home(), later])[0])) == 1
 
 
 def test_illicit_links_only_from_the_rules_list() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +19,7 @@ import pytest
 from workbench.demo import serve_demo_city
 from workbench.extract.analyzers import analyze
 from workbench.extract.dates import parse_page
-from workbench.extract.page_facts import channel_facts, guide_facts, message_facts
+from workbench.extract.page_facts import channel_facts, guide_facts, message_facts, row_time_facts
 from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.http import fetch_url
 from workbench.indicators import REGISTRY
@@ -60,7 +60,7 @@ def mini_crawl(start: str, *, max_pages: int, max_depth: int = 2) -> SiteFacts:
             title = root.findtext(".//title") or ""
             pages.append(
                 PageAnalysis(url, url, result.status, result.error, title, depth=depth,
-                             extras=analyze(root, url))
+                             extras=analyze(root, url), fetched_at=result.fetched_at)
             )  # fmt: skip
             for a in root.iter("a"):
                 href = (a.get("href") or "").strip()
@@ -88,6 +88,9 @@ def judge(sites: list[SiteFacts], as_of: date) -> list[Finding]:
 
 # ----------------------------------------------------------------------------- a poor site
 
+# Dated after the day the test crawls the page: a forged date whenever the test runs (an item
+# dated after the check point but before the crawl is not one).
+FUTURE = (date.today() + timedelta(days=40)).isoformat()
 FOOTER_BAD = "<div class='footer'><p>主办单位：示范市某局　网站标识码：0000000000</p></div>"
 GUIDE = (
     "<html><head><title>{n}号事项办事指南</title></head><body><h2>{n}号事项办事指南</h2>"
@@ -100,7 +103,9 @@ POOR_PAGES = {
         "<div class='nav'><a href='/xf.html'>网上信访</a><a href='/jb.html'>纪检举报</a>"
         "<a href='/bszn/index.html'>办事指南</a><a href='/list.html'>通知公告</a>"
         "<a href='/hd/1.html'>留言详情</a></div>"
-        "<ul><li><a href='/missing.html'>坚持两学一作学习教育常态化</a><span>2022-10-05</span></li>"
+        "<ul><li><a href='/missing.html'>坚持两学一作学习教育常态化</a>"
+        f"<span>{FUTURE}</span></li>"
+        "<li><a href='/oct.html'>十月份的一条信息</a><span>2022-10-05</span></li>"
         "<li><a href='http://www.example.com/ad'>合作伙伴</a><span>2022-09-20</span></li></ul>"
         "<p>全体干部再接再励。</p>" + FOOTER_BAD + "</body></html>"
     ),
@@ -117,6 +122,7 @@ POOR_PAGES = {
         "<a href='/jb.html'>纪检举报</a><a href='/bszn/index.html'>办事指南</a></body></html>"
     ),
     "/xf.html": "<html><head><title>网上信访</title></head><body>信访</body></html>",
+    "/oct.html": "<html><head><title>十月份的一条信息</title></head><body>正文</body></html>",
     "/jb.html": "<html><head><title>纪检举报</title></head><body>举报</body></html>",
     "/hd/1.html": (
         "<html><head><title>咨询详情</title></head><body><table>"
@@ -175,8 +181,11 @@ def test_every_planted_problem_of_a_poor_site_is_found(poor_site: str) -> None:
         "未展示党政机关网站标识",
     ]
     assert found[("site.security", "wording:两学一作")].veto
-    assert "2022-10-05" in found[("site.security", "dates:future")].problem
-    assert found[("site.security", "dates:batch")].evidence_url == poor_site + "list.html"
+    assert FUTURE in found[("site.security", "dates:future")].problem
+    forged = found[("site.security", "dates:future")].detail["items"]
+    assert [when[:10] for _, when, _ in forged] == [FUTURE]  # 2022-10-05 is no forgery
+    batch = found[("site.security", "dates:batch")]
+    assert batch.evidence_url == poor_site + "list.html" and batch.lead and not batch.veto
     assert found[("site.typo", "wording:再接再励")].points == 0.5
     assert ("site.interaction_poor", "no_channel") not in found  # its messages show one
     late = found[("site.interaction_poor", "unanswered")]
@@ -240,3 +249,21 @@ def test_healthy_demo_sites_are_not_accused(tmp_path: Path) -> None:
     assert sum(1 for e in extras if e.get("messages")) >= len(sites)
     assert all(s.links and any(x.status == 200 for x in s.links) for s in sites)
     assert all(any(not x.internal for x in s.links) for s in sites)  # beian / conac links
+
+
+def test_row_times_skip_deadlines_and_announced_events() -> None:
+    root = parse_page(
+        "<html><body><ul>"
+        "<li><a href='/a.html'>关于开展培训的通知</a><span>2022-09-28 10:00</span></li>"
+        "<li><a href='/b.html'>在线访谈预告</a><span>访谈时间：2026-12-05 15:00</span></li>"
+        "<li><a href='/c.html'>征集意见</a><span>截止日期：2026-12-31</span>"
+        "<span>2022-09-20</span></li>"
+        "<li><a href='/d.html'>2026年工作计划</a><span>2022-09-01</span></li>"
+        "</ul></body></html>"
+    )
+    assert root is not None
+    assert row_time_facts(root, "") == [
+        ["2022-09-28T10:00:00", True],
+        ["2022-09-20T00:00:00", False],
+        ["2022-09-01T00:00:00", False],
+    ]

@@ -103,6 +103,7 @@ class PageAnalysis:
     depth: int = 0
     items: list[DatedItem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, when it was fetched
 
 
 @dataclass

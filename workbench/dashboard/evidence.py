@@ -104,6 +104,27 @@ def history_html(entries: list[AuditEntry]) -> str:
     )
 
 
+LEAD_NOTE = (
+    "这是一条线索：技术监测只能提示疑点，不能据此认定问题。请打开佐证网址逐条核实，"
+    "确认后才计入评分和通报{veto}；排除则不计。"
+)
+
+
+def _veto_text(row: Mapping[str, Any], detail: Mapping[str, Any]) -> str:
+    if detail.get("lead"):
+        return "线索（确认后按单项否决计）" if detail.get("lead_veto") else "线索"
+    return "是" if row.get("veto") else "否"
+
+
+def lead_note(row: Mapping[str, Any]) -> str:
+    """The explanation shown above a lead's evidence ("" for an ordinary finding)."""
+    detail = parse_detail(row.get("detail"))
+    if not detail.get("lead"):
+        return ""
+    veto = "（按单项否决计）" if detail.get("lead_veto") else ""
+    return f'<div class="wb-lead-note">{esc(LEAD_NOTE.format(veto=veto))}</div>'
+
+
 def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
     """The side panel's evidence for one finding row of ``findings_with_reviews``."""
     detail = parse_detail(row.get("detail"))
@@ -113,7 +134,7 @@ def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
     target = str(row.get("target") or "")
     shown = str(row.get("shown_problem") or row.get("problem") or "")
     original = str(row.get("problem") or "")
-    parts = ['<table class="wb-evidence">', _kv("问题", f"<b>{esc(shown)}</b>")]
+    parts = [lead_note(row), '<table class="wb-evidence">', _kv("问题", f"<b>{esc(shown)}</b>")]
     if shown != original:
         parts.append(_kv("原始表述", esc(original)))
     where = f"{esc(kind)}（{esc(platform)}）" if platform else esc(kind)
@@ -122,7 +143,7 @@ def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
         _kv("单位", esc(row.get("unit"))),
         _kv("检查对象", f"{where}：{_value_html(target)}"),
         _kv("指标", f"{esc(indicator_title(indicator))}（{esc(indicator_family(indicator))}）"),
-        _kv("单项否决", "是" if row.get("veto") else "否"),
+        _kv("单项否决", _veto_text(row, detail)),
     ]
     if row.get("points"):
         parts.append(_kv("扣分", esc(row.get("points"))))

@@ -35,6 +35,7 @@ class QuarterKpis:
     veto_findings: int
     veto_targets: int
     incomplete_targets: int
+    pending_leads: int
     findings: int
     pending: int
     confirmed: int
@@ -95,6 +96,9 @@ def quarter_kpis(frame: pd.DataFrame, scores: pd.DataFrame | None) -> QuarterKpi
         veto_findings=int(live["veto"].sum()) if not live.empty else 0,
         veto_targets=veto_targets,
         incomplete_targets=incomplete,
+        pending_leads=int((live["lead"] & (live["status"] == "pending")).sum())
+        if not live.empty and "lead" in live
+        else 0,
         findings=len(live),
         pending=int(statuses.get("pending", 0)),
         confirmed=int(statuses.get("confirmed", 0)),
@@ -112,6 +116,7 @@ def kpi_html(k: QuarterKpis) -> str:
             ("单项否决问题（条）", str(k.veto_findings)),
             ("单项否决对象（个）", str(k.veto_targets)),
             ("待人工核查对象（个）", str(k.incomplete_targets)),
+            ("待核实线索（条）", str(k.pending_leads)),
             ("待审核 / 已确认 / 已排除", f"{k.pending} / {k.confirmed} / {k.dismissed}"),
         ]
     )

@@ -102,8 +102,8 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
     """Active findings of ``quarter`` with their review state and effective wording.
 
     Columns: the ``findings`` table's, plus status (pending/confirmed/dismissed),
-    problem_override, reason, reviewer, updated_at, version and ``shown_problem`` (the
-    wording the circular uses).
+    problem_override, reason, reviewer, updated_at, version, ``shown_problem`` (the
+    wording the circular uses) and ``lead`` (a lead that counts only once confirmed).
     """
     f, r = store.findings, store.review_state
     query = (
@@ -123,6 +123,7 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
         o if isinstance(o, str) and o else p
         for o, p in zip(frame["problem_override"], frame["problem"], strict=True)
     ]
+    frame["lead"] = [bool(_detail(d).get("lead")) for d in frame["detail"]]
     return frame
 
 

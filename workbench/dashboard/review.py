@@ -37,6 +37,12 @@ STATUS_CHOICES = [
 ]
 
 
+def _veto_cell(row: pd.Series) -> str:
+    if bool(row.get("lead")):
+        return '<span class="wb-tag wb-tag-lead">线索</span>'
+    return '<span class="wb-tag wb-tag-veto">否决</span>' if row["veto"] else "否"
+
+
 class ReviewPanel:
     """The 问题审核 view. ``reviewer`` is the shared 审核人 field of the app."""
 
@@ -66,7 +72,7 @@ class ReviewPanel:
         )
         self.f_indicator = widgets.Dropdown(description="指标", options=[(ALL, "")], style=wide)
         self.f_veto = widgets.Dropdown(
-            description="单项否决", options=[ALL, "是", "否"], style=wide
+            description="单项否决", options=[ALL, "是", "否", "线索"], style=wide
         )
         self.f_status = widgets.Dropdown(description="状态", options=STATUS_CHOICES, style=wide)
         self.f_text = widgets.Text(description="关键词", placeholder="单位、对象或问题", style=wide)
@@ -260,7 +266,7 @@ class ReviewPanel:
             "target": esc(row["target"]),
             "kind": esc(row["kind_label"]),
             "indicator": esc(quarter_data.indicator_title(str(row["indicator"]))),
-            "veto": '<span class="wb-tag wb-tag-veto">否决</span>' if row["veto"] else "否",
+            "veto": _veto_cell(row),
             "status": status_tag(str(row["status"])),
         }
         cells = [
@@ -301,6 +307,8 @@ class ReviewPanel:
         self.selected_id = finding_id
         row = self._row(finding_id)
         self.edit_text.value = str(row["shown_problem"]) if row is not None else ""
+        lead = row is not None and bool(row.get("lead"))
+        self.confirm_button.description = "核实属实，确认" if lead else "确认问题"
         self.dismiss_reason.value = (
             str(row["reason"] or "") if row is not None and row["status"] == "dismissed" else ""
         )
@@ -351,7 +359,11 @@ class ReviewPanel:
         self.status.ok(done)
 
     def confirm_selected(self) -> None:
-        self._single(reviews_store.confirm, "已确认该问题，将列入通报。")
+        row = self._row(self.selected_id) if self.selected_id else None
+        if row is not None and bool(row.get("lead")):
+            self._single(reviews_store.confirm, "已核实并确认该线索，将计入评分和通报。")
+        else:
+            self._single(reviews_store.confirm, "已确认该问题，将列入通报。")
 
     def dismiss_selected(self) -> None:
         self._single(
@@ -374,15 +386,23 @@ class ReviewPanel:
             zip(rows["finding_id"].astype(str), rows["version"].astype(int).tolist(), strict=True)
         )
 
-    def _bulk_done(self, result: reviews_store.BulkResult) -> None:
+    def _bulk_done(self, result: reviews_store.BulkResult, note: str = "") -> None:
         self.checked.clear()
         self.check_page.value = False
         self.reload()
-        (self.status.error if result.conflicts else self.status.ok)(result.message)
+        (self.status.error if result.conflicts else self.status.ok)(result.message + note)
 
     def bulk_confirm(self) -> None:
+        """Confirm the checked findings; leads are left out: each needs its own check."""
         items = self._checked_versions()
-        self._bulk_done(reviews_store.bulk_confirm(self.engine, items, str(self.reviewer.value)))
+        leads = set(self.frame.loc[self.frame["lead"], "finding_id"].astype(str))
+        kept = {fid: v for fid, v in items.items() if fid not in leads}
+        if not kept:
+            raise WorkbenchError("勾选的都是线索：线索须逐条打开佐证核实后再确认，不能批量确认。")
+        result = reviews_store.bulk_confirm(self.engine, kept, str(self.reviewer.value))
+        skipped = len(items) - len(kept)
+        note = f"另有{skipped}条线索未确认：线索须逐条核实后再确认。" if skipped else ""
+        self._bulk_done(result, note)
 
     def bulk_dismiss(self) -> None:
         items = self._checked_versions()

@@ -24,7 +24,7 @@ def filter_findings(
     status: str = "",
     text: str = "",
 ) -> pd.DataFrame:
-    """The rows matching every non-empty filter (``veto``: "是"/"否"; ``text``: substring)."""
+    """The rows matching every non-empty filter (``veto``: "是"/"否"/"线索"; ``text``: substring)."""
     out = frame
     if unit:
         out = out[out["unit"] == unit]
@@ -32,7 +32,9 @@ def filter_findings(
         out = out[out["target_kind"] == kind]
     if indicator:
         out = out[out["indicator"] == indicator]
-    if veto:
+    if veto == "线索":
+        out = out[out["lead"]] if "lead" in out else out.iloc[0:0]
+    elif veto:
         out = out[out["veto"] == (veto == "是")]
     if status:
         out = out[out["status"] == status]

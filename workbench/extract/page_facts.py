@@ -328,12 +328,34 @@ def _text_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> st
     return " ".join(parts)
 
 
+# Words that make a date in a list row something other than its publication date: a
+# deadline, an event or an interview announced ahead (访谈时间：2022-10-20).
+_NOT_PUBLISHED_RE = re.compile(
+    r"(?:截止|开始|结束|有效|施行|实施|废止|办理|会议|举办|召开|访谈|直播|活动|报名|考试|预告|期限)"
+    r"[^\d]{0,6}$"
+)
+
+
+def _publication_stamp(text: str) -> tuple[datetime, bool] | None:
+    """The row's first full date that is not labelled as a deadline or an event date."""
+    normal = normalize(text)
+    for m in _STAMP_RE.finditer(normal):
+        found = _stamp(m)
+        if found is None or not 1990 <= found[0].year <= 2100:
+            continue
+        if _NOT_PUBLISHED_RE.search(normal[max(0, m.start() - 12) : m.start()]):
+            continue
+        return found
+    return None
+
+
 @page_analyzer("row_times")
 def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
     """Publication stamps shown in list rows, one per linked row: [ISO datetime, shows time].
 
     Only dates with an explicit year are kept (month-day dates are never read as future);
-    the link's own text is left out (a title may name a future date).
+    the link's own text is left out (a title may name a future date), and so are dates
+    labelled as deadlines or event times (截止、举办、访谈时间 …).
     """
     out: list[list[Any]] = []
     seen: set[int] = set()
@@ -344,9 +366,9 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
             continue
         seen.add(id(row))
         kept.append(row)
-        stamps = find_stamps(_text_outside(row, link))
-        if stamps:
-            moment, timed = stamps[0]
+        stamp = _publication_stamp(_text_outside(row, link))
+        if stamp is not None:
+            moment, timed = stamp
             out.append([moment.isoformat(), timed])
     return out
 

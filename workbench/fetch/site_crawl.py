@@ -105,6 +105,7 @@ def _analysis(page: CrawledPage) -> PageAnalysis:
         depth=page.depth,
         items=items,
         extras=extras,
+        fetched_at=page.fetched_at,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from workbench.extract.page_facts import row_stamps  # also registers the analyzers
@@ -38,10 +38,17 @@ def ok_pages(site: SiteFacts) -> Iterator[PageAnalysis]:
             yield page
 
 
-def _wording(site: SiteFacts, *, serious: bool) -> dict[str, tuple[dict[str, Any], list[str]]]:
-    """Dictionary hits of one kind on the site: wrong form → (first hit, pages showing it)."""
+def _wording(
+    site: SiteFacts, as_of: date, *, serious: bool
+) -> dict[str, tuple[dict[str, Any], list[str]]]:
+    """Dictionary hits of one kind on the site: wrong form → (first hit, pages showing it).
+
+    A page published after the check time was not on the site at the check point: its hits
+    belong to the next quarter (as for new-media posts)."""
     out: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for page in ok_pages(site):
+        if page.published is not None and page.published > as_of:
+            continue
         for hit in page.extras.get("wording") or []:
             if bool(hit.get("serious")) != serious:
                 continue
@@ -127,7 +134,7 @@ class Security(Indicator):
         self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]
     ) -> Iterator[Finding]:
         template = str(self.rule(rules, "website.security.problem_wording"))
-        for wrong, (hit, urls) in _wording(site, serious=True).items():
+        for wrong, (hit, urls) in _wording(site, facts.as_of, serious=True).items():
             yield self._finding(
                 facts,
                 site,
@@ -139,47 +146,65 @@ class Security(Indicator):
             )
 
     def _dates(self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]) -> Iterator[Finding]:
+        """Forged publication dates: an item dated after the day its page was fetched (plus
+        ``future_days`` of grace), never after the check time — a check run in October for
+        a 30 September check point sees October items legitimately. Many rows of one page
+        sharing one timestamp are a lead for the reviewer, never a veto by themselves."""
         future_days = int(self.rule(rules, "website.security.future_days", 1))
         batch_size = int(self.rule(rules, "website.security.batch_size", 10))
-        limit = facts.as_of + timedelta(days=future_days)
-        future: list[tuple[str, str]] = []
+        future: list[list[str]] = []
         batches: list[tuple[str, str, int]] = []
         for page in ok_pages(site):
-            stamps = row_stamps(page.extras)
             url = page.final_url or page.url
-            future += [(url, m.isoformat(sep=" ")) for m, _ in stamps if m.date() > limit]
+            stamps = row_stamps(page.extras)
+            if page.fetched_at is not None:  # unknown fetch time: no comparison, no verdict
+                limit = page.fetched_at.date() + timedelta(days=future_days)
+                fetched = page.fetched_at.isoformat(sep=" ", timespec="minutes")
+                future += [
+                    [url, m.isoformat(sep=" "), fetched] for m, _ in stamps if m.date() > limit
+                ]
+                if page.published is not None and page.published > limit:
+                    future.append([url, page.published.isoformat(), fetched])
             timed = Counter(m for m, shows_time in stamps if shows_time)
             if timed:
                 moment, count = timed.most_common(1)[0]
                 if count >= batch_size:
                     batches.append((url, moment.isoformat(sep=" ", timespec="minutes"), count))
         if future:
-            url, when = future[0]
+            url, when, fetched = future[0]
             yield self._finding(
                 facts,
                 site,
                 rules,
                 key="dates:future",
-                problem=str(self.rule(rules, "website.security.problem_future")).format(when=when),
+                problem=str(self.rule(rules, "website.security.problem_future")).format(
+                    when=when, fetched=fetched
+                ),
                 evidence_url=url,
                 detail={
-                    "as_of": facts.as_of.isoformat(),
                     "items": future[:20],
                     "count": len(future),
+                    "grace_days": future_days,
                 },
             )
         if batches:
             url, when, count = batches[0]
-            yield self._finding(
+            yield website_finding(
                 facts,
-                site,
-                rules,
+                site.website,
+                indicator=self.id,
+                veto=False,  # a lead: a reviewer decides (workbench.reviewed)
                 key="dates:batch",
                 problem=str(self.rule(rules, "website.security.problem_batch")).format(
                     count=count, when=when
                 ),
                 evidence_url=url,
-                detail={"pages": [list(b) for b in batches[:20]], "batch_size": batch_size},
+                detail={
+                    "lead": True,
+                    "lead_veto": bool(self.rule(rules, "website.security.veto", True)),
+                    "pages": [list(b) for b in batches[:20]],
+                    "batch_size": batch_size,
+                },
             )
 
     def _illicit(
@@ -221,7 +246,7 @@ class Typo(Indicator):
         points = float(self.rule(rules, "website.typo.points", 0))
         template = str(self.rule(rules, "website.typo.problem"))
         for site in judged_sites(facts):
-            for wrong, (hit, urls) in _wording(site, serious=False).items():
+            for wrong, (hit, urls) in _wording(site, facts.as_of, serious=False).items():
                 yield website_finding(
                     facts,
                     site.website,
