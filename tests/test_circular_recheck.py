@@ -40,10 +40,7 @@ def _save(engine: Engine, quarter: str, found: list[Finding], status: str = "don
     run_id = store.start_run(
         engine, quarter=quarter, as_of=date(2022, 9, 30), inventory="x", params={}
     )
-    rows = [
-        {**{k: v for k, v in f.as_row().items() if k != "veto"}, "veto": f.veto, "detail": "{}"}
-        for f in found
-    ]
+    rows = [store.finding_values(f) for f in found]
     store.save_findings(engine, quarter, run_id, rows)
     store.finish_run(engine, run_id, status)
 

@@ -89,7 +89,7 @@ def test_model_counts_and_identity() -> None:
 
 def test_inventory_files(city: DemoCity) -> None:
     sites = read_csv(city.inventory_dir / "websites.csv")
-    assert list(sites[0]) == ["单位", "网站名称", "网址", "类型", "网站标识码"]
+    assert list(sites[0]) == ["单位", "网站名称", "网址", "类型", "网站标识码", "对外服务职能"]
     assert len(sites) == 44
     assert sorted(r["网址"] for r in sites) == sorted(city.site_urls.values())
     assert all(urlsplit(r["网址"]).hostname == "127.0.0.1" for r in sites)
@@ -209,7 +209,7 @@ def test_truth_targets_are_served_where_truth_says(city: DemoCity, truth: dict[s
             assert readings < 2 if entry in truth["expected"] else True
     healthy_sites = {h["target"] for h in truth["healthy"] if h["target_kind"] == "website"}
     flagged = {e["target"] for e in truth["expected"]}
-    assert len(healthy_sites) == 28 and not healthy_sites & flagged
+    assert len(healthy_sites) == 23 and not healthy_sites & flagged
 
 
 def _crawl(start: str) -> tuple[int, list[str]]:

@@ -363,14 +363,7 @@ def judge(check: Check) -> list[Finding]:
     if pause:
         time.sleep(float(pause))
     found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
-    rows = [
-        {
-            **{k: v for k, v in f.as_row().items() if k not in ("veto", "lead")},
-            "veto": f.veto,
-            "detail": store.to_json(f.detail),
-        }
-        for f in found
-    ]
+    rows = [store.finding_values(f) for f in found]
     store.save_findings(check.engine, check.quarter.label, check.run_id, rows)
     check.findings = found
     return found

@@ -343,6 +343,13 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def finding_values(finding: Any) -> dict[str, Any]:
+    """One ``models.Finding`` as a row of ``findings`` for :func:`save_findings` (a lead is
+    kept in ``detail``, where ``Finding.lead`` reads it back)."""
+    row = {k: v for k, v in finding.as_row().items() if k not in ("veto", "lead")}
+    return {**row, "veto": bool(finding.veto), "detail": to_json(finding.detail)}
+
+
 def start_run(
     engine: Engine, *, quarter: str, as_of: Any, inventory: str, params: Mapping[str, Any]
 ) -> int:

@@ -33,6 +33,7 @@ class Item:
     related: tuple[int, ...] = ()  # item ids linked from this page (document <-> interpretation)
     asked: datetime | None = None  # consultations: when the question was asked
     answered: bool = True  # consultations: False shows 未回复 and no 答复时间
+    missing: int = 0  # 办事指南: how many of the 8 key element categories the guide lacks
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Column:
     parent: str | None = None
     unit: str | None = None
     on_homepage: bool = True
+    status_list: bool = False  # a message board listing each row's 回复状态, not its date
 
 
 @dataclass(frozen=True)

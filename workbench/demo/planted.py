@@ -10,7 +10,8 @@ Days are counted back from as_of in Asia/Shanghai calendar days.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from workbench.demo.accounts import AccountPlant
 from workbench.demo.city import Clock, Column, Item
@@ -58,6 +59,83 @@ SECURITY_WORDING = ("不忘出心", "不忘初心", "重要提法错误")
 TYPO_SITE = "nyj"  # 市农业农村局
 TYPO_WORDING = ("再接再励", "再接再厉")
 UNANSWERED = {"rsj": 100, "swj": 80}  # 互动交流 message never answered, asked days before as_of
+
+# Issue 13's traps. 市卫健委 is healthy under the national text although it exercises every
+# trap a checker has misread: items dated after the check point (the check runs later), a
+# message board listing 回复状态 instead of dates, a 网上信访 letter unanswered for 200 days
+# (信访 is no 政务咨询 column), a probe week ending the evening before the check time with
+# 8 failures of 168 (4.76 %), and 4 of its 6 办事指南 missing exactly 4 categories (fewer
+# than 5 poor guides).
+TRAP_SITE = "wjw"
+TRAP_AFTER_DAYS = (3, 8)  # 动态 items dated 3 and 8 days after as_of
+TRAP_XINFANG_DAYS = 200
+TRAP_GUIDES = (4, 4, 4, 4, 0, 0)
+XINFANG_ONLY_SITE = "xfj"  # 市信访局: its only channels are 网上信访 and 纪检举报 → veto
+GUIDES_POOR_SITE = "yjj"  # 市应急管理局: 5 guides each missing 4 categories → veto
+GUIDES_FEW_SITE = "tyjrj"  # 市退役军人事务局: 3 guides, all missing 4 categories → veto
+NO_SERVICE_SITE = "jgswj"  # 市机关事务局: 对外服务职能 无, no 办事服务 at all → no finding
+UNREACHABLE_SITE = "spj"  # 市行政审批服务局: 10 of 168 probes failed (5.95 %) → veto
+THIN_PROBES_SITE = "ybj"  # 市医保局: one day of its week holds 10 probes → check.incomplete
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    """Hourly probes of one homepage (probes.csv), the last ``end_hours`` after the start of
+    the check day (negative: the evening before). The first ``failed_first`` and the last
+    ``failed_last`` probes fail; one day of the week keeps only ``thin_day`` probes when given.
+    """
+
+    failed_first: int = 0
+    failed_last: int = 0
+    end_hours: int = -4  # 20:00 the evening before the check day
+    count: int = 168
+    thin_day: int | None = None
+
+
+# 市卫健委: 8 failures on the last day (8/168, no veto; a week cut at check time − 6 days
+# would read 8/141 and veto). 市行政审批服务局: 10 failures on the first day of the week
+# (10/168 = 5.95 %, a veto that a week cut at check time − 6 days would lose).
+PROBE_PLANS = {
+    TRAP_SITE: ProbePlan(failed_last=8),
+    UNREACHABLE_SITE: ProbePlan(failed_first=10),
+    THIN_PROBES_SITE: ProbePlan(thin_day=10),
+}
+
+
+def probe_rows(as_of: date, plan: ProbePlan) -> list[tuple[datetime, bool]]:
+    """(time, ok) of the plan's probes, oldest first (naive Asia/Shanghai wall-clock)."""
+    last = datetime.combine(as_of, datetime.min.time()) + timedelta(hours=plan.end_hours)
+    n = plan.count
+    rows = [
+        (last - timedelta(hours=n - 1 - i), plan.failed_first <= i < n - plan.failed_last)
+        for i in range(n)
+    ]
+    if plan.thin_day is not None:  # the fifth day back keeps only thin_day probes
+        lo, hi = last - timedelta(days=5), last - timedelta(days=4)
+        day = [r for r in rows if lo < r[0] <= hi]
+        rows = sorted([r for r in rows if not lo < r[0] <= hi] + day[: plan.thin_day])
+    return rows
+
+
+def issue13_tunings() -> dict[str, SiteTuning]:
+    """The sites of issue 13's traps (see the constants above)."""
+    return {
+        TRAP_SITE: SiteTuning(
+            after_items=TRAP_AFTER_DAYS,
+            status_board=True,
+            xinfang_letter=TRAP_XINFANG_DAYS,
+            guide_missing=TRAP_GUIDES,
+        ),
+        XINFANG_ONLY_SITE: SiteTuning(xinfang_only=True),
+        GUIDES_POOR_SITE: SiteTuning(guide_missing=(4, 4, 4, 4, 4)),
+        GUIDES_FEW_SITE: SiteTuning(guide_missing=(4, 4, 4)),
+        NO_SERVICE_SITE: SiteTuning(no_service=True),
+    }
+
+
+# 对外服务职能 (contract §2) written in the inventory: 有 for portals and departments, 无 for
+# the units below; empty for 事业单位 (无 by default).
+WITHOUT_SERVICE_UNITS = frozenset({NO_SERVICE_SITE})
 
 ACCOUNT_PLANTS = {
     "枫林文旅": AccountPlant(newest=22, registered=False),
@@ -238,10 +316,13 @@ def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
     }
     for key, newest in SURVEY_STALE.items():
         tunings[key] = SiteTuning(survey_newest=newest)
-    return tunings | issue4_tunings()
+    return tunings | issue4_tunings() | issue13_tunings()
 
 
+# Sites with an expected finding; the issue-13 trap site and the site without service
+# functions stay among the healthy ones: no finding at all may name them.
 PLANTED_SITES = frozenset(
     {HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE, *issue4_tunings()}
+    | {XINFANG_ONLY_SITE, GUIDES_POOR_SITE, GUIDES_FEW_SITE, UNREACHABLE_SITE, THIN_PROBES_SITE}
 )
 PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS)

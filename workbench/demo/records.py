@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from workbench.demo.catalog import CITY
-from workbench.demo.city import CityModel, TruthEntry
+from workbench.demo.city import CityModel, SiteModel, TruthEntry
 from workbench.demo.feeds import feed_path, render_csv
-from workbench.demo.planted import PLANTED_ACCOUNTS, PLANTED_SITES
+from workbench.demo.planted import (
+    PLANTED_ACCOUNTS,
+    PLANTED_SITES,
+    PROBE_PLANS,
+    WITHOUT_SERVICE_UNITS,
+    probe_rows,
+)
 from workbench.demo.sites import column_path, item_path
 
-WEBSITE_HEADER = ("单位", "网站名称", "网址", "类型", "网站标识码")
+WEBSITE_HEADER = ("单位", "网站名称", "网址", "类型", "网站标识码", "对外服务职能")
+PROBE_HEADER = ("网址", "时间", "结果", "耗时毫秒")
 MEDIA_HEADER = ("单位", "账号名称", "平台", "数据源", "是否备案", "互动功能")
 COLUMN_HEADER = ("网址", "栏目名称", "类别", "责任单位")
 EXPORT_DIR = "exports"
@@ -59,7 +66,21 @@ def write_inventory(city: CityModel, urls: CityUrls, inventory_dir: Path) -> Non
     _write_csv(
         inventory_dir / "websites.csv",
         WEBSITE_HEADER,
-        [(s.unit, s.name, urls.sites[s.key], s.kind, s.site_code) for s in city.sites],
+        [(s.unit, s.name, urls.sites[s.key], s.kind, s.site_code, _service(s)) for s in city.sites],
+    )
+    _write_csv(
+        inventory_dir / "probes.csv",
+        PROBE_HEADER,
+        [
+            (
+                urls.sites[key],
+                f"{when:%Y-%m-%d %H:%M}",
+                "成功" if ok else "失败",
+                "" if ok else "15000",
+            )
+            for key, plan in PROBE_PLANS.items()
+            for when, ok in probe_rows(city.as_of, plan)
+        ],
     )
     media_rows = []
     for acct in city.accounts:
@@ -93,6 +114,14 @@ def write_inventory(city: CityModel, urls: CityUrls, inventory_dir: Path) -> Non
         "links:\n  check_external: false\n",
         encoding="utf-8",
     )
+
+
+def _service(site: SiteModel) -> str:
+    """The 对外服务职能 cell: 有 for portals and departments (but WITHOUT_SERVICE_UNITS), empty
+    for 事业单位 (无 by default, contract §2)."""
+    if site.key in WITHOUT_SERVICE_UNITS:
+        return "无"
+    return "" if site.kind == "事业单位网站" else "有"
 
 
 def _target(city: CityModel, urls: CityUrls, entry: TruthEntry) -> tuple[str, str]:

@@ -89,6 +89,13 @@ class SiteTuning:
     article_dead_link: tuple[str, str] | None = None  # … in the newest 动态 article
     article_note: str | None = None  # extra paragraph of the newest 动态 article
     unanswered_days: int | None = None  # a 互动交流 message asked then, never answered
+    # Issue 13's traps (planted.issue13_tunings):
+    after_items: tuple[int, ...] = ()  # 动态 items dated this many days AFTER as_of
+    status_board: bool = False  # the 互动交流 list shows 回复状态 instead of dates
+    xinfang_letter: int | None = None  # a 网上信访 column, one letter unanswered since then
+    xinfang_only: bool = False  # 互动交流 is a section holding only 网上信访 and 纪检举报
+    guide_missing: tuple[int, ...] | None = None  # key categories each 办事指南 lacks
+    no_service: bool = False  # no 办事服务 column at all
 
 
 def policy_columns(
@@ -214,8 +221,10 @@ def build_site(
                 on_homepage=False,
             )
         )
-    cols.append(
-        plain_column(
+    if tuning.xinfang_only:
+        cols += _xinfang_section(clock, base, lo)
+    else:
+        board = plain_column(
             clock,
             "hdjl",
             base + 6,
@@ -226,21 +235,11 @@ def build_site(
             kind="consultation",
             on_homepage=False,
         )
-    )
-    guides = [f"{spec.unit}{t}办事指南" for t in catalog.GUIDE_TOPICS]
-    cols.append(
-        plain_column(
-            clock,
-            "bsfw",
-            base + 7,
-            "办事服务",
-            "其他",
-            guides,
-            offsets(rng, max(lo, rng.randint(10, 60)), 6, (20, 45)),
-            kind="guide",
-            on_homepage=False,
-        )
-    )
+        cols.append(replace(board, status_list=tuning.status_board))
+    if tuning.xinfang_letter is not None:
+        cols.append(_xinfang_column(clock, "wsxf", base + 8, "网上信访", tuning.xinfang_letter))
+    if not tuning.no_service:
+        cols.append(_guides_column(clock, spec, base, lo, tuning.guide_missing))
     for j, plan in enumerate(tuning.extra_columns):
         cols.append(
             plain_column(
@@ -258,7 +257,13 @@ def build_site(
         )
     if tuning.unanswered_days is not None:
         cols = [_with_unanswered(clock, c, tuning.unanswered_days) for c in cols]
-    news = cols[0].items[0].item_id
+    if tuning.after_items:  # the check runs after the check point: later items are on the site
+        later = [
+            Item(clock.new_id(), f"{spec.unit}{catalog.NEWS_TOPICS[d % 16]}", clock.stamp(-d))
+            for d in sorted(tuning.after_items, reverse=True)
+        ]
+        cols[0] = replace(cols[0], items=(*later, *cols[0].items))
+    news = cols[0].items[len(tuning.after_items)].item_id
     # 网站标识码: 6-digit division code + 4 digits; districts carry their own fictional division.
     division = (
         f"4399{index:02d}" if spec.kind == "门户网站" and index > 0 else catalog.CITY_DIVISION
@@ -293,3 +298,58 @@ def _with_unanswered(clock: Clock, col: Column, days: int) -> Column:
     item = Item(clock.new_id(), title, asked, "consultation", asked=asked, answered=False)
     items = sorted((*col.items, item), key=lambda it: it.published, reverse=True)
     return replace(col, items=tuple(items))
+
+
+GUIDE_CATEGORIES = 8  # 办事指南 key element categories (indicators.md, site.service_poor)
+
+
+def _guides_column(
+    clock: Clock, spec: UnitSpec, base: int, lo: int, missing: tuple[int, ...] | None
+) -> Column:
+    """办事服务: six complete 办事指南, or one guide per entry of ``missing`` lacking that many
+    of the 8 key element categories."""
+    counts = missing if missing is not None else (0,) * len(catalog.GUIDE_TOPICS)
+    topics = [catalog.GUIDE_TOPICS[i % len(catalog.GUIDE_TOPICS)] for i in range(len(counts))]
+    column = plain_column(
+        clock,
+        "bsfw",
+        base + 7,
+        "办事服务",
+        "其他",
+        [f"{spec.unit}{t}办事指南" for t in topics],
+        offsets(clock.rng, max(lo, clock.rng.randint(10, 60)), len(counts), (20, 45)),
+        kind="guide",
+        on_homepage=False,
+    )
+    items = tuple(replace(it, missing=n) for it, n in zip(column.items, counts, strict=True))
+    return replace(column, items=items)
+
+
+XINFANG_TOPICS = ("关于小区噪音问题的反映", "关于道路积水问题的反映", "关于拖欠工资问题的反映")
+
+
+def _xinfang_column(clock: Clock, key: str, col_id: int, name: str, unanswered: int | None,
+                    parent: str | None = None) -> Column:  # fmt: skip
+    """A 网上信访 (or 纪检举报) column of answered letters, one left unanswered ``unanswered``
+    days before as_of when given. Not a 政务咨询 column: its letters are no 互动回应差."""
+    titles = [t.replace("反映", "举报") if "举报" in name else t for t in XINFANG_TOPICS]
+    column = plain_column(
+        clock, key, col_id, name, "互动交流", titles, offsets(clock.rng, 6, 6, (8, 20)),
+        kind="consultation", parent=parent, on_homepage=False,
+    )  # fmt: skip
+    if unanswered is None:
+        return column
+    asked = clock.stamp(unanswered)
+    letter = Item(clock.new_id(), titles[0], asked, "consultation", asked=asked, answered=False)
+    return replace(column, items=tuple(sorted((*column.items, letter),
+                                             key=lambda it: it.published, reverse=True)))  # fmt: skip
+
+
+def _xinfang_section(clock: Clock, base: int, lo: int) -> list[Column]:
+    """互动交流 as a section whose only channels are 网上信访 and 纪检举报 (no 政务咨询)."""
+    section = Column("hdjl", base + 6, "互动交流", "互动交流", (), on_homepage=False)
+    return [
+        section,
+        _xinfang_column(clock, "wsxf", base + 8, "网上信访", None, parent="hdjl"),
+        _xinfang_column(clock, "jjjb", base + 9, "纪检举报", None, parent="hdjl"),
+    ]

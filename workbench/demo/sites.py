@@ -92,17 +92,24 @@ def _date_label(site: SiteModel, moment: datetime, *, homepage: bool) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
+def _row_label(site: SiteModel, col: Column, item: Item, *, homepage: bool) -> str:
+    """What a list row shows beside its title: the date, or a message board's 回复状态."""
+    if col.status_list:
+        return "已回复" if item.answered else "未回复"
+    return _date_label(site, item.published, homepage=homepage)
+
+
 def _entry_list(site: SiteModel, pairs: list[tuple[Column, Item]], *, homepage: bool) -> str:
     if site.style == "table":
         rows = "".join(
             f'<tr><td class="title"><a href="{item_path(site, c, it)}" target="_blank">{escape(it.title)}</a></td>'
-            f'<td class="date">{_date_label(site, it.published, homepage=homepage)}</td></tr>'
+            f'<td class="date">{_row_label(site, c, it, homepage=homepage)}</td></tr>'
             for c, it in pairs
         )
         return f'<table class="list" width="100%">{rows}</table>'
     lis = "".join(
         f'<li><a href="{item_path(site, c, it)}" title="{escape(it.title)}" target="_blank">'
-        f"{escape(it.title)}</a><span>{_date_label(site, it.published, homepage=homepage)}</span></li>"
+        f"{escape(it.title)}</a><span>{_row_label(site, c, it, homepage=homepage)}</span></li>"
         for c, it in pairs
     )
     return f'<ul class="{"news_list" if homepage else "list"}">{lis}</ul>'
@@ -277,11 +284,12 @@ def _body(site: SiteModel, item: Item) -> str:
             "0000-12345678",
             "申请、受理、审核、办结",
         )
+        shown = len(fields) - item.missing  # a poor guide lacks its last categories
         return (
             '<table class="bszn">'
             + "".join(
                 f"<tr><th>{k}</th><td>{escape(v)}</td></tr>"
-                for k, v in zip(fields, values, strict=True)
+                for k, v in list(zip(fields, values, strict=True))[:shown]
             )
             + "</table>"
         )

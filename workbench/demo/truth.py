@@ -17,18 +17,25 @@ from workbench.demo.planted import (
     COLUMNS_STALE_BELOW,
     COLUMNS_STALE_SITE,
     DEAD_LINK_SITE,
+    GUIDES_FEW_SITE,
+    GUIDES_POOR_SITE,
     HOME_DEAD_LINK,
     HOMEPAGE_FRESH_SITE,
     HOMEPAGE_STALE_SITE,
     IDENTITY_SITE,
+    NO_SERVICE_SITE,
     OPENNESS_SUBCOLUMNS,
     SECURITY_SITE,
     SECURITY_WORDING,
     SURVEY_STALE,
+    THIN_PROBES_SITE,
     TOURISM_TOPICS,
+    TRAP_SITE,
     TYPO_SITE,
     TYPO_WORDING,
     UNANSWERED,
+    UNREACHABLE_SITE,
+    XINFANG_ONLY_SITE,
 )
 
 COUNTED = {"动态要闻": 14, "通知公告": 183, "政策文件": 183}  # 栏目不更新 counts, cycle days
@@ -258,7 +265,7 @@ def truth_entries(
         acct["食安示范"].unit,
         note="已备案",
     )
-    return tuple(out) + issue4_entries(as_of, site)
+    return tuple(out) + issue4_entries(as_of, site) + issue13_entries(site)
 
 
 def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
@@ -357,4 +364,38 @@ def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry,
             + ("（超过3个月）" if late else "（未超过3个月，边界）"),
             key_date=as_of - timedelta(days=days),
         )
+    return tuple(out)
+
+
+def issue13_entries(site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
+    """Issue 13's rules as the national text reads them, each at its threshold."""
+    out: list[TruthEntry] = []
+
+    def add(section: str, indicator: str, key: str, **kw: object) -> None:
+        kw.setdefault("since", "issue-13")
+        out.append(TruthEntry(section, indicator, "website", key, site[key].unit, **kw))  # type: ignore[arg-type]
+
+    add("expected", "site.unreachable", UNREACHABLE_SITE, veto=True,
+        note="监测周（截至监测时间点前一天20时）168次探测中10次失败（均在第一天），占5.95%，超过（含）5%")  # fmt: skip
+    add("not_expected", "site.unreachable", TRAP_SITE,
+        note="监测周在监测时间点前一天晚上结束，168次探测中8次失败（4.76%）；丢掉第一天会误读为8/141")  # fmt: skip
+    add("expected", "check.incomplete", THIN_PROBES_SITE,
+        note="监测周中有1天仅探测10次（不足20次），无法判断站点是否无法访问")  # fmt: skip
+    add("not_expected", "site.unreachable", THIN_PROBES_SITE, note="探测次数不足时不作判定")
+    add("expected", "site.interaction_poor", XINFANG_ONLY_SITE, veto=True, key_path="no_channel",
+        note="互动交流栏目中只有网上信访和纪检举报，没有有效的在线咨询渠道")  # fmt: skip
+    add("not_expected", "site.interaction_poor", TRAP_SITE,
+        note="网上信访栏目中有1条信件200天未回复：信访不是政务咨询类栏目")  # fmt: skip
+    add("not_expected", "site.security", TRAP_SITE,
+        note="动态栏目中有监测时间点之后发布的信息：检查在其后进行，不是伪造发布日期")  # fmt: skip
+    add("not_expected", "site.columns_stale", TRAP_SITE,
+        note="留言板列表只显示回复状态，不显示日期：互动类栏目不按信息栏目判定")  # fmt: skip
+    add("expected", "site.service_poor", GUIDES_POOR_SITE, veto=True, key_path="guides",
+        note="5个办事指南均缺少4类关键要素（缺失4类及以上）")  # fmt: skip
+    add("expected", "site.service_poor", GUIDES_FEW_SITE, veto=True, key_path="guides",
+        note="网站仅有3个办事指南，均缺少4类关键要素")  # fmt: skip
+    add("not_expected", "site.service_poor", TRAP_SITE,
+        note="6个办事指南中4个缺少4类关键要素，不足5个，且并非全部")  # fmt: skip
+    add("not_expected", "site.service_poor", NO_SERVICE_SITE,
+        note="名录中对外服务职能为“无”：不提供办事服务不属于服务不实用")  # fmt: skip
     return tuple(out)
