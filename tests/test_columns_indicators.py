@@ -97,7 +97,7 @@ def test_finding_text_target_and_evidence() -> None:
         columns=[column("gzdt", "动态要闻", 15)],
     )
     (finding,) = run_indicators(facts, RULES, ["site.column_stale"])
-    assert finding.problem == "栏目超期未更新（最近更新：2022-09-15，超过14天）"
+    assert finding.problem == "“gzdt”栏目超期未更新（最近更新：2022-09-15，超过14天）"
     assert (finding.target_kind, finding.unit) == ("column", SITE.unit)
     assert finding.target == finding.evidence_url == f"{SITE.url}gzdt/index.html"
     assert finding.points > 0 and not finding.veto

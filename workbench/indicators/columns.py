@@ -119,7 +119,9 @@ class ColumnStale(Indicator):
                 else:
                     problem = str(self.rule(rules, "website.column_stale.problem"))
                 problem = problem.format(
-                    newest=column.newest.isoformat() if column.newest else "", days=days
+                    name=column.name,
+                    newest=column.newest.isoformat() if column.newest else "",
+                    days=days,
                 )
                 since = (facts.as_of - column.newest).days if column.newest else None
                 yield _column_finding(
@@ -160,7 +162,7 @@ class ColumnBlank(Indicator):
                     indicator=self.id,
                     veto=veto,
                     points=points,
-                    problem=problem.format(placeholder=column.placeholder),
+                    problem=problem.format(name=column.name, placeholder=column.placeholder),
                     detail={"placeholder": column.placeholder},
                 )
 
@@ -181,7 +183,7 @@ class SurveyStale(Indicator):
             for column in survey_stale_columns(columns, rules, facts.as_of):
                 key = "problem" if column.newest else "problem_undated"
                 problem = str(self.rule(rules, f"website.survey_stale.{key}")).format(
-                    newest=column.newest.isoformat() if column.newest else ""
+                    name=column.name, newest=column.newest.isoformat() if column.newest else ""
                 )
                 yield _column_finding(
                     facts,
