@@ -211,6 +211,7 @@ def test_message_table_and_channel_analyzers() -> None:
         "<tr><td>丙</td><td>2022-06-04</td><td></td><td>已办结</td></tr></table>"
         "<a href='/zx'>我要咨询</a><a href='/xf'>信访留言</a><a href='/bs'>网上办事</a>"
         "<a href='/hd'>政民互动</a><form><textarea name='q'></textarea></form>"
+        "<a href='/szxx'><img src='b.png' alt='市长信箱'></a>"
         "</body></html>"
     )
     assert root is not None
@@ -219,7 +220,7 @@ def test_message_table_and_channel_analyzers() -> None:
         {"asked": "2022-06-02", "answered": None, "status": "未回复"},
     ]
     assert channel_facts(root, "") == {
-        "consult": [["我要咨询", "/zx"]],
+        "consult": [["我要咨询", "/zx"], ["市长信箱", "/szxx"]],
         "sections": [["政民互动", "/hd"]],
         "form": True,
         "service": True,

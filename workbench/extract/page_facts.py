@@ -184,7 +184,10 @@ def guide_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
 
 
 def _anchor_text(a: lxml.html.HtmlElement) -> str:
-    return " ".join(((a.text_content() or "") + " " + (a.get("title") or "")).split())
+    """What a reader sees of a link: its text, its title and its images' alt text (a 市长信箱
+    banner is often an image)."""
+    alts = " ".join(img.get("alt") or "" for img in a.iter("img"))
+    return " ".join(f"{a.text_content() or ''} {a.get('title') or ''} {alts}".split())
 
 
 def is_consult_link(text: str) -> bool:
