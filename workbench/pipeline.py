@@ -376,8 +376,15 @@ def judge(check: Check) -> list[Finding]:
     return found
 
 
-def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
-    return pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
+def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.DataFrame:
+    """findings.csv's rows, its columns only (contract §3). ``detail=True`` adds each
+    finding's ``detail`` mapping as a last column: the circular names columns from it.
+    findings.csv never carries it."""
+    found = list(found)
+    frame = pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
+    if detail:
+        frame["detail"] = pd.Series([dict(f.detail) for f in found], dtype=object)
+    return frame
 
 
 def dismissed_ids(engine: Engine, quarter: str) -> set[str]:
@@ -443,7 +450,9 @@ def write_outputs(check: Check) -> dict[str, Path]:
             as_of=check.as_of,
             websites=check.inventory.websites,
             media=check.inventory.media,
-            findings=reviewed_findings(check.engine, check.quarter.label, frame),
+            findings=reviewed_findings(
+                check.engine, check.quarter.label, findings_frame(check.findings, detail=True)
+            ),
             scores=check.scores,
             # The circular claims "no problem found" only for the checks that actually ran.
             settings={

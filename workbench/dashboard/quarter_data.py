@@ -9,6 +9,7 @@ supervisors' decisions at once. Dates are Asia/Shanghai calendar dates.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -162,6 +163,17 @@ def run_context(run: QuarterRun) -> tuple[Inventory, dict[str, Any]]:
     return _load_context(run.inventory, run.rules_files)
 
 
+def parse_detail(raw: Any) -> dict[str, Any]:
+    """A finding's ``detail`` as a dict: the store keeps it as JSON text."""
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    try:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _as_findings(frame: pd.DataFrame) -> list[Finding]:
     return [
         Finding(
@@ -175,6 +187,8 @@ def _as_findings(frame: pd.DataFrame) -> list[Finding]:
             evidence_url=str(r.evidence_url or ""),
             points=float(str(r.points or 0.0)),
             platform=str(r.platform or ""),
+            # a column's deductions count against its website (``detail["site_url"]``)
+            detail=parse_detail(getattr(r, "detail", None)),
         )
         for r in frame.itertuples()
     ]
@@ -190,15 +204,22 @@ def reviewed_scores(
     return score_targets(inventory, _as_findings(kept), rules)
 
 
+CIRCULAR_FINDING_COLUMNS = (*FINDING_COLUMNS, "detail")
+
+
 def circular_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """The findings.csv-shaped frame the circular is built from: dismissed ones dropped,
+    """The frame the circular is built from, as ``pipeline.write_outputs`` passes it:
+    findings.csv's columns plus each finding's ``detail`` dict; dismissed ones dropped,
     edited wording used (the same rule as ``pipeline.reviewed_findings``)."""
     if frame.empty:
-        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+        return pd.DataFrame(columns=list(CIRCULAR_FINDING_COLUMNS))
     kept = frame[frame["status"] != "dismissed"]
-    out = kept.reindex(columns=list(FINDING_COLUMNS)).copy()
+    out = kept.reindex(columns=list(CIRCULAR_FINDING_COLUMNS)).copy()
     out["problem"] = kept["shown_problem"].to_numpy()
     out["veto"] = ["true" if v else "false" for v in kept["veto"]]
+    out["detail"] = pd.Series(
+        [parse_detail(d) for d in out["detail"]], index=out.index, dtype=object
+    )
     return out.reset_index(drop=True)
 
 
