@@ -5,6 +5,7 @@ bracket, no phrase is said twice, and 附件1 lists what the seed lists."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -323,54 +324,55 @@ def test_demo_attachments_list_the_problems_in_the_circulars_wording(demo: dict[
         assert "http" not in r[6] and "site." not in r[5] + r[6], r
 
 
-def test_dashboard_path_writes_the_same_problems(demo: dict[str, Any]) -> None:
-    """The 通报起草 view builds its circular from the store: it names columns as well, and
-    a cap on the sentences keeps the 政策解读 sentence first."""
+@pytest.fixture(scope="module")
+def dashboard(demo: dict[str, Any]) -> dict[str, Any]:
+    """The demo's quarter as the dashboard reads it from the store."""
     from workbench import store
-    from workbench.circular import CircularInputs
     from workbench.dashboard import quarter_data
+    from workbench.dashboard.drafting import DraftingPanel
 
     run = demo["run"]
     engine = store.connect(run.db)
+    panel = DraftingPanel(engine)
+    panel.set_quarter(run.quarter)  # what 通报起草 does: the circular's inputs from the store
+    assert panel.inputs is not None, panel.status.widget.value
     latest = quarter_data.latest_run(engine, run.quarter)
     assert latest is not None
     inventory, rules = quarter_data.run_context(latest)
     frame = quarter_data.findings_with_reviews(engine, run.quarter)
+    return {
+        "inputs": panel.inputs,
+        "scores": quarter_data.reviewed_scores(frame, inventory, rules),
+        "inventory": inventory,
+    }
 
-    def circular(**settings: Any) -> str:
-        inputs = CircularInputs(
-            quarter=run.quarter,
-            as_of=latest.as_of,
-            websites=inventory.websites,
-            media=inventory.media,
-            findings=quarter_data.circular_findings(frame),
-            scores=quarter_data.reviewed_scores(frame, inventory, rules),
-            settings={**quarter_data.circular_settings_for(rules), **settings},
-        )
-        return render_markdown(build_circular(inputs))
 
-    assert _problems_md(circular()) == _problems_md(demo["md"])
-    capped = _problems_md(circular(max_sentences_per_family=2))
-    line = next(text for text in capped.splitlines() if "（二）政府网站内容保障不到位" in text)
+def test_dashboard_path_writes_the_same_problems(
+    demo: dict[str, Any], dashboard: dict[str, Any]
+) -> None:
+    """The 通报起草 view builds its circular from the store: it names columns as well, and
+    a cap on the sentences keeps the 政策解读 sentence first."""
+    inputs = dashboard["inputs"]
+    assert _problems_md(render_markdown(build_circular(inputs))) == _problems_md(demo["md"])
+    capped_settings = {**inputs.settings, "max_sentences_per_family": 2}
+    capped = build_circular(dataclasses.replace(inputs, settings=capped_settings))
+    line = next(
+        text
+        for text in _problems_md(render_markdown(capped)).splitlines()
+        if "（二）政府网站内容保障不到位" in text
+    )
     assert "。**市水利局未及时完成规范性文件解读工作" in line
     assert "此外，另有" in line
 
 
 def test_dashboard_scores_count_column_deductions_against_the_website(
-    demo: dict[str, Any],
+    demo: dict[str, Any], dashboard: dict[str, Any]
 ) -> None:
-    from workbench import store
-    from workbench.dashboard import quarter_data
-
-    run = demo["run"]
-    engine = store.connect(run.db)
-    latest = quarter_data.latest_run(engine, run.quarter)
-    assert latest is not None
-    inventory, rules = quarter_data.run_context(latest)
-    frame = quarter_data.findings_with_reviews(engine, run.quarter)
-    scores = quarter_data.reviewed_scores(frame, inventory, rules)
-    written = pd.read_csv(run.out / "scores.csv", encoding="utf-8-sig", dtype=str)
-    tourism = next(w.url for w in inventory.websites if w.unit == "市文旅广体局")
-    dashboard = scores.loc[scores["target"] == tourism, "score"].iloc[0]
-    assert float(dashboard) == float(written.loc[written["target"] == tourism, "score"].iloc[0])
-    assert float(dashboard) < 100
+    scores = dashboard["scores"]
+    written = pd.read_csv(demo["run"].out / "scores.csv", encoding="utf-8-sig", dtype=str)
+    tourism = next(w.url for w in dashboard["inventory"].websites if w.unit == "市文旅广体局")
+    dashboard_score = scores.loc[scores["target"] == tourism, "score"].iloc[0]
+    assert float(dashboard_score) == float(
+        written.loc[written["target"] == tourism, "score"].iloc[0]
+    )
+    assert float(dashboard_score) < 100
