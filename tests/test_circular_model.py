@@ -158,8 +158,10 @@ def test_problems_grouped_by_family_veto_first() -> None:
     assert "超过两周未更新" in first and "备案" in first and "（单项否决）" in first
     assert sum("湘乡文旅" in s for s in media.sentences) == 1
     sites = circular.problems[1]
-    assert sites.sentences[0].startswith("市教育局网站首页超过两周未更新信息（单项否决）")
-    assert "市水利局" in sites.sentences[1] and "涉及2件文件" in sites.sentences[1]
+    # the 政策解读 sentence leads its family (the seed's （二）), then the veto targets
+    assert sites.sentences[0].startswith("市水利局未及时完成规范性文件解读工作")
+    assert "涉及2件文件" in sites.sentences[0]
+    assert sites.sentences[1].startswith("市教育局网站首页超过两周未更新信息（单项否决）")
 
 
 def test_attachment_rows() -> None:

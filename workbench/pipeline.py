@@ -369,8 +369,15 @@ def judge(check: Check) -> list[Finding]:
     return found
 
 
-def findings_frame(found: Iterable[Finding]) -> pd.DataFrame:
-    return pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
+def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.DataFrame:
+    """findings.csv's rows, its columns only (contract §3). ``detail=True`` adds each
+    finding's ``detail`` mapping as a last column: the circular names columns from it.
+    findings.csv never carries it."""
+    found = list(found)
+    frame = pd.DataFrame([f.as_row() for f in found], columns=list(FINDING_COLUMNS))
+    if detail:
+        frame["detail"] = pd.Series([dict(f.detail) for f in found], dtype=object)
+    return frame
 
 
 def score(check: Check) -> pd.DataFrame:
@@ -382,8 +389,9 @@ def score(check: Check) -> pd.DataFrame:
 
 
 def reviewed_findings(engine: Engine, quarter: str, found: Iterable[Finding]) -> pd.DataFrame:
-    """findings.csv's frame of ``found`` after review: what the circular is written from."""
-    return findings_frame(reviewed(found, review_states(engine, quarter)))
+    """findings.csv's frame of ``found`` after review, with each finding's ``detail``: what the
+    circular is written from."""
+    return findings_frame(reviewed(found, review_states(engine, quarter)), detail=True)
 
 
 def write_outputs(check: Check) -> dict[str, Path]:

@@ -2,6 +2,9 @@
 
 附件1 accounts with problems, 附件2 documents without the required interpretation, 附件3
 websites with problems. A table without rows is left out; the rest are numbered in order.
+A row lists its target's problems in the circulars' own wording, joined by "；": no
+indicator IDs, no evidence URLs (findings.csv keeps them; links are counted instead), no
+bracket inside a bracket, a column finding led by the column's name.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.circular.targets import FindingRecord, TargetIndex
+from workbench.circular.wording import clean_problem, fill, has_url
+from workbench.models import INDICATOR_TITLES
 
 MEDIA_COLUMNS = (
     "序号",
@@ -46,14 +51,37 @@ class Attachment:
         return f"附件{self.number}"
 
 
-def _joined(records: Sequence[FindingRecord]) -> str:
-    by_indicator: dict[str, list[str]] = {}
+def _problem_text(record: FindingRecord) -> str:
+    """The problem as a cell prints it: cleaned, led by the column's name if it lacks it."""
+    text = clean_problem(record.problem)
+    name = record.column_name
+    if not text or not name or name in text:
+        return text
+    return f"“{name}”{text}" if text.startswith("栏目") else f"“{name}”：{text}"
+
+
+def _counted(indicator: str, records: Sequence[FindingRecord], settings: Mapping[str, Any]) -> str:
+    """Findings whose problems name URLs (links), read as their phrase's count: 存在2处不可用
+    链接. "" when the indicator has no such phrase or its problems name no URL."""
+    phrase = str(settings.get("phrases", {}).get(indicator) or "")
+    if "{count}" not in phrase or "{problems}" in phrase:
+        return ""
+    if not any(has_url(r.problem) for r in records):
+        return ""
+    return fill(phrase, count=len(records))
+
+
+def _joined(records: Sequence[FindingRecord], settings: Mapping[str, Any]) -> str:
+    by_indicator: dict[str, list[FindingRecord]] = {}
     for record in records:
-        texts = by_indicator.setdefault(record.indicator, [])
-        if record.problem and record.problem not in texts:
-            texts.append(record.problem)
+        by_indicator.setdefault(record.indicator, []).append(record)
     parts: list[str] = []
-    for texts in by_indicator.values():
+    for indicator, recs in by_indicator.items():
+        counted = _counted(indicator, recs, settings)
+        if counted:
+            parts.append(counted)
+            continue
+        texts = list(dict.fromkeys(t for t in map(_problem_text, recs) if t))
         if len(texts) > MAX_PROBLEMS_PER_INDICATOR:
             shown = texts[:MAX_PROBLEMS_PER_INDICATOR]
             parts.append("；".join(shown) + f"等共{len(texts)}项")
@@ -92,7 +120,7 @@ def media_attachment(
                 recs[0].unit,
                 name,
                 platform,
-                _joined(sorted(recs, key=lambda r: not r.veto)),
+                _joined(sorted(recs, key=lambda r: not r.veto), settings),
                 "是" if any(r.veto for r in recs) else "否",
             ]
         )
@@ -138,8 +166,13 @@ def document_attachment(
             docno, title, unit = target, "", recs[0].unit
         else:
             docno, title, unit = "", target, recs[0].unit
-        attachment.rows.append([str(number), docno, title, _joined(recs), unit])
+        attachment.rows.append([str(number), docno, title, _joined(recs, settings), unit])
     return attachment
+
+
+def _indicator_name(indicator: str, names: Mapping[str, str]) -> str:
+    """The rule's name as 附件3 prints it, never its ID."""
+    return str(names.get(indicator) or INDICATOR_TITLES.get(indicator) or "其他问题")
 
 
 def website_attachment(
@@ -172,7 +205,7 @@ def website_attachment(
     by_url = {w.url: w for w in index.websites}
     for (kind, ref), recs in ordered:
         site = by_url.get(ref) if kind == "site" else None
-        vetoes = list(dict.fromkeys(names.get(r.indicator, r.indicator) for r in recs if r.veto))
+        vetoes = list(dict.fromkeys(_indicator_name(r.indicator, names) for r in recs if r.veto))
         attachment.rows.append(
             [
                 site.unit if site else recs[0].unit,
@@ -181,7 +214,7 @@ def website_attachment(
                 (site.site_code or "") if site else "",
                 QUALIFIED_TEXT.get(site_status.get(ref, ""), "—"),
                 "、".join(vetoes) if vetoes else "无",
-                _joined(sorted(recs, key=lambda r: not r.veto)),
+                _joined(sorted(recs, key=lambda r: not r.veto), settings),
             ]
         )
     return attachment

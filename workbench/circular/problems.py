@@ -2,8 +2,12 @@
 
 One sentence per target (a website, an account, or a unit for its documents and 专栏
 columns), naming the unit, the site or account, the evidence and the rule, in the seed's
-style: “湘乡文旅”抖音号未及时进行政务新媒体备案，并存在超过两周未更新信息的情况。
-Veto problems come first within each family. ``check.incomplete`` is never a problem.
+style: “湘乡文旅”抖音号未及时进行政务新媒体备案，并存在超过两周未更新信息的情况.
+Within a family a unit's 政策解读 sentence comes first and is never summed up by
+``max_sentences_per_family``; veto problems come next. Column findings are named by their
+columns (``wording.named_columns``); targets whose sentences would read the same, with no
+number in them, share one sentence (市教育局、市资规局网站“调查征集”栏目超期未更新).
+``check.incomplete`` is never a problem.
 """
 
 from __future__ import annotations
@@ -13,6 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.circular.targets import FindingRecord, TargetIndex
+from workbench.circular.wording import (
+    Subject,
+    clean_problem,
+    column_phrase,
+    fill,
+    flatten_brackets,
+    joined_subjects,
+    named_columns,
+)
 
 MAX_LISTED_PROBLEMS = 5
 
@@ -29,14 +42,36 @@ class ProblemFamily:
     findings: int = 0
 
 
+DOCUMENTS = "documents"
+
+
 @dataclass
 class _Group:
-    subject: str
+    kind: str  # documents / media / site / unit
+    subject: Subject
+    position: int  # in the inventory: targets are listed in its order, whatever the input's
     records: list[FindingRecord] = field(default_factory=list)
 
     @property
     def veto(self) -> bool:
         return any(r.veto for r in self.records)
+
+
+@dataclass
+class _Sentence:
+    """One sentence of a family: its groups share the predicate."""
+
+    predicate: str
+    groups: list[_Group]
+
+    @property
+    def documents(self) -> bool:
+        return self.groups[0].kind == DOCUMENTS
+
+    @property
+    def text(self) -> str:
+        subjects = joined_subjects([g.subject for g in self.groups])
+        return flatten_brackets(f"{subjects}{self.predicate}。")
 
 
 def family_of(indicator: str, families: Sequence[Mapping[str, Any]]) -> str:
@@ -47,17 +82,17 @@ def family_of(indicator: str, families: Sequence[Mapping[str, Any]]) -> str:
     return "other"
 
 
-def _subject(record: FindingRecord, index: TargetIndex, settings: Mapping[str, Any]) -> str:
+def _subject(record: FindingRecord, index: TargetIndex, settings: Mapping[str, Any]) -> Subject:
     if record.account is not None:
         name, platform = record.account
         suffix = settings.get("platform_suffix", {}).get(platform, platform or "账号")
-        return f"{record.unit}“{name}”{suffix}"
+        return Subject(record.unit, f"“{name}”", str(suffix))
     if record.site_url is not None and record.indicator.startswith("site."):
         site = next(w for w in index.websites if w.url == record.site_url)
         if len(index.sites_of_unit(site.unit)) > 1:
-            return f"{site.unit}“{site.name}”网站"
-        return f"{site.unit}网站"
-    return record.unit or "有关单位"
+            return Subject(site.unit, f"“{site.name}”", "网站")
+        return Subject(site.unit, "", "网站")
+    return Subject(record.unit or "有关单位")
 
 
 def _group_key(record: FindingRecord) -> tuple[str, ...]:
@@ -65,13 +100,27 @@ def _group_key(record: FindingRecord) -> tuple[str, ...]:
         return ("media", *record.account)
     if record.site_url is not None and record.indicator.startswith("site."):
         return ("site", record.site_url)
-    if record.indicator == "policy.interpretation_missing":
-        return ("documents", record.unit)
+    if record.indicator.startswith("policy."):
+        return (DOCUMENTS, record.unit)
     return ("unit", record.unit)
 
 
+def _position(group_key: tuple[str, ...], index: TargetIndex) -> int:
+    """Where a group's target stands in the inventory (websites, then accounts); a unit
+    stands where its first website or account does."""
+    urls = [w.url for w in index.websites]
+    accounts = [(m.name, m.platform) for m in index.media]
+    kind, rest = group_key[0], group_key[1:]
+    if kind == "site" and rest[0] in urls:
+        return urls.index(rest[0])
+    if kind == "media" and rest in accounts:
+        return len(urls) + accounts.index((rest[0], rest[1]))
+    units = [w.unit for w in index.websites] + [m.unit for m in index.media]
+    return units.index(rest[0]) if rest[0] in units else len(units)
+
+
 def _listed(problems: list[str]) -> str:
-    unique = list(dict.fromkeys(p for p in problems if p))
+    unique = list(dict.fromkeys(clean_problem(p) for p in problems if p))
     if len(unique) > MAX_LISTED_PROBLEMS:
         return "、".join(unique[:MAX_LISTED_PROBLEMS]) + f"等{len(unique)}项"
     return "、".join(unique)
@@ -82,8 +131,7 @@ def _clause(indicator: str, records: list[FindingRecord], settings: Mapping[str,
         phrase = str(settings.get("interpretation_missing_phrase") or "{problems}")
     else:
         phrase = str(settings.get("phrases", {}).get(indicator) or "{problems}")
-    listed = _listed([r.problem for r in records])
-    return phrase.replace("{problems}", listed).replace("{count}", str(len(records)))
+    return fill(phrase, problems=_listed([r.problem for r in records]), count=len(records))
 
 
 def _join_clauses(clauses: list[str]) -> str:
@@ -95,20 +143,79 @@ def _join_clauses(clauses: list[str]) -> str:
     return "，".join(clauses[:-1]) + joiner + last
 
 
-def _sentence(group: _Group, settings: Mapping[str, Any]) -> str:
-    """Subject, veto clauses (then the veto marker), then the other clauses."""
-    by_indicator: dict[str, list[FindingRecord]] = {}
-    # veto indicators first, then in the order the findings came
-    ordered = sorted(group.records, key=lambda r: not r.veto)
-    for record in ordered:
-        by_indicator.setdefault(record.indicator, []).append(record)
+def _predicate(group: _Group, settings: Mapping[str, Any]) -> str:
+    """Veto clauses (then the veto marker), then the other clauses; the columns of column
+    findings whose phrases read alike are named in one clause."""
+    buckets: dict[tuple[str, str], list[FindingRecord]] = {}
+    for record in sorted(group.records, key=lambda r: not r.veto):
+        phrase = column_phrase(record, settings)
+        key = ("columns", phrase) if phrase else ("indicator", record.indicator)
+        buckets.setdefault(key, []).append(record)
+    clauses: list[tuple[bool, str]] = []
+    for (kind, value), records in buckets.items():
+        if kind == "columns":
+            text = named_columns(value, records, settings)
+        else:
+            text = _clause(value, records, settings)
+        clauses.append((any(r.veto for r in records), text))
+    clauses.sort(key=lambda c: not c[0])
+    vetoes = sum(1 for veto, _ in clauses if veto)
     marker = str(settings.get("veto_marker") or "")
-    clauses: list[str] = []
-    vetoes = sum(1 for recs in by_indicator.values() if any(r.veto for r in recs))
-    for position, (indicator, recs) in enumerate(by_indicator.items(), start=1):
-        clause = _clause(indicator, recs, settings)
-        clauses.append(clause + marker if position == vetoes else clause)
-    return f"{group.subject}{_join_clauses(clauses)}。"
+    texts = [
+        text + marker if position == vetoes else text
+        for position, (_, text) in enumerate(clauses, start=1)
+    ]
+    return _join_clauses(texts)
+
+
+def _sentences(groups: Sequence[_Group], settings: Mapping[str, Any]) -> list[_Sentence]:
+    """One sentence per group, in order; a group whose predicate has no number joins the
+    first earlier group of its kind with the same predicate (a shared number would read as
+    their total)."""
+    sentences: list[_Sentence] = []
+    shared: dict[tuple[str, str], _Sentence] = {}
+    for group in groups:
+        predicate = _predicate(group, settings)
+        key = (group.kind, predicate)
+        if key in shared:
+            shared[key].groups.append(group)
+            continue
+        sentence = _Sentence(predicate, [group])
+        sentences.append(sentence)
+        if not any(ch.isdigit() for ch in predicate):
+            shared[key] = sentence
+    return sentences
+
+
+def _family(
+    key: str, heading: str, groups: Sequence[_Group], settings: Mapping[str, Any]
+) -> ProblemFamily:
+    """The 政策解读 sentences first, never capped; then veto targets, then the others, each
+    part in the inventory's order; the sentences beyond ``max_sentences_per_family`` summed
+    up."""
+
+    def order(group: _Group) -> tuple[bool, int, str]:
+        return (not group.veto, group.position, group.subject.text)
+
+    ranked = sorted((g for g in groups if g.kind == DOCUMENTS), key=lambda g: order(g)[1:])
+    ranked += sorted((g for g in groups if g.kind != DOCUMENTS), key=order)
+    sentences = _sentences(ranked, settings)
+    documents = [s for s in sentences if s.documents]
+    others = [s for s in sentences if not s.documents]
+    limit = int(settings.get("max_sentences_per_family") or 0)
+    shown = others[:limit] if limit > 0 else others
+    family = ProblemFamily(
+        key=key,
+        heading=heading,
+        sentences=[s.text for s in documents + shown],
+        veto_targets=sum(1 for g in ranked if g.veto),
+        targets=len(ranked),
+        findings=sum(len(g.records) for g in ranked),
+    )
+    rest = sum(len(s.groups) for s in others[len(shown) :])
+    if rest > 0:
+        family.sentences.append(f"此外，另有{rest}个检查对象存在类似问题。")
+    return family
 
 
 def problem_families(
@@ -130,10 +237,11 @@ def problem_families(
         group_key = _group_key(record)
         groups_of_family = groups.setdefault(family_key, {})
         if group_key not in groups_of_family:
-            groups_of_family[group_key] = _Group(subject=_subject(record, index, settings))
+            subject = _subject(record, index, settings)
+            position = _position(group_key, index)
+            groups_of_family[group_key] = _Group(group_key[0], subject, position)
         groups_of_family[group_key].records.append(record)
 
-    limit = int(settings.get("max_sentences_per_family") or 0)
     headings = {str(f["key"]): str(f.get("heading", "")) for f in families_cfg}
     order = [str(f["key"]) for f in families_cfg] + ["other"]
     headings.setdefault("other", "其他问题")
@@ -142,19 +250,7 @@ def problem_families(
         bucket = groups.get(key)
         if not bucket:
             continue
-        ranked = sorted(bucket.values(), key=lambda g: not g.veto)  # stable: veto first
-        shown = ranked[:limit] if limit > 0 else ranked
-        family = ProblemFamily(
-            key=key,
-            heading=headings[key],
-            sentences=[_sentence(g, settings) for g in shown],
-            veto_targets=sum(1 for g in ranked if g.veto),
-            targets=len(ranked),
-            findings=sum(len(g.records) for g in ranked),
-        )
-        rest = len(ranked) - len(shown)
-        if rest > 0:
-            family.sentences.append(f"此外，另有{rest}个检查对象存在类似问题。")
+        family = _family(key, headings[key], list(bucket.values()), settings)
         if references and references.get(key):
             family.sentences.append(references[key])
         result.append(family)

@@ -2,14 +2,21 @@
 
 A finding names its target as ``findings.csv`` does (contract §3): a website by its homepage
 URL, an account by its 账号名称 (+ platform), a column by its URL, a document by its 文号.
-Column findings are attributed to the website whose homepage host and path prefix match
-the column URL (longest prefix wins), or to the unit's only website.
+Column findings are attributed to the website their ``detail["site_url"]`` names, else to
+the website whose homepage host and path prefix match the column URL (longest prefix wins),
+or to the unit's only website.
+
+The frame may carry a last column ``detail``: each finding's ``detail`` mapping (the
+column's name and category, dates, counts). findings.csv has no such column; without it the
+circular still reads, only less specifically (columns counted instead of named).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -57,6 +64,14 @@ class FindingRecord:
     evidence_url: str
     site_url: str | None  # homepage URL of the website it belongs to
     account: tuple[str, str] | None  # (账号名称, platform) of the account it belongs to
+    detail: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def column_name(self) -> str:
+        """The column's name for a column finding (from ``detail``), else ""."""
+        if self.target_kind != "column":
+            return ""
+        return _text(self.detail.get("column"))
 
     @property
     def incomplete(self) -> bool:
@@ -123,8 +138,13 @@ def finding_records(findings: pd.DataFrame | None, index: TargetIndex) -> list[F
         unit = _text(row.get("unit"))
         site_url: str | None = None
         account: tuple[str, str] | None = None
+        detail = row.get("detail")
+        detail = dict(detail) if isinstance(detail, Mapping) else {}
         if kind in ("website", "column"):
-            site = index.site_for_url(target, unit if kind == "column" else "")
+            site = None
+            if kind == "column" and detail.get("site_url"):
+                site = index.site_for_url(_text(detail["site_url"]))
+            site = site or index.site_for_url(target, unit if kind == "column" else "")
             if site is not None:
                 site_url = site.url
                 unit = unit or site.unit
@@ -148,6 +168,7 @@ def finding_records(findings: pd.DataFrame | None, index: TargetIndex) -> list[F
                 evidence_url=_text(row.get("evidence_url")),
                 site_url=site_url,
                 account=account,
+                detail=detail,
             )
         )
     return records

@@ -7,7 +7,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.dashboard.quarter_data import KIND_LABELS, indicator_family, indicator_title
+from workbench.dashboard.quarter_data import (
+    KIND_LABELS,
+    indicator_family,
+    indicator_title,
+    parse_detail,
+)
 from workbench.dashboard.reviews_store import AuditEntry
 from workbench.dashboard.ui import esc, safe_link, status_tag
 
@@ -55,16 +60,6 @@ def _value_html(value: Any) -> str:
 def _kv(label: str, value_html: str) -> str:
     """One row of the evidence table: an escaped label and already-escaped HTML."""
     return f"<tr><th>{esc(label)}</th><td>{value_html}</td></tr>"
-
-
-def parse_detail(raw: Any) -> dict[str, Any]:
-    if isinstance(raw, Mapping):
-        return dict(raw)
-    try:
-        value = json.loads(raw or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def detail_html(detail: Mapping[str, Any]) -> tuple[str, str]:

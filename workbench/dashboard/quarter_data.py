@@ -9,6 +9,7 @@ supervisors' decisions at once. Dates are Asia/Shanghai calendar dates.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -123,7 +124,7 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
         o if isinstance(o, str) and o else p
         for o, p in zip(frame["problem_override"], frame["problem"], strict=True)
     ]
-    frame["lead"] = [bool(_detail(d).get("lead")) for d in frame["detail"]]
+    frame["lead"] = [bool(parse_detail(d).get("lead")) for d in frame["detail"]]
     return frame
 
 
@@ -164,14 +165,15 @@ def run_context(run: QuarterRun) -> tuple[Inventory, dict[str, Any]]:
     return _load_context(run.inventory, run.rules_files)
 
 
-def _detail(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
+def parse_detail(raw: Any) -> dict[str, Any]:
+    """A finding's ``detail`` as a dict: the store keeps it as JSON text."""
+    if isinstance(raw, Mapping):
+        return dict(raw)
     try:
-        parsed = json.loads(value) if isinstance(value, str) and value else {}
-    except ValueError:
+        value = json.loads(raw or "{}")
+    except (TypeError, ValueError):
         return {}
-    return parsed if isinstance(parsed, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _reviewed(frame: pd.DataFrame) -> list[tuple[str, Finding]]:
@@ -191,7 +193,8 @@ def _reviewed(frame: pd.DataFrame) -> list[tuple[str, Finding]]:
             evidence_url=str(r.evidence_url or ""),
             points=float(str(r.points or 0.0)),
             platform=str(r.platform or ""),
-            detail=_detail(getattr(r, "detail", None)),
+            # a column's deductions count against its website (``detail["site_url"]``)
+            detail=parse_detail(getattr(r, "detail", None)),
         )
         override = r.problem_override if isinstance(r.problem_override, str) else None
         kept = after_review(finding, str(r.status), override)
@@ -209,11 +212,17 @@ def reviewed_scores(
     return score_targets(inventory, [f for _, f in _reviewed(frame)], rules)
 
 
+CIRCULAR_FINDING_COLUMNS = (*FINDING_COLUMNS, "detail")
+
+
 def circular_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """The findings.csv-shaped frame the circular is built from, as reviewed (the same rule
-    as ``pipeline.reviewed_findings``: ``workbench.reviewed.after_review``)."""
-    rows = [{**f.as_row(), "finding_id": fid} for fid, f in _reviewed(frame)]
-    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    """The frame the circular is built from, as ``pipeline.write_outputs`` passes it:
+    findings.csv's columns plus each finding's ``detail`` dict, as reviewed (the same rule as
+    ``pipeline.reviewed_findings``: ``workbench.reviewed.after_review``)."""
+    rows = [{**f.as_row(), "finding_id": fid, "detail": f.detail} for fid, f in _reviewed(frame)]
+    out = pd.DataFrame(rows, columns=list(CIRCULAR_FINDING_COLUMNS))
+    out["detail"] = pd.Series(list(out["detail"]), index=out.index, dtype=object)
+    return out
 
 
 def circular_settings_for(rules: dict[str, Any]) -> dict[str, Any]:
