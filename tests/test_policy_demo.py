@@ -17,10 +17,10 @@ import requests
 
 from workbench.demo import DemoCity, serve_demo_city
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import listed_items
 from workbench.extract.documents import DocumentFacts, extract_document
 from workbench.extract.interpretations import InterpretationFacts, extract_interpretation
 from workbench.extract.matching import pair_interpretations
+from workbench.extract.rows import listed_items
 from workbench.facts import Facts
 from workbench.fetch.http import fetch_url
 from workbench.indicators import REGISTRY

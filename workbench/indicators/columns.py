@@ -24,8 +24,9 @@ SURVEY = "调查征集"
 
 
 def judged(column: ColumnFacts) -> bool:
-    """A column the indicators look at: reached by the crawl and expected to update."""
-    return bool(column.pages) and column.list_type
+    """A column the indicators look at: reached by the crawl, expected to update, and its
+    list read (a script-filled list we could not read is check.incomplete's, never blank)."""
+    return bool(column.pages) and column.list_type and not column.unreadable
 
 
 def cycle_days(column: ColumnFacts, rules: Mapping[str, Any]) -> int:
