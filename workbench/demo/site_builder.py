@@ -89,6 +89,8 @@ class SiteTuning:
     article_dead_link: tuple[str, str] | None = None  # … in the newest 动态 article
     article_note: str | None = None  # extra paragraph of the newest 动态 article
     unanswered_days: int | None = None  # a 互动交流 message asked then, never answered
+    style: str | None = None  # CMS flavour instead of the site's turn (issue 14: jcms, trs)
+    script_paging: bool = False  # trs lists paged by createPageHTML only (issue 14)
 
 
 def policy_columns(
@@ -273,7 +275,8 @@ def build_site(
         icp=f"{catalog.ICP_PREFIX}ICP备{rng.randint(10_000_000, 22_999_999)}号",
         psb=f"{division}{rng.randint(10_000_000, 99_999_999)}",
         conac_id=f"{rng.randint(10**12, 10**13 - 1)}",
-        style=styles[index % 3],
+        style=tuning.style or styles[index % 3],
+        script_paging=tuning.script_paging,
         columns=tuple(cols),
         broken=tuning.broken,
         regenerated=datetime.combine(as_of, time(2, 0)) if tuning.trap else None,

@@ -21,7 +21,9 @@ from workbench.demo.planted import (
     HOMEPAGE_FRESH_SITE,
     HOMEPAGE_STALE_SITE,
     IDENTITY_SITE,
+    JCMS_SITE,
     OPENNESS_SUBCOLUMNS,
+    SCRIPT_PAGED_SITE,
     SECURITY_SITE,
     SECURITY_WORDING,
     SURVEY_STALE,
@@ -258,7 +260,7 @@ def truth_entries(
         acct["食安示范"].unit,
         note="已备案",
     )
-    return tuple(out) + issue4_entries(as_of, site)
+    return tuple(out) + issue4_entries(as_of, site) + issue14_entries(site)
 
 
 def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
@@ -357,4 +359,36 @@ def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry,
             + ("（超过3个月）" if late else "（未超过3个月，边界）"),
             key_date=as_of - timedelta(days=days),
         )
+    return tuple(out)
+
+
+def issue14_entries(site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
+    """Issue 14: the 规范性文件 only on page 2 of a script-paged list is found (and its
+    missing interpretations reported); the JCMS site's datastore columns are neither blank
+    nor stale (the site is healthy: no finding at all)."""
+    fgw, jcms = site[SCRIPT_PAGED_SITE], site[JCMS_SITE]
+    doc = next(it for it in fgw.column("zcwj").items if it.normative)
+    assert doc.doc_number is not None
+    out = [
+        TruthEntry(
+            "expected",
+            "policy.interpretation_missing",
+            "document",
+            doc.doc_number,
+            fgw.unit,
+            since="issue-14",
+            note="规范性文件只在政策文件列表的第2页（由createPageHTML脚本生成，无链接），"
+            "缺问答、访谈、图解、音频、H5等其中2种形式的政策解读",
+            key_date=doc.published.date(),
+        ),
+        TruthEntry(
+            "not_expected",
+            "site.columns_stale",
+            "website",
+            jcms.key,
+            jcms.unit,
+            since="issue-14",
+            note="大汉JCMS站点：各栏目列表在jpage数据岛中，读取后均有近期信息，不是空白栏目",
+        ),
+    ]
     return tuple(out)

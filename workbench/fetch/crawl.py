@@ -415,6 +415,8 @@ class _Crawler:
                 if reading.pending is not None:
                     base = document_base(root, final)
                     read_script_list(reading, self._fetch_data, base, self.settings.row_ref)
+                if reading.script_list == SCRIPT_READ:  # rows a script holds are links too
+                    links = _with_rows(links, reading)
                 if self.page_hook is not None:
                     analysis = self.page_hook(root, final, depth)
         page = CrawledPage(
@@ -463,11 +465,7 @@ class _Crawler:
             reading=reading,
             list_of=task.list_of,
         )
-        links = []
-        for item in rows or []:
-            target = _absolute(item.url, "")
-            if target is not None:
-                links.append((target, item.title[:300]))
+        links = _with_rows([], reading) if reading is not None else []
         return _Visit(page, links, more)
 
     def admit(self, target: str, depth: int) -> bool:
@@ -519,6 +517,17 @@ class _Crawler:
                 continue
             out.append(_Task(request, depth, list_url))
         return out
+
+
+def _with_rows(links: list[tuple[str, str]], reading: PageReading) -> list[tuple[str, str]]:
+    """``links`` plus the rows of a script-filled list (datastore, JSON) as links."""
+    known = {target for target, _ in links}
+    for item in reading.items:
+        target = _absolute(item.url, item.url)
+        if target is not None and target not in known:
+            known.add(target)
+            links.append((target, item.title[:300]))
+    return links
 
 
 def _is_html(result: FetchResult) -> bool:
