@@ -170,10 +170,11 @@ def inspect_page(
             if not target_url or target_url == final or not target_url.startswith("http"):
                 break
             result = fetch(target_url)
-            if not result.ok or parse_page(result.text) is None:
+            landed = parse_page(result.text) if result.ok else None
+            if landed is None:
                 break
             redirects.append(target_url)
-            final, root = normalize_url(result.final_url), parse_page(result.text) or root
+            final, root = normalize_url(result.final_url), landed
         today = now_shanghai().date()
         reading = read_page(root, final, ref=_page_ref(root, final, today))
 

@@ -75,7 +75,7 @@ _CREATE_RE = re.compile(
 _COUNT_RE = re.compile(r"\bcountPage\s*=\s*(\d+)")
 _CURRENT_RE = re.compile(r"\bcurrentPage\s*=\s*(\d+)")
 _CONCAT_RE = re.compile(r"(['\"])\s*\+\s*\1")
-_NAME_EXT_RE = re.compile(r"['\"]([\w.\-]*?)_['\"]\s*\+[^;'\"]*?\+\s*['\"]\.(\w+)['\"]")
+_NAME_EXT_RE = re.compile(r"['\"]([\w.\-]*?)_['\"]\s*\+[^;'\"]*?\+\s*['\"]\.(\w+)")
 _OPTION_PAGE_RE = re.compile(r"^(?:第\s*)?(\d+)\s*(?:页|/\s*\d+)?$")
 _ONCHANGE_CALL_RE = re.compile(r"(\w+)\s*\(\s*this\.(?:value|options)")
 _AJAX_RE = re.compile(r"\$\.(?:ajax|get|getJSON|post)\s*\(|\bfetch\s*\(|axios|XMLHttpRequest")
@@ -88,7 +88,7 @@ _LOCATION_RE = re.compile(
     r"""^(?:(?:window|top|self|document)\.)?location(?:\.href)?\s*=\s*(['"])(?P<a>[^'"]+)\1\s*;?$"""
     r"""|^(?:(?:window|top|self)\.)?location\.(?:replace|assign)\(\s*(['"])(?P<b>[^'"]+)\3\s*\)\s*;?$"""
 )
-_COMMENT_RE = re.compile(r"<!--|-->|//[^\n]*|/\*.*?\*/", re.S)
+_COMMENT_RE = re.compile(r"<!--|-->|^\s*//[^\n]*|/\*.*?\*/", re.S | re.M)
 _SHORT_PAGE_CHARS = 200  # a redirect or frameset page shows (almost) no text of its own
 
 
@@ -213,7 +213,7 @@ def _linked_pages(root: lxml.html.HtmlElement, url: str, base: str) -> list[List
     """Numbered pages of this list linked in the page (same first page, another number)."""
     here = normalize_url(url)
     try:
-        first = canonical_url(url)
+        first = column_key(url)
     except ValueError:
         return []
     out = []
@@ -223,7 +223,7 @@ def _linked_pages(root: lxml.html.HtmlElement, url: str, base: str) -> list[List
             continue
         try:
             target = normalize_url(urljoin(base, href))
-            if target != here and canonical_url(target) == first:
+            if target != here and column_key(target) == first:
                 out.append(ListRequest(target, number=_page_number(target) or 0, linked=True))
         except ValueError:
             continue

@@ -53,7 +53,7 @@ from workbench.extract.cms import (
     SCRIPT_READ,
     ListRequest,
     PageReading,
-    canonical_url,
+    column_key,
     read_data,
     read_page,
     read_script_list,
@@ -541,7 +541,7 @@ def _same_list(page_url: str, target: str) -> bool:
     if not _PAGING_HINT_RE.search(target):
         return False
     try:
-        return canonical_url(target) == canonical_url(page_url)
+        return column_key(target) == column_key(page_url)
     except ValueError:
         return False
 
