@@ -206,3 +206,45 @@ def test_a_json_filled_list_is_read_or_reported_unread(capsys: pytest.CaptureFix
         {"title": "关于某某的公告", "url": base + "/tzgg/1.html", "date": "2022-09-28"}
     ]
     assert unread["script_list"] == "unread" and "HTTP 404" in unread["script_note"]
+
+
+def test_the_evidence_panel_shows_what_the_crawl_read(tmp_path: Path) -> None:
+    from datetime import date
+
+    from workbench import store
+    from workbench.dashboard.evidence import evidence_html
+    from workbench.dashboard.quarter_data import page_reading
+    from workbench.extract.dates import DatedItem
+    from workbench.facts import PageAnalysis, PageFacts, SiteFacts
+    from workbench.models import Website
+    from workbench.recording import site_payload
+
+    site_url = "http://www.a.gov.cn/"
+    column = site_url + "zcwj/index.html"
+    page = PageAnalysis(
+        url=column,
+        final_url=column,
+        status=200,
+        error=None,
+        title="政策文件",
+        items=[DatedItem("关于某某的通知", site_url + "zcwj/1.html", date(2022, 9, 28))],
+        script_list="unread",
+        script_note="列表由脚本从 http://www.a.gov.cn/api 加载，该接口无法读取（HTTP 500）",
+        list_pages=[site_url + "zcwj/index_1.html"],
+        total_pages=2,
+    )
+    website = Website(unit="示范局", name="示范局网站", url=site_url, kind="部门网站")
+    home = PageFacts(url=site_url, final_url=site_url, status=200, error=None)
+    site = SiteFacts(website=website, homepage=home, pages=[page])
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    run_id = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="x", params={}
+    )
+    with engine.begin() as conn:
+        store.save_site_result(conn, run_id, site_url, site_payload(site, [], [], []))
+    facts = page_reading(engine, run_id, site_url, column)
+    assert facts is not None and facts["script_list"] == "unread" and facts["items"]
+    assert page_reading(engine, run_id, site_url, site_url + "other.html") is None
+    html = evidence_html({"problem": "栏目列表由脚本加载", "evidence_url": column}, None, facts)
+    assert "1条，最新一条 2022-09-28" in html and "是，无法读取" in html
+    assert "1页（列表共2页）" in html

@@ -82,29 +82,25 @@ class CheckIncomplete(Indicator):
 
     def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
         for site in facts.sites:
-            if site.homepage.ok and homepage_unread(site):
-                yield website_finding(
-                    facts,
-                    site.website,
-                    indicator=self.id,
-                    veto=False,
-                    key="homepage",
-                    problem=str(self.rule(rules, "incomplete.homepage_unreadable")).format(
-                        reason=site.homepage.script_note
-                    ),
-                    detail={"script_list": site.homepage.script_list},
-                )
-            if site.homepage.ok:
+            home = site.homepage
+            if home.ok and not homepage_unread(site):
                 continue
-            reason = site.homepage.error or f"HTTP {site.homepage.status}"
+            detail: dict[str, Any]
+            if home.ok:  # answered, but its rows are filled by a script we could not read
+                template, fields = "incomplete.homepage_unreadable", {"reason": home.script_note}
+                detail = {"script_list": home.script_list, "reason": home.script_note}
+            else:
+                reason = home.error or f"HTTP {home.status}"
+                template, fields = "incomplete.website_problem", {"reason": reason}
+                detail = {"status": home.status, "error": home.error}
             yield website_finding(
                 facts,
                 site.website,
                 indicator=self.id,
                 veto=False,
                 key="homepage",
-                problem=str(self.rule(rules, "incomplete.website_problem")).format(reason=reason),
-                detail={"status": site.homepage.status, "error": site.homepage.error},
+                problem=str(self.rule(rules, template)).format(**fields),
+                detail=detail,
             )
         for item in facts.accounts:
             if judgeable_newest(item, facts.as_of) is not None:
