@@ -56,6 +56,7 @@ __all__ = [
     "read_data",
     "read_page",
     "read_script_list",
+    "same_list",
 ]
 
 SCRIPT_NONE, SCRIPT_READ, SCRIPT_UNREAD = "none", "read", "unread"
@@ -134,6 +135,16 @@ def column_key(url: str) -> str:
     parts = urlsplit(canon)
     path = _INDEX_FILE_RE.sub("/", parts.path).rstrip("/")
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def same_list(page_url: str, target: str) -> bool:
+    """True when ``target`` is another numbered page of the list ``page_url`` is on."""
+    if not _PAGING_HREF_RE.search(target):
+        return False
+    try:
+        return column_key(target) == column_key(page_url)
+    except ValueError:
+        return False
 
 
 def _page_number(url: str) -> int | None:

@@ -53,10 +53,10 @@ from workbench.extract.cms import (
     SCRIPT_READ,
     ListRequest,
     PageReading,
-    column_key,
     read_data,
     read_page,
     read_script_list,
+    same_list,
 )
 from workbench.extract.dates import DatedItem, article_date, parse_page
 from workbench.extract.rows import document_base
@@ -103,7 +103,6 @@ NOTE_CALENDAR_TRAP = "疑似日历类无限链接，未抓取"
 _MAX_BYTES = 5 * 1024 * 1024
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "ftp:", "file:")
-_PAGING_HINT_RE = re.compile(r"[_-]\d+\.\w+$|[?&][a-z_]*(?:page|pn|p)[a-z_]*=\d", re.I)
 
 
 class CrawlError(WorkbenchError):
@@ -536,16 +535,6 @@ def _is_html(result: FetchResult) -> bool:
     )
 
 
-def _same_list(page_url: str, target: str) -> bool:
-    """True when ``target`` is another numbered page of the list ``page_url`` is on."""
-    if not _PAGING_HINT_RE.search(target):
-        return False
-    try:
-        return column_key(target) == column_key(page_url)
-    except ValueError:
-        return False
-
-
 def _validate(settings: CrawlSettings) -> None:
     if settings.max_pages < 1:
         raise CrawlError("最多抓取页数（--max-pages）应为正整数。")
@@ -674,7 +663,7 @@ def crawl_site(
                         internal = crawler.on_site(target)
                         links.append(CrawledLink(page.url, target, anchor, internal))
                         # another numbered page of the same list: the same depth, not a chain
-                        hop = 0 if _same_list(page.final_url, target) else 1
+                        hop = 0 if same_list(page.final_url, target) else 1
                         if internal and crawler.admit(target, page.depth + hop):
                             next_level.append(_Task(ListRequest(target), page.depth + hop))
                     if on_links is not None:
