@@ -252,11 +252,12 @@ def paged_policy(clock: Clock, base: int) -> tuple[Column, Column]:
                 Item(doc_id, title, published, "document", number.format(y=y), reg_no, True)
             )
             continue
-        title = f"关于下达{y}年第{i + 1}批重点项目前期工作经费的通知"
+        inner = f"{y}年第{i + 1}批重点项目前期工作计划"
+        title = f"关于下达《{inner}》的通知"
         if i < 4:
             interp_id = clock.new_id()
             form = "图解" if i % 2 else "文字"
-            label = f"图解：{title}" if form == "图解" else f"{title}解读"
+            label = f"图解：《{inner}》" if form == "图解" else f"《{inner}》解读"
             moment = published + timedelta(minutes=30)
             interps.append(
                 Item(interp_id, label, moment, "interpretation", form=form, related=(doc_id,))

@@ -377,8 +377,8 @@ def issue14_entries(site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
             doc.doc_number,
             fgw.unit,
             since="issue-14",
-            note="规范性文件只在政策文件列表的第2页（由createPageHTML脚本生成，无链接），"
-            "缺问答、访谈、图解、音频、H5等其中2种形式的政策解读",
+            # on page 2 of a createPageHTML list only; the note is the finding's wording
+            note="缺问答、访谈、图解、音频、H5等其中2种形式的政策解读",
             key_date=doc.published.date(),
         ),
         TruthEntry(
