@@ -282,7 +282,10 @@ def test_demo_problems_read_like_the_seed(demo: dict[str, Any]) -> None:
     )
     docx_line = next(p for p in demo["paragraphs"] if p.startswith("（二）政府网站内容保障不到位"))
     for text in (md_line.replace("**", ""), docx_line):
-        assert text.startswith("（二）政府网站内容保障不到位。市水利局未及时完成规范性文件解读工作")
+        # the 政策解读 sentences lead the family (市发改委, then 市水利局, in inventory order)
+        lead = "（二）政府网站内容保障不到位。市发改委未及时完成规范性文件解读工作"
+        assert text.startswith(lead), text[:80]
+        assert text.index("市水利局未及时完成规范性文件解读工作") < text.index("市司法局网站")
         assert f"{'、'.join(survey_units)}网站“调查征集”栏目超期未更新。" in text
         assert f"市文旅广体局网站{topics}专题存在较多栏目超期未更新。" in text
         assert "栏目不更新问题突出（单项否决）" in text and "栏目不更新：" not in text
@@ -361,7 +364,9 @@ def test_dashboard_path_writes_the_same_problems(
         for text in _problems_md(render_markdown(capped)).splitlines()
         if "（二）政府网站内容保障不到位" in text
     )
-    assert "。**市水利局未及时完成规范性文件解读工作" in line
+    # a cap of 2 keeps both units' 政策解读 sentences, first, and sums up the rest
+    assert "。**市发改委未及时完成规范性文件解读工作" in line
+    assert "。市水利局未及时完成规范性文件解读工作" in line
     assert "此外，另有" in line
 
 

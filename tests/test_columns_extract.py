@@ -13,7 +13,8 @@ from workbench.extract.columns import (
     column_signals,
     discover_columns,
 )
-from workbench.extract.dates import listed_items, parse_page
+from workbench.extract.dates import parse_page
+from workbench.extract.rows import listed_items
 from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.crawl import page_links
 from workbench.models import ColumnOverride, Website

@@ -120,9 +120,11 @@ def test_site_crawl_follows_rules_and_records_links() -> None:
     assert not any(p.startswith("/cal") for p in paths)
     # query explosion bounded by max_query_variants
     assert sum(p.startswith("/list?") for p in paths) == 7
-    # breadth-first: depths never decrease, start page first
-    depths = [p.depth for p in result.pages]
+    # breadth-first: depths never decrease, start page first; the numbered pages of a
+    # list count as the depth of its first page (one level, not a chain)
+    depths = [p.depth for p in result.pages if "/list?" not in p.url]
     assert depths == sorted(depths) and result.pages[0].url == base
+    assert {p.depth for p in result.pages if "/list" in p.url} == {1}
     assert {f"/news/{i}.html" for i in range(NEWS)} <= set(paths)
     assert "/deep/11.html" in paths  # max_depth 20 lets the chain finish
     assert len(result.pages) >= 30

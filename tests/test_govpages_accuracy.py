@@ -28,7 +28,7 @@ def results() -> pd.DataFrame:
 
 
 def test_corpus_is_the_expected_one(results: pd.DataFrame) -> None:
-    assert len(results) == 31
+    assert len(results) == 32  # articles and fragments; list pages: test_inspect.py
     assert results["truth_date"].isna().sum() == 1  # the gov.cn 公报 page
 
 
@@ -46,7 +46,11 @@ def test_not_worse_than_htmldate(results: pd.DataFrame) -> None:
 
 def test_every_site_code_right(results: pd.DataFrame) -> None:
     wrong = results.loc[~results["site_code_ok"], ["file", "truth_site_code", "our_site_code"]]
-    assert wrong.empty, wrong.to_string()
+    # MANIFEST leaves kaili's code cell empty although its notes quote the footer's
+    # 政府网站标识码：5226010001, which is what we read.
+    kaili = "html/gerapy__www.kaili.gov.cn__article__2024-06-27.html"
+    assert list(wrong["file"]) in ([], [kaili]), wrong.to_string()
+    assert wrong.empty or wrong.iloc[0]["our_site_code"] == "5226010001"
     assert results["truth_site_code"].notna().sum() == 7
 
 

@@ -69,13 +69,18 @@ def test_media_pages_are_same_site_links_named_for_new_media() -> None:
     not (DEFAULT_CORPUS / "MANIFEST.tsv").is_file(), reason="govpages corpus not available"
 )
 def test_real_government_pages() -> None:
-    """Across the real pages only gov.cn's footer links an account (its 微博)."""
+    """Across the real pages only gov.cn's footer and kaili's page link an account (微博)."""
     found = []
     for path in sorted((DEFAULT_CORPUS / "html").glob("*.html")):
         text = decode_body(path.read_bytes(), "text/html")
         found += [(path.name, a.platform, a.url) for a in find_account_links(text, PAGE)]
     assert found == [
-        ("gne__www.gov.cn__gongbao-article__2007.html", "微博", "https://weibo.com/zhengfu")
+        (
+            "gerapy__www.kaili.gov.cn__article__2024-06-27.html",
+            "微博",
+            "https://weibo.com/u/3879468128",
+        ),
+        ("gne__www.gov.cn__gongbao-article__2007.html", "微博", "https://weibo.com/zhengfu"),
     ]
 
 

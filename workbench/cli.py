@@ -74,6 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--executor", help="执行方式：local（默认，本机）或 dask://主机:端口（在 Dask 集群上抓取）"
     )
 
+    inspect = sub.add_parser(
+        "inspect",
+        help="查看工作台从一个页面读取到的内容（标题、日期、列表、翻页、导航、标识、文号等）",
+        description="查看工作台从一个页面读取到的内容，与季度检查使用同一套读取代码，"
+        "用于说明问题是如何判定的。",
+    )
+    inspect.add_argument("target", metavar="URL_OR_FILE", help="页面网址，或保存下来的网页文件")
+    inspect.add_argument(
+        "--base-url", help="读取文件时，把文件当作这个网址上的页面（用于解析相对链接）"
+    )
+    inspect.add_argument(
+        "--json", action="store_true", help="以JSON格式输出（键名见接口约定第6节）"
+    )
+    inspect.add_argument("--timeout", type=float, default=15.0, help="请求超时秒数，默认15")
+
     serve = sub.add_parser("serve", help="启动Voilà审核看板", description="启动Voilà审核看板。")
     serve.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
     serve.add_argument("--port", type=int, default=8866, help="端口，默认8866")
@@ -116,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.fetch.crawl import crawl_command
 
             return crawl_command(args)
+        if args.command == "inspect":
+            from workbench.inspect import inspect_command
+
+            return inspect_command(args)
         if args.command == "serve":
             from workbench.dashboard.serve import serve_command
 

@@ -29,6 +29,9 @@ class PageFacts:
     error: str | None
     title: str = ""
     items: list[DatedItem] = field(default_factory=list)
+    # A list a script fills (workbench.extract.cms): "none", "read" or "unread" (and why).
+    script_list: str = "none"
+    script_note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -48,6 +51,9 @@ class SiteFacts:
     crawl_complete: bool = False  # False when the crawl failed or was cut short by a limit
     # New-media account links on the homepage and its 两微一端 pages (疑似未备案账号).
     account_links: list[AccountLink] = field(default_factory=list)
+    # Script-paged lists (first page URL → workbench.fetch.list_follow.ListOutcome): how far
+    # each was read and whether a crawl limit stopped it.
+    lists: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,6 +110,13 @@ class PageAnalysis:
     items: list[DatedItem] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, when it was fetched
+    # How its CMS builds the page (workbench.extract.cms.PageReading, as the crawl read it):
+    list_of: str = ""  # another page (or data group) of the list whose first page this is
+    script_list: str = "none"  # none / read / unread: a script fills the page's list
+    script_note: str = ""  # what fills it, or why it could not be read (Chinese)
+    list_pages: list[str] = field(default_factory=list)  # the list's other pages (first 20)
+    total_pages: int | None = None  # pages the list says it has
+    frames: list[str] = field(default_factory=list)  # frames of a frameset page
 
 
 @dataclass

@@ -32,7 +32,7 @@ from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
 from workbench.fetch.http import fetch_url, make_session
 from workbench.fetch.linkcheck import check_site_links
-from workbench.fetch.politeness import HostThrottle
+from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.post_links import check_post_links
 from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
 from workbench.indicators import REGISTRY, run_indicators
@@ -138,22 +138,32 @@ def _parallel(
         return list(results)
 
 
+def unit_column_hosts(inventory: Inventory, website: Website) -> tuple[str, ...]:
+    """Hosts of the ``columns.csv`` rows of ``website``'s unit that are not its own host:
+    the unit's platforms elsewhere (e.g. its 信息公开 platform), crawled as part of the site."""
+    own = host_key(website.url)
+    hosts = {host_key(c.url) for c in inventory.columns if c.unit and c.unit == website.unit}
+    return tuple(sorted(h for h in hosts if h and h != own))
+
+
 def crawl_one_site(
     website: Website,
     rules: Mapping[str, Any],
     as_of: date,
     throttle: HostThrottle | None = None,
+    also_hosts: tuple[str, ...] = (),
 ) -> tuple[SiteFacts, SiteCrawl]:
     """Crawl one website (its homepage is the crawl's first page); read its account links.
 
-    A module-level function of plain data, so that a Dask worker can run it
+    ``also_hosts`` are other hosts of the same unit to crawl as part of the site. A
+    module-level function of plain data, so that a Dask worker can run it
     (``collect(executor="dask://…")``); the caller records the result in the store.
     """
     configure_wording(rules)  # the page analyzers match the office's own dictionary
     retries = int(get(rules, "fetch.retries", 1))
     crawl = crawl_website(
         website,
-        crawl_settings(rules, website.url),
+        crawl_settings(rules, website.url, also_hosts),
         as_of,
         retries=retries,
         second_level_pages=SECOND_LEVEL_PAGES,
@@ -232,14 +242,28 @@ def _crawled_sites(
         throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as threads:
             futures = {
-                threads.submit(crawl_one_site, w, check.rules, check.as_of, throttle): i
+                threads.submit(
+                    crawl_one_site,
+                    w,
+                    check.rules,
+                    check.as_of,
+                    throttle,
+                    unit_column_hosts(check.inventory, w),
+                ): i
                 for i, w in enumerate(websites)
             }
             yield from _as_done(futures, progress, "网站（全站抓取）")
         return
     with get_executor(executor, workers) as pool:
         remote = {
-            pool.submit(crawl_one_site, w, dict(check.rules), check.as_of): i
+            pool.submit(
+                crawl_one_site,
+                w,
+                dict(check.rules),
+                check.as_of,
+                None,
+                unit_column_hosts(check.inventory, w),
+            ): i
             for i, w in enumerate(websites)
         }
         yield from _as_done(remote, progress, "网站（集群抓取）")

@@ -188,7 +188,7 @@ def site_payload(
     return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
 
-def _unpickle(payload: bytes) -> Any:
+def unpickle(payload: bytes) -> Any:
     """A payload this package wrote to its own store; None when it no longer loads (the
     package changed in between): the target is then fetched again."""
     try:
@@ -203,7 +203,7 @@ def restored_sites(check: Check) -> dict[str, dict[str, Any]]:
     if not check.resumed:
         return restored
     for url, payload in store.site_result_payloads(check.engine, check.run_id).items():
-        value = _unpickle(payload)
+        value = unpickle(payload)
         if isinstance(value, dict) and isinstance(value.get("site"), SiteFacts):
             restored[url] = value
     return restored
@@ -215,7 +215,7 @@ def restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
     if not check.resumed:
         return restored
     for key, payload in store.account_result_payloads(check.engine, check.run_id).items():
-        value = _unpickle(payload)
+        value = unpickle(payload)
         if isinstance(value, AccountFacts):
             restored[key] = value
     return restored

@@ -120,8 +120,41 @@ def lead_note(row: Mapping[str, Any]) -> str:
     return f'<div class="wb-lead-note">{esc(LEAD_NOTE.format(veto=veto))}</div>'
 
 
-def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
-    """The side panel's evidence for one finding row of ``findings_with_reviews``."""
+_SCRIPT_LIST = {"none": "否", "read": "是，已读取", "unread": "是，无法读取"}
+
+
+def reading_html(facts: Mapping[str, Any]) -> str:
+    """Rows for what the crawl read from the evidence page: the facts ``workbench inspect``
+    shows (``workbench.inspect.page_facts``), as stored by the run."""
+    items = list(facts.get("items") or [])
+    newest = max((str(i.get("date")) for i in items if i.get("date")), default="—")
+    pages = list(facts.get("list_pages") or [])
+    total = facts.get("total_pages")
+    paging = f"{len(pages)}页" + (f"（列表共{total}页）" if total else "") if pages else "无"
+    script = _SCRIPT_LIST.get(str(facts.get("script_list")), str(facts.get("script_list")))
+    if facts.get("script_note"):
+        script += f"（{facts['script_note']}）"
+    ident = facts.get("identity") or {}
+    rows = [
+        _kv("页面上带日期的信息", esc(f"{len(items)}条，最新一条 {newest}")),
+        _kv("列表其他页", esc(paging)),
+        _kv("列表由脚本加载", esc(script)),
+        _kv("导航", esc(f"{len(facts.get('nav') or [])}项")),
+        _kv("网站标识码（页面）", esc(ident.get("site_code") or "无")),
+    ]
+    if facts.get("doc_no") or facts.get("interpretation_forms"):
+        forms = "、".join(facts.get("interpretation_forms") or []) or "无"
+        rows.append(_kv("文号 / 解读形式", esc(f"{facts.get('doc_no') or '无'} / {forms}")))
+    return "".join(rows)
+
+
+def evidence_html(
+    row: Mapping[str, Any],
+    page_title: str | None = None,
+    reading: Mapping[str, Any] | None = None,
+) -> str:
+    """The side panel's evidence for one finding row of ``findings_with_reviews``;
+    ``reading``: what the crawl read from its evidence page (see :func:`reading_html`)."""
     detail = parse_detail(row.get("detail"))
     facts, snippet = detail_html(detail)
     kind = KIND_LABELS.get(str(row.get("target_kind")), str(row.get("target_kind")))
@@ -146,6 +179,8 @@ def evidence_html(row: Mapping[str, Any], page_title: str | None = None) -> str:
     parts.append(_kv("佐证网址", safe_link(url) if url else "—"))
     if page_title:
         parts.append(_kv("页面标题", esc(page_title)))
+    if reading:
+        parts.append(reading_html(reading))
     parts += [facts, snippet]
     first, last = row.get("first_seen"), row.get("last_seen")
     if first is not None:

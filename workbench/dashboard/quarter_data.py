@@ -128,6 +128,28 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
     return frame
 
 
+def page_reading(engine: Engine, run_id: int, site_url: str, url: str) -> dict[str, Any] | None:
+    """What the run's crawl read from page ``url`` of the site ``site_url``: the facts
+    ``workbench inspect`` shows (contract §6), from the site's stored result, without
+    fetching anything; None when the run kept no such page. Raw web text: escape it."""
+    from workbench.inspect import page_facts
+    from workbench.recording import unpickle
+
+    if not url or not site_url:
+        return None
+    table = store.site_results
+    with engine.connect() as conn:
+        payload = conn.execute(
+            sa.select(table.c.payload).where(table.c.run_id == run_id, table.c.site_url == site_url)
+        ).scalar()
+    value = unpickle(bytes(payload)) if payload is not None else None
+    site = value.get("site") if isinstance(value, dict) else None
+    for index, page in enumerate(getattr(site, "pages", None) or []):
+        if url in (page.url, page.final_url):
+            return page_facts(page, homepage=index == 0)
+    return None
+
+
 def page_titles(engine: Engine, run_id: int, urls: list[str]) -> dict[str, str]:
     """Titles of the pages fetched by ``run_id`` (raw text from the web: escape it)."""
     if not urls:

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from workbench.dashboard import quarter_data, reviews_store
-from workbench.dashboard.evidence import evidence_html, history_html
+from workbench.dashboard.evidence import evidence_html, history_html, parse_detail
 from workbench.dashboard.review_filters import filter_findings, kind_label, sort_findings
 from workbench.dashboard.ui import StatusLine, esc, status_tag
 from workbench.errors import WorkbenchError
@@ -334,7 +334,12 @@ class ReviewPanel:
         urls = [u for u in {str(row["evidence_url"] or ""), str(row["target"])} if u]
         titles = quarter_data.page_titles(self.engine, run.run_id, urls) if run else {}
         title = titles.get(str(row["evidence_url"] or "")) or titles.get(str(row["target"]))
-        self.evidence.value = evidence_html({str(k): v for k, v in row.items()}, title)
+        reading = None
+        if run is not None:  # what the crawl read from the evidence page (nothing refetched)
+            site_url = str(parse_detail(row.get("detail")).get("site_url") or row["target"])
+            evidence = str(row["evidence_url"] or "")
+            reading = quarter_data.page_reading(self.engine, run.run_id, site_url, evidence)
+        self.evidence.value = evidence_html({str(k): v for k, v in row.items()}, title, reading)
         self.history.value = history_html(
             reviews_store.history(self.engine, str(row["finding_id"]))
         )

@@ -53,7 +53,8 @@ class Column:
 
 @dataclass(frozen=True)
 class SiteModel:
-    """One website. ``style`` is the CMS flavour (trs / hanweb / table) that shapes URLs and HTML."""
+    """One website. ``style`` is the CMS flavour (trs / hanweb / table / jcms) that shapes URLs
+    and HTML; ``script_paging`` makes a trs site write its pager with ``createPageHTML``."""
 
     key: str
     unit: str
@@ -71,6 +72,7 @@ class SiteModel:
     home_links: tuple[tuple[str, str], ...] = ()  # extra homepage links: (anchor, path)
     article_links: tuple[tuple[int, str, str], ...] = ()  # (item id, anchor, path) in a body
     article_notes: tuple[tuple[int, str], ...] = ()  # (item id, extra paragraph) in a body
+    script_paging: bool = False  # trs: list pages named by a paging script, no <a> pager
 
     def column(self, key: str) -> Column:
         for col in self.columns:

@@ -303,6 +303,60 @@ def issue4_tunings() -> dict[str, SiteTuning]:
     return tunings
 
 
+# Issue 14: sites read as their CMS builds them. 市数据资源局 is a 大汉 JCMS site (every column
+# a jpage datastore, later groups from the data proxy): healthy, so no blank or stale column.
+# 市发改委's 政策文件 list is paged by a TRS createPageHTML script (no <a> to index_1.html);
+# its one 规范性文件, without interpretations, is on page 2 only.
+JCMS_SITE = "sjzyj"
+SCRIPT_PAGED_SITE = "fgw"
+SCRIPT_PAGED_NORMATIVE = ("示发改规〔{y}〕3号", "关于印发《示范市政府定价成本监审办法》的通知")
+SCRIPT_PAGED_ROWS = 24  # 政策文件 rows, 3 days apart: 20 on index.html, 4 on index_1.html
+
+
+def paged_policy(clock: Clock, base: int) -> tuple[Column, Column]:
+    """市发改委's 政策文件 (24 notices within the quarter, the 22nd a 规范性文件 without any
+    interpretation) and 政策解读 (文字/图解 for the 4 newest notices)."""
+    y = clock.as_of.year
+    docs: list[Item] = []
+    interps: list[Item] = []
+    for i in range(SCRIPT_PAGED_ROWS):
+        published = clock.stamp(2 + 3 * i)
+        doc_id = clock.new_id()
+        related: tuple[int, ...] = ()
+        if i == SCRIPT_PAGED_ROWS - 3:
+            number, title = SCRIPT_PAGED_NORMATIVE
+            reg_no = f"SFCR-{published.year}-03003"
+            docs.append(
+                Item(doc_id, title, published, "document", number.format(y=y), reg_no, True)
+            )
+            continue
+        inner = f"{y}年第{i + 1}批重点项目前期工作计划"
+        title = f"关于下达《{inner}》的通知"
+        if i < 4:
+            interp_id = clock.new_id()
+            form = "图解" if i % 2 else "文字"
+            label = f"图解：《{inner}》" if form == "图解" else f"《{inner}》解读"
+            moment = published + timedelta(minutes=30)
+            interps.append(
+                Item(interp_id, label, moment, "interpretation", form=form, related=(doc_id,))
+            )
+            related = (interp_id,)
+        number = f"示发改〔{y}〕{90 - i}号"
+        docs.append(Item(doc_id, title, published, "document", doc_number=number, related=related))
+    return (
+        Column("zcwj", base + 3, "政策文件", "政策文件", tuple(docs)),
+        Column("zcjd", base + 4, "政策解读", "政策解读", tuple(interps)),
+    )
+
+
+def issue14_tunings() -> dict[str, SiteTuning]:
+    """Issue 14's CMS flavours: the JCMS site and the script-paged 政策文件 list."""
+    return {
+        JCMS_SITE: SiteTuning(style="jcms"),
+        SCRIPT_PAGED_SITE: SiteTuning(style="trs", script_paging=True, policy=paged_policy),
+    }
+
+
 def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
     """Site key → its planted deviations; sites not listed are healthy."""
     tunings = {
@@ -316,7 +370,7 @@ def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
     }
     for key, newest in SURVEY_STALE.items():
         tunings[key] = SiteTuning(survey_newest=newest)
-    return tunings | issue4_tunings() | issue13_tunings()
+    return tunings | issue4_tunings() | issue13_tunings() | issue14_tunings()
 
 
 # Sites with an expected finding; the issue-13 trap site and the site without service
@@ -324,5 +378,6 @@ def site_tunings(as_of: date, seed: int) -> dict[str, SiteTuning]:
 PLANTED_SITES = frozenset(
     {HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE, *issue4_tunings()}
     | {XINFANG_ONLY_SITE, GUIDES_POOR_SITE, GUIDES_FEW_SITE, UNREACHABLE_SITE, THIN_PROBES_SITE}
+    | {SCRIPT_PAGED_SITE}
 )
 PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS)

@@ -22,8 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from workbench.demo.city import DEFAULT_SEED, AccountModel, CityModel, SiteModel, build_city_model
 from workbench.demo.feeds import PLATFORM_ROUTE, render_feed, render_index, render_post
+from workbench.demo.jcms import PROXY_PATH
 from workbench.demo.records import CityUrls, write_inventory, write_truth
-from workbench.demo.sites import Route, render, route_table
+from workbench.demo.sites import Route, render, render_proxy, route_table
 
 POLL_SECONDS = 0.05
 
@@ -68,6 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         self.answer(head=False)
 
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        self.not_found()
+
     def answer(self, head: bool) -> None:
         raise NotImplementedError
 
@@ -85,6 +89,25 @@ class SiteServer(ThreadingHTTPServer):
 class _SiteHandler(_Handler):
     server: SiteServer
 
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        """The jcms data proxy: records of one column, asked as the real jpage asks."""
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(min(length, 65536)).decode("utf-8", "replace"))
+        query = parse_qs(parts.query)
+        site = self.server.site
+        body = None
+        if parts.path == PROXY_PATH and site.style == "jcms" and not site.broken:
+            try:
+                start, end = int(query["startrecord"][0]), int(query["endrecord"][0])
+                body = render_proxy(site, form.get("columnid", [""])[0], start, end)
+            except (KeyError, ValueError):
+                body = None
+        if body is None:
+            self.not_found()
+        else:
+            self.send_body(200, "text/xml; charset=utf-8", body)
+
     def answer(self, head: bool) -> None:
         site = self.server.site
         if site.broken:
@@ -93,6 +116,10 @@ class _SiteHandler(_Handler):
             return
         parts = urlsplit(self.path)
         key = parts.path
+        if key == PROXY_PATH and site.style == "jcms":
+            body = "<html><body><p>请求方式不被支持。</p></body></html>".encode()
+            self.send_body(405, "text/html; charset=utf-8", body, head)
+            return
         page = parse_qs(parts.query).get("page")
         if page and page[0] != "1":
             key += f"?page={page[0]}"

@@ -96,6 +96,8 @@ class SiteTuning:
     xinfang_only: bool = False  # 互动交流 is a section holding only 网上信访 and 纪检举报
     guide_missing: tuple[int, ...] | None = None  # key categories each 办事指南 lacks
     no_service: bool = False  # no 办事服务 column at all
+    style: str | None = None  # CMS flavour instead of the site's turn (issue 14: jcms, trs)
+    script_paging: bool = False  # trs lists paged by createPageHTML only (issue 14)
 
 
 def policy_columns(
@@ -278,7 +280,8 @@ def build_site(
         icp=f"{catalog.ICP_PREFIX}ICP备{rng.randint(10_000_000, 22_999_999)}号",
         psb=f"{division}{rng.randint(10_000_000, 99_999_999)}",
         conac_id=f"{rng.randint(10**12, 10**13 - 1)}",
-        style=styles[index % 3],
+        style=tuning.style or styles[index % 3],
+        script_paging=tuning.script_paging,
         columns=tuple(cols),
         broken=tuning.broken,
         regenerated=datetime.combine(as_of, time(2, 0)) if tuning.trap else None,

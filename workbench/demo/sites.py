@@ -6,6 +6,11 @@
   homepage dates ``[09-28]`` (month-day only), list dates ``2022-09-28``.
 - ``table``: ``/gzdt/list.html?page=2``, articles ``/gzdt/content_1234.html``; dates in table
   cells as ``2022年9月28日``.
+- ``jcms`` (大汉 JCMS, :mod:`workbench.demo.jcms`): hanweb URLs, but every column list is a
+  jpage datastore whose later groups come only from the data proxy (POST); no ``<a>`` pager.
+
+A trs site with ``script_paging`` writes its pager with ``createPageHTML`` (no ``<a href>``
+to the other pages, which exist all the same).
 
 Every link a page renders is a path of ``route_table`` (no broken links) except the dead links
 planted on one site (``SiteModel.home_links`` / ``article_links``); the only external
@@ -20,9 +25,10 @@ import math
 from datetime import datetime
 from html import escape
 
+from workbench.demo import jcms
 from workbench.demo.city import Column, Item, SiteModel
 
-PAGE_SIZE = {"trs": 20, "hanweb": 15, "table": 20}
+PAGE_SIZE = {"trs": 20, "hanweb": 15, "table": 20, "jcms": jcms.PER_PAGE}
 HOMEPAGE_ITEMS = 7
 EMPTY_LIST = '<p class="empty">暂无信息</p>'  # what a column without items shows
 # A 1×1 transparent PNG standing in for the 党政机关 badge.
@@ -40,9 +46,8 @@ def column_path(site: SiteModel, col: Column, page: int = 1) -> str:
     """Root-relative URL of a column's list page ``page`` (1-based)."""
     if site.style == "trs":
         return f"/{_slug(col)}/index.html" if page == 1 else f"/{_slug(col)}/index_{page - 1}.html"
-    base = (
-        f"/col/col{col.col_id}/index.html" if site.style == "hanweb" else f"/{_slug(col)}/list.html"
-    )
+    hanweb = site.style in ("hanweb", "jcms")
+    base = f"/col/col{col.col_id}/index.html" if hanweb else f"/{_slug(col)}/list.html"
     return base if page == 1 else f"{base}?page={page}"
 
 
@@ -51,7 +56,7 @@ def item_path(site: SiteModel, col: Column, item: Item) -> str:
     p = item.published
     if site.style == "trs":
         return f"/{_slug(col)}/{p:%Y%m}/t{p:%Y%m%d}_{item.item_id}.html"
-    if site.style == "hanweb":
+    if site.style in ("hanweb", "jcms"):
         return f"/art/{p.year}/{p.month}/{p.day}/art_{col.col_id}_{item.item_id}.html"
     return f"/{_slug(col)}/content_{item.item_id}.html"
 
@@ -65,6 +70,9 @@ def entries(site: SiteModel, col: Column) -> list[tuple[Column, Item]]:
 
 
 def page_count(site: SiteModel, col: Column) -> int:
+    """List pages served per column (a jcms list is one page: its data proxy has the rest)."""
+    if site.style == "jcms":
+        return 1
     return max(1, math.ceil(len(entries(site, col)) / PAGE_SIZE[site.style]))
 
 
@@ -87,7 +95,7 @@ def route_table(site: SiteModel) -> dict[str, Route]:
 def _date_label(site: SiteModel, moment: datetime, *, homepage: bool) -> str:
     if site.style == "table":
         return f"{moment.year}年{moment.month}月{moment.day}日"
-    if site.style == "hanweb" and homepage:
+    if site.style in ("hanweb", "jcms") and homepage:
         return f"[{moment:%m-%d}]"
     return f"{moment:%Y-%m-%d}"
 
@@ -193,6 +201,14 @@ def render_list(site: SiteModel, col: Column, page: int) -> str:
     size = PAGE_SIZE[site.style]
     pairs = entries(site, col)
     total = page_count(site, col)
+    if site.style == "jcms":
+        listing = jcms.datastore_list(site, pairs, col, item_path) if pairs else ""
+        pager = ""
+    else:
+        listing = _entry_list(site, pairs[(page - 1) * size : page * size], homepage=False)
+        pager = _pager(site, col, page, total, len(pairs))
+        if site.script_paging:
+            pager = jcms.trs_paging_script(total, page - 1)
     children = [c for c in site.columns if c.parent == col.key]
     sub_nav = ""
     if children:
@@ -206,16 +222,14 @@ def render_list(site: SiteModel, col: Column, page: int) -> str:
         crumb += f'<a href="{column_path(site, parent)}">{escape(parent.name)}</a> &gt; '
     body = (
         f'<div class="position">当前位置：{crumb}{escape(col.name)}</div>{sub_nav}'
-        f"{_entry_list(site, pairs[(page - 1) * size : page * size], homepage=False)}"
-        f"{'' if pairs else EMPTY_LIST}"
-        f"{_pager(site, col, page, total, len(pairs))}"
+        f"{listing}{'' if pairs else EMPTY_LIST}{pager}"
     )
     return _page(site, f"{col.name}-{site.name}", body, {"ColumnName": col.name}, site.regenerated)
 
 
 def _info_line(site: SiteModel, item: Item) -> str:
     p = item.published
-    if site.style == "hanweb":
+    if site.style in ("hanweb", "jcms"):
         when = f"发布时间：{p:%Y-%m-%d %H:%M:%S}"
     elif site.style == "table":
         when = f"发布日期：{p:%Y年%m月%d日 %H:%M}"
@@ -348,6 +362,15 @@ def render_item(site: SiteModel, col: Column, item: Item) -> str:
     if site.regenerated:
         meta["Maketime"] = f"{site.regenerated:%Y-%m-%d %H:%M:%S}"
     return _page(site, f"{item.title}-{site.name}", body, meta, site.regenerated)
+
+
+def render_proxy(site: SiteModel, column_id: str, start: int, end: int) -> bytes | None:
+    """The jcms data proxy's answer for one column's records ``start``…``end``, or None."""
+    for col in site.columns:
+        if str(col.col_id) == column_id:
+            pairs = entries(site, col)
+            return jcms.proxy_answer(site, col, pairs, start, end, item_path).encode("utf-8")
+    return None
 
 
 def render(site: SiteModel, route: Route) -> tuple[str, bytes]:

@@ -23,8 +23,10 @@ from workbench.demo.planted import (
     HOMEPAGE_FRESH_SITE,
     HOMEPAGE_STALE_SITE,
     IDENTITY_SITE,
+    JCMS_SITE,
     NO_SERVICE_SITE,
     OPENNESS_SUBCOLUMNS,
+    SCRIPT_PAGED_SITE,
     SECURITY_SITE,
     SECURITY_WORDING,
     SURVEY_STALE,
@@ -265,7 +267,7 @@ def truth_entries(
         acct["食安示范"].unit,
         note="已备案",
     )
-    return tuple(out) + issue4_entries(as_of, site) + issue13_entries(site)
+    return tuple(out) + issue4_entries(as_of, site) + issue13_entries(site) + issue14_entries(site)
 
 
 def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
@@ -398,4 +400,36 @@ def issue13_entries(site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
         note="6个办事指南中4个缺少4类关键要素，不足5个，且并非全部")  # fmt: skip
     add("not_expected", "site.service_poor", NO_SERVICE_SITE,
         note="名录中对外服务职能为“无”：不提供办事服务不属于服务不实用")  # fmt: skip
+    return tuple(out)
+
+
+def issue14_entries(site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:
+    """Issue 14: the 规范性文件 only on page 2 of a script-paged list is found (and its
+    missing interpretations reported); the JCMS site's datastore columns are neither blank
+    nor stale (the site is healthy: no finding at all)."""
+    fgw, jcms = site[SCRIPT_PAGED_SITE], site[JCMS_SITE]
+    doc = next(it for it in fgw.column("zcwj").items if it.normative)
+    assert doc.doc_number is not None
+    out = [
+        TruthEntry(
+            "expected",
+            "policy.interpretation_missing",
+            "document",
+            doc.doc_number,
+            fgw.unit,
+            since="issue-14",
+            # on page 2 of a createPageHTML list only; the note is the finding's wording
+            note="缺问答、访谈、图解、音频、H5等其中2种形式的政策解读",
+            key_date=doc.published.date(),
+        ),
+        TruthEntry(
+            "not_expected",
+            "site.columns_stale",
+            "website",
+            jcms.key,
+            jcms.unit,
+            since="issue-14",
+            note="大汉JCMS站点：各栏目列表在jpage数据岛中，读取后均有近期信息，不是空白栏目",
+        ),
+    ]
     return tuple(out)

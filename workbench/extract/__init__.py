@@ -6,13 +6,12 @@ from workbench.extract.dates import (
     article_date,
     article_dates,
     find_dates,
-    listed_items,
-    newest_date,
     parse_date,
     parse_page,
     url_date,
 )
 from workbench.extract.identity import SiteIdentity, site_identity, valid_site_code
+from workbench.extract.rows import listed_items, newest_date
 
 __all__ = [
     "DatedItem",

@@ -9,6 +9,7 @@ every page.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,13 @@ import lxml.html
 Analyzer = Callable[[lxml.html.HtmlElement, str], Any]
 
 PAGE_ANALYZERS: dict[str, Analyzer] = {}
+# The modules whose analyzers every crawl (and ``workbench inspect``) runs.
+BUILTIN_MODULES = (
+    "workbench.extract.columns",
+    "workbench.extract.page_facts",
+    "workbench.extract.policy_pages",
+)
+_BUILTINS_LOADED: list[bool] = []
 
 
 def page_analyzer(name: str) -> Callable[[Analyzer], Analyzer]:
@@ -32,7 +40,12 @@ def page_analyzer(name: str) -> Callable[[Analyzer], Analyzer]:
 
 
 def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
-    """Every registered analyzer over one page; a failing analyzer records None, not a crash."""
+    """Every registered analyzer over one page (the built-in ones registered first); a failing
+    analyzer records None, not a crash."""
+    if not _BUILTINS_LOADED:
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        _BUILTINS_LOADED.append(True)
     out: dict[str, Any] = {}
     for name, func in PAGE_ANALYZERS.items():
         try:

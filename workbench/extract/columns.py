@@ -7,8 +7,11 @@ Two halves:
   an article, its navigation links (``<nav>`` or elements whose class/id names a nav/menu),
   its breadcrumb (当前位置：首页 > A > B) and a placeholder such as 暂无信息 in its content.
 * :func:`discover_columns`, run once per site after the crawl. A column is a group of list
-  pages: pagination (``index_1.html``, ``?page=2``) is folded into page 1, whose URL names the
-  column. A group is a column when it is not an article and is a navigation target, carries a
+  pages: pagination (``index_1.html``, ``?page=2``, script-named pages, jpage data groups:
+  :func:`workbench.extract.cms.column_key` and ``PageAnalysis.list_of``) is folded into
+  page 1, whose URL names the column. A column whose list a script fills and that could not
+  be read is ``unreadable`` (never blank); one whose paging a crawl limit stopped says so in
+  ``truncated``. A group is a column when it is not an article and is a navigation target, carries a
   ``ColumnName`` meta, lists at least ``columns.min_list_items`` dated rows, shows a
   placeholder, or is named in ``columns.csv``. Its level comes from the breadcrumb, else from
   the navigation (homepage nav = 1, a column's sub-nav = its level + 1); its category from
@@ -25,16 +28,17 @@ from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
 from workbench.extract.analyzers import page_analyzer
+from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
+from workbench.fetch.crawl import NOTE_MAX_DEPTH, NOTE_MAX_PAGES
 from workbench.models import ColumnOverride
 from workbench.urls import normalize_url
 
@@ -50,11 +54,6 @@ _HOME_NAMES = frozenset({"首页", "网站首页", "主页", "返回首页"})
 _PLACEHOLDER_RE = re.compile(
     r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|资料)|信息正在更新中?|正在建设中|敬请期待"
 )
-_PAGE_SEGMENT_RE = re.compile(r"^(index|list|default|more)[_-]\d+(\.\w+)$", re.IGNORECASE)
-_PAGE_PARAMS = frozenset(
-    "page pageno page_no pagenum pagenumber pageindex pn p curpage currentpage cpage".split()  # noqa: SIM905
-)
-_INDEX_FILE_RE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", re.IGNORECASE)
 _TITLE_SPLIT_RE = re.compile(r"\s*[-_|—–]\s*")
 
 
@@ -169,30 +168,6 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     }
 
 
-# ----------------------------------------------------------------------------- URLs
-
-
-@lru_cache(maxsize=65536)
-def canonical_url(url: str) -> str:
-    """The URL of a list page's first page: ``index_2.html`` → ``index.html``, no ``?page=``."""
-    parts = urlsplit(normalize_url(url))
-    head, _, last = parts.path.rpartition("/")
-    m = _PAGE_SEGMENT_RE.match(last)
-    path = f"{head}/{m.group(1)}{m.group(2)}" if m else parts.path
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    kept = [(k, v) for k, v in query if k.lower() not in _PAGE_PARAMS]
-    return normalize_url(urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), "")))
-
-
-@lru_cache(maxsize=65536)
-def column_key(url: str) -> str:
-    """The grouping key: :func:`canonical_url` with ``index.html`` folded into its folder."""
-    canon = canonical_url(url)
-    parts = urlsplit(canon)
-    path = _INDEX_FILE_RE.sub("/", parts.path).rstrip("/")
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-
-
 # ----------------------------------------------------------------------------- discovery
 
 
@@ -303,7 +278,7 @@ def discover_columns(
     for page in site.pages:
         if not _ok(page):
             continue
-        key = column_key(page.final_url or page.url)
+        key = column_key(getattr(page, "list_of", "") or page.final_url or page.url)
         group = groups.setdefault(key, _Group(key, [], []))
         group.pages.append(page)
         group.signals.append(_signals(page))
@@ -391,7 +366,11 @@ def discover_columns(
         list_type = information_column(category, rules) and (
             bool(dates) or bool(placeholder) or category in updating
         )
+        unread = next(
+            (str(p.script_note) for p in group.pages if p.script_list == SCRIPT_UNREAD), ""
+        )
         blank = list_type and not children and (not items or (bool(placeholder) and not dates))
+        blank = blank and not unread
         urls = [p.final_url or p.url for p in group.pages]
         page_one = next((u for u in urls if canonical_url(u) == normalize_url(u)), None)
         out.append(
@@ -412,6 +391,8 @@ def discover_columns(
                 pages=urls,
                 source=source,
                 children=children,
+                unreadable=unread,
+                truncated=_truncated(group, site),
             )
         )
     for key, override in mine.items():
@@ -427,6 +408,26 @@ def discover_columns(
                 )
             )
     return out
+
+
+def _truncated(group: _Group, site: Any) -> str:
+    """Why the column's list was not read to its end while still needed (Chinese), or ""."""
+    for url, outcome in (getattr(site, "lists", None) or {}).items():
+        if outcome.stopped and column_key(url) == group.key:
+            return (
+                f"{outcome.stopped}；该列表另有{outcome.named}页（组），"
+                f"已读取{outcome.read}页（组）"
+            )
+    urls = {u for p in group.pages for u in (p.url, p.final_url)}
+    for link in site.links:
+        if link.source in urls and link.note in (NOTE_MAX_DEPTH, NOTE_MAX_PAGES):
+            try:
+                same = column_key(link.target) == group.key
+            except ValueError:
+                continue
+            if same:
+                return f"{link.note}：{link.target}"
+    return ""
 
 
 def _crumb_parent(group: _Group) -> str:

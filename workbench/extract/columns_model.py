@@ -39,3 +39,8 @@ class ColumnFacts:
     pages: list[str] = field(default_factory=list)  # list pages read; empty: not crawled
     source: str = ""  # how it was found: 导航 / 面包屑 / 列表页 / ColumnName / 名录
     children: int = 0  # sub-columns found under it
+    # Lists as their CMS builds them (issue 14): why a script-filled list could not be read
+    # (the column is then judged by no column indicator: check.incomplete), and why a crawl
+    # limit stopped its paging while still needed ("" when neither).
+    unreadable: str = ""
+    truncated: str = ""

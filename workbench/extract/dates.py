@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -88,6 +86,14 @@ def _month_day(month: int, day: int, ref: date) -> date | None:
     return None
 
 
+def _near_year(month: int, day: int, near: date) -> date | None:
+    """Resolve a month-day to the year that puts it nearest ``near`` (a row URL's date)."""
+    found = [_make(y, month, day, MIN_YEAR) for y in (near.year - 1, near.year, near.year + 1)]
+    return min(
+        (d for d in found if d is not None), key=lambda d: abs((d - near).days), default=None
+    )
+
+
 def normalize(text: str) -> str:
     """Full-width digits, colons, slashes, dots, hyphens and spaces to ASCII (same length)."""
     return text.translate(_FULLWIDTH)
@@ -99,8 +105,11 @@ def _full_match(m: re.Match[str], min_year: int) -> date | None:
     return _make(int(m.group("y")), int(month), int(day), min_year)
 
 
-def _scan(text: str, ref: date | None, min_year: int) -> list[tuple[int, date]]:
-    """All dates in ``text`` with their positions, in text order."""
+def _scan(
+    text: str, ref: date | None, min_year: int, near: date | None = None
+) -> list[tuple[int, date]]:
+    """All dates in ``text`` with their positions, in text order (month-day forms resolved
+    near ``near`` when given, else against ``ref``)."""
     text = normalize(text)
     found: list[tuple[int, date]] = []
     spans: list[tuple[int, int]] = []
@@ -119,13 +128,17 @@ def _scan(text: str, ref: date | None, min_year: int) -> list[tuple[int, date]]:
             )
             if value is not None:
                 found.append((m.start(), value))
-    if ref is not None:
+    if ref is not None or near is not None:
         for m in _MD_RE.finditer(text):
             if any(a <= m.start() < b for a, b in spans):
                 continue
             month = m.group("m") or m.group("m2") or m.group("m3")
             day = m.group("d") or m.group("d2") or m.group("d3")
-            value = _month_day(int(month), int(day), ref)
+            if near is not None:
+                value = _near_year(int(month), int(day), near)
+            else:
+                assert ref is not None
+                value = _month_day(int(month), int(day), ref)
             if value is not None:
                 found.append((m.start(), value))
     found.sort(key=lambda pair: pair[0])
@@ -137,27 +150,24 @@ def find_dates(text: str, *, ref: date | None = None) -> list[date]:
     return [value for _, value in _scan(text, ref, MIN_YEAR)]
 
 
-def parse_date(text: str, *, ref: date | None = None) -> date | None:
-    """The first date in ``text`` (many shapes, see module doc), or ``None``."""
-    found = _scan(text, ref, MIN_YEAR)
+def parse_date(text: str, *, ref: date | None = None, near: date | None = None) -> date | None:
+    """The first date in ``text`` (many shapes, see module doc), or ``None``.
+
+    A month-day (``10-19``) takes its year from ``near`` when given (the nearest year: a row
+    URL's date), else from ``ref`` (that year, or the one before when it would fall after).
+    """
+    found = _scan(text, ref, MIN_YEAR, near)
     return found[0][1] if found else None
 
 
-# ----------------------------------------------------------------------------- list pages
-
-_ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div"})
-_SKIP_TAGS = frozenset({"nav", "footer", "header"})
-_SKIP_CLASS_RE = re.compile(
-    r"(?:^|[\s_-])(?:nav\w*|menu\w*|foot\w*|footer|breadcrumb|crumb|copyright|bottom|header)"
-    r"(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_MORE_RE = re.compile(r"^(?:更多|查看更多|more|详细|详情)\W*$", re.IGNORECASE)
+# ----------------------------------------------------------------------------- pages
 
 
 @dataclass
 class DatedItem:
-    """One link in a list on a page, with the date shown next to it (``None`` if none)."""
+    """One link in a list on a page, with the date shown next to it (``None`` if none).
+
+    Read by :func:`workbench.extract.rows.listed_items`."""
 
     title: str
     url: str
@@ -187,132 +197,6 @@ def parse_page(html: str) -> lxml.html.HtmlElement | None:
 
 def _parse_html(html: Page) -> lxml.html.HtmlElement | None:
     return html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
-
-
-def _skipped_region(link: lxml.html.HtmlElement) -> bool:
-    for el in link.iterancestors():
-        if el.tag in _SKIP_TAGS:
-            return True
-        names = f"{el.get('class', '')} {el.get('id', '')}"
-        if names.strip() and _SKIP_CLASS_RE.search(names):
-            return True
-    return False
-
-
-def _texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
-    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``."""
-    for node in row.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"):
-        parent = node.getparent()
-        inside = parent is link if node.is_text else False
-        if parent is not None and not inside:
-            inside = any(a is link for a in parent.iterancestors())
-        if not inside:
-            yield str(node)
-
-
-def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    for el in link.iterancestors():
-        if el.tag in _ROW_TAGS:
-            return el
-        if el.tag in {"ul", "ol", "table", "tbody", "body"}:
-            return None
-    return None
-
-
-def _adjacent_texts(link: lxml.html.HtmlElement) -> Iterator[str]:
-    """Text right after the link up to the next link (for rows that hold several links)."""
-    if link.tail:
-        yield link.tail
-    sibling = link.getnext()
-    while sibling is not None and sibling.tag != "a" and not sibling.xpath(".//a"):
-        if isinstance(sibling.tag, str) and sibling.tag not in {"script", "style"}:
-            yield sibling.text_content()
-        if sibling.tail:
-            yield sibling.tail
-        sibling = sibling.getnext()
-
-
-def _row_date(link: lxml.html.HtmlElement, ref: date | None) -> date | None:
-    row = _row_of(link)
-    href = link.get("href")
-    texts: Iterable[str]
-    if row is not None and all(a.get("href") == href for a in row.iter("a") if a.get("href")):
-        texts = _texts_outside(row, link)
-    else:
-        texts = _adjacent_texts(link)
-    for text in texts:
-        found = parse_date(text, ref=ref)
-        if found is not None:
-            return found
-    # <a>title<em>2022-09-28</em></a>: a date in a child element of the link, not its own text
-    for child in link.iterchildren():
-        if isinstance(child.tag, str):
-            found = parse_date(child.text_content(), ref=ref)
-            if found is not None:
-                return found
-    return None
-
-
-_DATE_NOISE_RE = re.compile(r"[\s\[\]()（）【】:|/.\-]+|\d{1,2}:\d{2}(?::\d{2})?")
-
-
-def _is_date_only(text: str, when: date) -> bool:
-    """True when ``text`` is just a date (``[2022-09-28]``, ``09-28 10:00``), nothing more."""
-    text = normalize(text)
-    rest = _MD_RE.sub("", _FULL_RE.sub("", text))
-    return not _DATE_NOISE_RE.sub("", rest) and parse_date(text, ref=when) == when
-
-
-def _link_title(link: lxml.html.HtmlElement, when: date | None) -> str:
-    parts = [link.text or ""]
-    for child in link.iterchildren():
-        if not isinstance(child.tag, str):
-            parts.append(child.tail or "")
-            continue
-        text = child.text_content()
-        if when is None or not _is_date_only(text, when):
-            parts.append(text)
-        parts.append(child.tail or "")
-    title = " ".join("".join(parts).split())
-    return title or " ".join((link.get("title") or "").split())
-
-
-def listed_items(html: Page, base_url: str, *, ref: date | None = None) -> list[DatedItem]:
-    """The links shown in lists on a page, each with the date displayed in its row.
-
-    Month-day dates (``[09-28]``) are resolved against ``ref`` (see :func:`parse_date`).
-    URLs are absolute; navigation/footer links, ``javascript:``/``mailto:`` links and "更多"
-    links are skipped; links with fewer than 4 characters of text are kept only in dated rows.
-    """
-    root = _parse_html(html)
-    if root is None:
-        return []
-    items: dict[str, DatedItem] = {}
-    for link in root.xpath("//a[@href]"):
-        href = (link.get("href") or "").strip()
-        if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
-            continue
-        if _skipped_region(link):
-            continue
-        when = _row_date(link, ref)
-        title = _link_title(link, when)
-        if _MORE_RE.match(title) or (len(title) < 4 and when is None):
-            continue
-        try:
-            url = urljoin(base_url, href)
-        except ValueError:  # e.g. a malformed IPv6 host
-            continue
-        known = items.get(url)
-        if known is None:
-            items[url] = DatedItem(title, url, when)
-        elif known.date is None and when is not None:
-            known.date, known.title = when, title
-    return list(items.values())
-
-
-def newest_date(items: Iterable[DatedItem]) -> date | None:
-    """The most recent date among ``items`` (``None`` when none is dated)."""
-    return max((item.date for item in items if item.date is not None), default=None)
 
 
 # ----------------------------------------------------------------------------- article pages
@@ -415,6 +299,19 @@ def url_date(url: str) -> date | None:
             if value is not None:
                 return value
     return None
+
+
+_URL_MONTH_RE = re.compile(r"/(?P<y>(?:19|20)\d{2})-?(?P<m>0[1-9]|1[0-2])/")
+
+
+def url_anchor(url: str) -> date | None:
+    """The day a CMS URL encodes (:func:`url_date`), else the middle of the month it encodes
+    (``/202209/…``): what a year-less ``09-28`` beside the link is resolved near."""
+    found = url_date(url)
+    if found is not None:
+        return found
+    m = _URL_MONTH_RE.search(url)
+    return _make(int(m["y"]), int(m["m"]), 15, MIN_YEAR) if m else None
 
 
 def _pick(candidates: list[date], hint: date | None) -> date:

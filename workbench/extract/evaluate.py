@@ -22,6 +22,8 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus
 
 _TRUTH_DATE_RE = re.compile(r"(\d{4})\s*[-年]\s*(\d{1,2})\s*[-月]\s*(\d{1,2})")
 _URL_RE = re.compile(r"https?://[^\s)]+")
+# Page kinds read by `workbench inspect` instead (docs/accuracy.md, issue 14 table).
+_NOT_ARTICLES = ("list", "column landing", "homepage")
 _CODE_RE = re.compile(r"^(?:bm\d{8}|\d{10})$")
 
 
@@ -57,6 +59,9 @@ def evaluate_govpages(corpus_dir: Path = DEFAULT_CORPUS) -> pd.DataFrame:
     manifest = pd.read_csv(corpus_dir / "MANIFEST.tsv", sep="\t", dtype=str, keep_default_na=False)
     rows: list[dict[str, Any]] = []
     for record in manifest.to_dict("records"):
+        if str(record.get("page_kind", "")).startswith(_NOT_ARTICLES):
+            continue  # list pages, landings, homepages: no publication date of their own
+
         html = (corpus_dir / record["file"]).read_text(encoding="utf-8", errors="replace")
         url_match = _URL_RE.search(record["original_url"])
         url = url_match.group() if url_match else ""

@@ -49,8 +49,19 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from workbench.errors import WorkbenchError
-from workbench.extract.dates import article_date, parse_page
+from workbench.extract.cms import (
+    SCRIPT_READ,
+    ListRequest,
+    PageReading,
+    read_data,
+    read_page,
+    read_script_list,
+    same_list,
+)
+from workbench.extract.dates import DatedItem, article_date, parse_page
+from workbench.extract.rows import document_base
 from workbench.fetch.http import FetchResult, now_shanghai
+from workbench.fetch.list_follow import ListFollower, ListOutcome
 from workbench.fetch.politeness import (
     HostThrottle,
     PoliteFetcher,
@@ -112,6 +123,12 @@ class CrawlSettings:
     max_query_variants: int = 20  # distinct query strings per path: query-explosion guard
     obey_robots: bool = True
     user_agent: str | None = None
+    # Lists as their CMS builds them (workbench.extract.cms, workbench.fetch.list_follow):
+    read_rows: bool = False  # read every page's dated rows (PageReading.items)
+    row_ref: date | None = None  # the check time, for year-less row dates
+    list_horizon: date | None = None  # page through a list until its rows are older
+    max_list_pages: int = 50  # pages read of one script-paged list at most
+    extra_hosts: tuple[str, ...] = ()  # other hosts of the same site (the unit's platforms)
 
 
 @dataclass(slots=True)
@@ -130,6 +147,8 @@ class CrawledPage:
     fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, start of the request
     analysis: Any = None  # what the crawl's ``page_hook`` returned for this page (HTML only)
     unreadable: str | None = None  # why a page that answered could not be read as a web page
+    reading: PageReading | None = None  # the page as its CMS builds it (rows, list pages…)
+    list_of: str = ""  # for another page (or data group) of a list: the list's first page
 
 
 def unreadable_reason(result: FetchResult, is_html: bool) -> str | None:
@@ -205,6 +224,7 @@ class CrawlResult:
     pages_crawled: int = 0
     outcomes: dict[bytes, tuple[int | None, str | None]] = field(default_factory=dict, repr=False)
     notes: dict[bytes, str] = field(default_factory=dict, repr=False)
+    lists: dict[str, ListOutcome] = field(default_factory=dict)  # first page → how far read
 
     def link_outcome(self, target: str, internal: bool) -> tuple[int | None, str | None, str]:
         """``(status, error, note)`` of a link to ``target``: the fetched target's answer, or
@@ -219,9 +239,17 @@ class CrawlResult:
 
 
 @dataclass(slots=True)
+class _Task:
+    request: ListRequest  # what to fetch (a page, or a list's data group)
+    depth: int
+    list_of: str = ""  # the list's first page when this is another page of a list
+
+
+@dataclass(slots=True)
 class _Visit:
     page: CrawledPage
     links: list[tuple[str, str]]  # (normalised absolute target, anchor text)
+    more: list[ListRequest] = field(default_factory=list)  # further pages a data group names
 
 
 # ----------------------------------------------------------------------------- URL rules
@@ -266,8 +294,7 @@ def _text(element: lxml.html.HtmlElement) -> str:
 
 def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, str]]:
     """``(target, anchor)`` of every web link on a parsed page, first anchor per target."""
-    base_el = root.find(".//base[@href]")
-    base = urljoin(page_url, base_el.get("href", "")) if base_el is not None else page_url
+    base = document_base(root, page_url)
     found: dict[str, str] = {}
     for el in root.iter("a", "area", "frame", "iframe"):
         attr = "src" if el.tag in ("frame", "iframe") else "href"
@@ -305,7 +332,11 @@ class _Crawler:
             max_bytes=_MAX_BYTES,
             throttle=throttle,
         )
-        self.site_roots = [start_url]
+        extra = [
+            f"{scheme}://{host}/" for host in settings.extra_hosts for scheme in ("http", "https")
+        ]
+        self.site_roots = [start_url, *extra]
+        self.follower = ListFollower(settings.list_horizon, settings.max_list_pages)
         self.today = now_shanghai().date()
         # Per-URL state holds 16-byte digests (url_key), not the URL strings.
         self.seen: set[bytes] = {url_key(start_url)}
@@ -331,23 +362,62 @@ class _Crawler:
                 self._on_site[origin] = known
         return known
 
-    def visit(self, url: str, depth: int) -> _Visit:
-        """Fetch, parse once, extract title, date and links; the body is dropped here."""
-        result = self.fetcher.get(url)
+    def _read(self, root: lxml.html.HtmlElement, url: str) -> PageReading:
+        return read_page(root, url, ref=self.settings.row_ref, rows=self.settings.read_rows)
+
+    def _fetch_data(self, request: ListRequest) -> tuple[str, str | None]:
+        """A list's data (JSON endpoint, data proxy), fetched politely: (text, error)."""
+        if not self.fetcher.allowed(request.url):
+            return "", NOTE_ROBOTS
+        result = self.fetcher.request(request.url, request.method, request.form)
+        return result.text, (None if result.ok else result.error or f"HTTP {result.status}")
+
+    def _follow_redirects(
+        self, result: FetchResult, depth: int
+    ) -> tuple[FetchResult, lxml.html.HtmlElement | None, PageReading | None]:
+        """The page a browser ends on: meta refresh and bare ``location.href`` pages are
+        followed (at most 3 hops; from the start page to any host, elsewhere on the host)."""
+        root = parse_page(result.text) if result.text and _is_html(result) else None
+        reading = None
+        for _ in range(3):
+            if root is None or not result.ok:
+                break
+            reading = self._read(root, result.final_url)
+            target = reading.redirect
+            if not target or target == normalize_url(result.final_url):
+                break
+            if (depth and not same_host(target, result.final_url)) or not self.fetcher.allowed(
+                target
+            ):
+                break
+            result = self.fetcher.get(target)
+            root = parse_page(result.text) if result.text and _is_html(result) else None
+            reading = None
+        return result, root, reading
+
+    def visit(self, task: _Task) -> _Visit:
+        """Fetch, parse once, extract title, date, list and links; the body is dropped here."""
+        if task.request.kind != "page":
+            return self._visit_data(task)
+        url, depth = task.request.url, task.depth
+        result, root, reading = self._follow_redirects(self.fetcher.get(url), depth)
         title, published, links, analysis = "", None, [], None
-        is_html = result.content_type in _HTML_TYPES or (
-            not result.content_type and result.text.lstrip()[:1] == "<"
-        )
-        if result.text and is_html:
-            root = parse_page(result.text)
-            if root is not None:
-                node = root.find(".//title")
-                title = _text(node)[:300] if node is not None else ""
-                if result.ok:
-                    published = article_date(root, result.final_url)
-                    links = page_links(root, result.final_url)
-                    if self.page_hook is not None:
-                        analysis = self.page_hook(root, result.final_url, depth)
+        is_html = _is_html(result)
+        if root is not None:
+            node = root.find(".//title")
+            title = _text(node)[:300] if node is not None else ""
+            if result.ok:
+                final = result.final_url
+                published = article_date(root, final)
+                links = page_links(root, final)
+                reading = reading or self._read(root, final)
+                if reading.pending is not None:
+                    base = document_base(root, final)
+                    read_script_list(reading, self._fetch_data, base, self.settings.row_ref)
+                if reading.script_list == SCRIPT_READ:  # rows a script holds are links too
+                    links = _with_rows(links, reading)
+                if self.page_hook is not None:
+                    analysis = self.page_hook(root, final, depth)
         page = CrawledPage(
             url=url,
             final_url=normalize_url(result.final_url),
@@ -361,8 +431,41 @@ class _Crawler:
             fetched_at=result.fetched_at,
             analysis=analysis,
             unreadable=unreadable_reason(result, is_html) if depth == 0 else None,
+            reading=reading if result.ok else None,
+            list_of=task.list_of,
         )
         return _Visit(page, links)
+
+    def _visit_data(self, task: _Task) -> _Visit:
+        """One data group of a list (jpage data proxy, JSON page): its rows and their links."""
+        request = task.request
+        result = self.fetcher.request(request.url, request.method, request.form)
+        rows: list[DatedItem] | None = None
+        more: list[ListRequest] = []
+        if result.ok:
+            rows, more = read_data(request, result.text, task.list_of, self.settings.row_ref)
+        error = result.error
+        if error is None and rows is None:
+            error = "返回的数据无法识别"
+        reading = None
+        if rows is not None:
+            reading = PageReading(items=rows, script_list=SCRIPT_READ)
+        page = CrawledPage(
+            url=request.shown,
+            final_url=request.shown,
+            status=result.status,
+            content_type=result.content_type,
+            title="",
+            published=None,
+            depth=task.depth,
+            error=error,
+            elapsed_ms=result.elapsed_ms,
+            fetched_at=result.fetched_at,
+            reading=reading,
+            list_of=task.list_of,
+        )
+        links = _with_rows([], reading) if reading is not None else []
+        return _Visit(page, links, more)
 
     def admit(self, target: str, depth: int) -> bool:
         """Decide whether an on-site ``target`` found at ``depth`` joins the next level."""
@@ -395,6 +498,42 @@ class _Crawler:
             return False
         return True
 
+    def admit_list(self, list_url: str, requests: list[ListRequest], depth: int) -> list[_Task]:
+        """Tasks for the further pages of a list the follower asks for (same depth as its
+        first page; a page already taken by the crawl is passed over for the next one)."""
+        out: list[_Task] = []
+        todo = deque(requests)
+        while todo:
+            request = todo.popleft()
+            key = url_key(request.shown)
+            if key in self.seen:
+                todo.extend(self.follower.seen_elsewhere(list_url))
+                continue
+            self.seen.add(key)
+            if not self.fetcher.allowed(request.url):
+                self.skipped[key] = NOTE_ROBOTS
+                self.follower.blocked(list_url, NOTE_ROBOTS)
+                continue
+            out.append(_Task(request, depth, list_url))
+        return out
+
+
+def _with_rows(links: list[tuple[str, str]], reading: PageReading) -> list[tuple[str, str]]:
+    """``links`` plus the rows of a script-filled list (datastore, JSON) as links."""
+    known = {target for target, _ in links}
+    for item in reading.items:
+        target = _absolute(item.url, item.url)
+        if target is not None and target not in known:
+            known.add(target)
+            links.append((target, item.title[:300]))
+    return links
+
+
+def _is_html(result: FetchResult) -> bool:
+    return result.content_type in _HTML_TYPES or (
+        not result.content_type and result.text.lstrip()[:1] == "<"
+    )
+
 
 def _validate(settings: CrawlSettings) -> None:
     if settings.max_pages < 1:
@@ -409,24 +548,23 @@ def _validate(settings: CrawlSettings) -> None:
 
 def _in_order(
     pool: ThreadPoolExecutor,
-    visit: Callable[[str, int], _Visit],
-    urls: list[str],
-    depth: int,
+    visit: Callable[[_Task], _Visit],
+    tasks: list[_Task],
     window: int,
 ) -> Iterator[_Visit]:
-    """``pool.map(visit, urls, …)`` in order with at most ``window`` visits in flight, so a
+    """``pool.map(visit, tasks)`` in order with at most ``window`` visits in flight, so a
     wide level never holds one future (and one finished page) per URL."""
     pending: deque[Future[_Visit]] = deque()
-    todo = iter(urls)
-    for url in todo:
-        pending.append(pool.submit(visit, url, depth))
+    todo = iter(tasks)
+    for task in todo:
+        pending.append(pool.submit(visit, task))
         if len(pending) >= window:
             break
     while pending:
         done = pending.popleft().result()
         following = next(todo, None)
         if following is not None:
-            pending.append(pool.submit(visit, following, depth))
+            pending.append(pool.submit(visit, following))
         yield done
 
 
@@ -439,6 +577,23 @@ def _outcome(page: CrawledPage) -> tuple[int | None, str | None]:
     if page.error is not None:
         return value
     return _SHARED_OUTCOMES.setdefault(value, value)
+
+
+def _list_tasks(crawler: _Crawler, page: CrawledPage, more: list[ListRequest]) -> list[_Task]:
+    """The further pages of a list to fetch after ``page`` (see ``list_follow``)."""
+    follower = crawler.follower
+    reading = page.reading
+    if page.list_of:
+        requests = follower.after(page.list_of, reading, page.error, more)
+        return crawler.admit_list(page.list_of, requests, follower.depth_of(page.list_of))
+    if reading is None or page.error is not None:
+        return []
+    named = [r for r in reading.list_pages if not r.linked]
+    if not named:
+        return []
+    scripted = PageReading(items=reading.items, list_pages=named)
+    requests = follower.start(page.final_url, scripted, page.depth)
+    return crawler.admit_list(page.final_url, requests, page.depth)
 
 
 def crawl_site(
@@ -474,18 +629,18 @@ def crawl_site(
     from tqdm.auto import tqdm
 
     bar = tqdm(total=settings.max_pages, desc="抓取", unit="页", disable=not progress)
-    level: list[str] = [start] if crawler.fetcher.allowed(start) else []
+    level = [_Task(ListRequest(start), 0)] if crawler.fetcher.allowed(start) else []
     if not level:
         crawler.skipped[url_key(start)] = NOTE_ROBOTS
-    depth, window = 0, 4 * settings.concurrency
+    window = 4 * settings.concurrency
     try:
         with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
             while level and result.pages_crawled < settings.max_pages:
                 budget = settings.max_pages - result.pages_crawled
-                for url in level[budget:]:
-                    crawler.skipped[url_key(url)] = NOTE_MAX_PAGES
-                next_level: list[str] = []
-                for visit in _in_order(pool, crawler.visit, level[:budget], depth, window):
+                for task in level[budget:]:
+                    crawler.skipped[url_key(task.request.shown)] = NOTE_MAX_PAGES
+                next_level: list[_Task] = []
+                for visit in _in_order(pool, crawler.visit, level[:budget], window):
                     page = visit.page
                     result.pages_crawled += 1
                     if keep_pages:
@@ -494,9 +649,10 @@ def crawl_site(
                     if on_page is not None:
                         on_page(page)
                     outcome[url_key(page.url)] = _outcome(page)
-                    if depth == 0 and page.final_url and not crawler.on_site(page.final_url):
+                    if page.depth == 0 and page.final_url and not crawler.on_site(page.final_url):
                         crawler.add_root(page.final_url)  # http → https, www.
-                    if page.final_url != page.url:
+                    next_level += _list_tasks(crawler, page, visit.more)
+                    if page.final_url != page.url and not page.list_of:
                         final_key = url_key(page.final_url)
                         if final_key in outcome or not crawler.on_site(page.final_url):
                             continue  # already seen, or left the site: do not follow
@@ -506,16 +662,17 @@ def crawl_site(
                     for target, anchor in visit.links:  # page_links: one row per target
                         internal = crawler.on_site(target)
                         links.append(CrawledLink(page.url, target, anchor, internal))
-                        if internal and crawler.admit(target, depth + 1):
-                            next_level.append(target)
+                        # another numbered page of the same list: the same depth, not a chain
+                        hop = 0 if same_list(page.final_url, target) else 1
+                        if internal and crawler.admit(target, page.depth + hop):
+                            next_level.append(_Task(ListRequest(target), page.depth + hop))
                     if on_links is not None:
                         on_links(page, links)
                     else:
                         result.links.extend(links)
                 level = next_level
-                depth += 1
-        for url in level:
-            crawler.skipped[url_key(url)] = NOTE_MAX_PAGES
+        for task in level:
+            crawler.skipped[url_key(task.request.shown)] = NOTE_MAX_PAGES
     finally:
         crawler.fetcher.close()
         bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
@@ -523,6 +680,7 @@ def crawl_site(
     result.limited = any(
         note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH) for note in crawler.skipped.values()
     )
+    result.lists = crawler.follower.outcomes(NOTE_MAX_PAGES)
     for link in result.links:
         link.status, link.error, link.note = result.link_outcome(link.target, link.internal)
     return result

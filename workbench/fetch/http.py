@@ -278,9 +278,11 @@ def _attempt(
     max_redirects: int,
     headers: dict[str, str],
     method: str = "GET",
+    data: list[tuple[str, str]] | None = None,
 ) -> FetchResult:
-    """One request (GET, or HEAD for link checks), following redirects by hand so the
-    deadline covers every hop."""
+    """One request (GET, HEAD for link checks, or a form POST as a list's data proxy
+    expects), following redirects by hand so the deadline covers every hop; a POST
+    redirected with 301/302/303 goes on as a GET, as browsers do."""
     fetched_at = now_shanghai()
     start = time.monotonic()
     deadline = start + 2 * timeout
@@ -299,11 +301,14 @@ def _attempt(
                 stream=True,
                 allow_redirects=False,
                 headers=headers,
+                data=data if method == "POST" else None,
             )
             status = response.status_code
             location = response.headers.get("Location")
             if status in _REDIRECT_CODES and location:
                 response.close()
+                if method == "POST" and status in (301, 302, 303):
+                    method, data = "GET", None
                 hops += 1
                 if hops > max_redirects:
                     raise _FetchFailure(ERR_REDIRECTS, status)
@@ -371,8 +376,10 @@ def fetch_url(
     backoff: float = 0.5,
     user_agent: str | None = None,
     method: str = "GET",
+    data: list[tuple[str, str]] | None = None,
 ) -> FetchResult:
-    """GET (or ``method="HEAD"``) ``url`` and report what happened; never raises.
+    """GET (or ``method="HEAD"``, or ``"POST"`` with the form ``data``) ``url`` and report
+    what happened; never raises.
 
     ``timeout`` is seconds per connection/read (whole attempt capped at about twice that);
     ``max_bytes`` caps the body; ``retries`` extra attempts are made after connection
@@ -398,7 +405,7 @@ def fetch_url(
     try:
         attempt = 0
         while True:
-            result = _attempt(url, sess, timeout, max_bytes, max_redirects, headers, method)
+            result = _attempt(url, sess, timeout, max_bytes, max_redirects, headers, method, data)
             if attempt >= retries or not _should_retry(result):
                 return result
             delay = backoff * (2**attempt)

@@ -231,11 +231,24 @@ class PoliteFetcher:
 
     def get(self, url: str) -> FetchResult:
         """One GET of ``url`` once the host's interval allows it (never raises)."""
+        return self.request(url)
+
+    def request(
+        self, url: str, method: str = "GET", form: tuple[tuple[str, str], ...] = ()
+    ) -> FetchResult:
+        """One GET (or form POST, as a list's data proxy expects) of ``url`` once the host's
+        interval allows it, same throttle and retry rules for both (never raises)."""
         host = host_key(url)
+        data = list(form) if method == "POST" else None
         for attempt in range(2):
             self.throttle.wait(host)
             result = fetch_url(
-                url, timeout=self.timeout, session=self._session(), max_bytes=self.max_bytes
+                url,
+                timeout=self.timeout,
+                session=self._session(),
+                max_bytes=self.max_bytes,
+                method=method,
+                data=data,
             )
             if attempt or result.status not in (429, 503) or result.retry_after is None:
                 break

@@ -1,15 +1,20 @@
 """One inventory website crawled into facts: the quarterly check's view of :func:`crawl_site`.
 
-Every HTML page is read once while its parsed tree is held: the dated list rows
-(:func:`workbench.extract.dates.listed_items`, month-day dates resolved against the check
-time) and the registered page analyzers (:func:`workbench.extract.analyzers.analyze`, which
-include the column signals of :mod:`workbench.extract.columns`). Bodies are then dropped;
-only the homepage's HTML is kept until the caller has read it (account links).
+Every HTML page is read once while its parsed tree is held: the page as its CMS builds it
+(:func:`workbench.extract.cms.read_page`, read by the crawler: dated rows with year-less
+dates resolved near the row URL's date or the check time, script-named list pages, jpage
+datastores and JSON-filled lists) and the registered page analyzers
+(:func:`workbench.extract.analyzers.analyze`, which include the column signals of
+:mod:`workbench.extract.columns`). Bodies are then dropped; only the homepage's HTML is kept
+until the caller has read it (account links). Script-paged lists are paged through until
+their rows are older than the quarter's first day (:mod:`workbench.fetch.list_follow`).
 
-The homepage is the crawl's first page and keeps the shape of ``SiteFacts.homepage`` that
+The homepage is the crawl's first page (after a meta refresh or ``location.href`` it sends
+the browser on to) and keeps the shape of ``SiteFacts.homepage`` that
 ``site.homepage_stale`` and ``check.incomplete`` read; a homepage that fails is crawled
-again ``retries`` times. When the homepage shows no dated item (a navigation shell), its
-first same-site links that the crawl fetched become ``SiteFacts.second_level``.
+again ``retries`` times. A frameset homepage shows the rows of its frames. When the homepage
+shows no dated item (a navigation shell), its first same-site links that the crawl fetched
+become ``SiteFacts.second_level``.
 
 Settings come from the rules' ``crawl:`` section (see ``rules/columns.yaml``); delays and
 timeouts in seconds; dates are Asia/Shanghai calendar dates.
@@ -17,7 +22,7 @@ timeouts in seconds; dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -25,7 +30,6 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.analyzers import analyze
-from workbench.extract.dates import listed_items
 from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.crawl import (
     NOTE_ROBOTS,
@@ -33,7 +37,6 @@ from workbench.fetch.crawl import (
     CrawlError,
     CrawlResult,
     CrawlSettings,
-    PageHook,
     crawl_site,
 )
 from workbench.fetch.politeness import HostThrottle, host_key
@@ -54,7 +57,20 @@ class SiteCrawl:
     homepage_html: str = ""
 
 
-def crawl_settings(rules: Mapping[str, Any], url: str = "") -> CrawlSettings:
+def unit_hosts(rules: Mapping[str, Any], url: str, also: Iterable[str] = ()) -> tuple[str, ...]:
+    """Other hosts crawled as part of the site at ``url``: those ``crawl.unit_hosts`` lists
+    for its homepage URL or host (a unit's 信息公开 platform), and ``also`` (hosts the
+    inventory ties to the unit). None by default: the homepage's host and its redirect."""
+    table: Mapping[str, Any] = get(rules, "crawl.unit_hosts", {}) or {}
+    own = host_key(url)
+    listed = list(table.get(url, []) or []) + list(table.get(own, []) or [])
+    hosts = {str(h).strip().lower() for h in [*listed, *also] if str(h).strip()}
+    return tuple(sorted(h for h in hosts if h != own))
+
+
+def crawl_settings(
+    rules: Mapping[str, Any], url: str = "", also_hosts: Iterable[str] = ()
+) -> CrawlSettings:
     """The crawl limits of the rules (``crawl:``), robots.txt switched off for ``url``'s host
     when it is listed in ``crawl.ignore_robots_hosts`` (an inspector's mandate)."""
     ignored = {str(h).lower() for h in get(rules, "crawl.ignore_robots_hosts", []) or []}
@@ -67,6 +83,8 @@ def crawl_settings(rules: Mapping[str, Any], url: str = "") -> CrawlSettings:
         max_depth=int(get(rules, "crawl.max_depth", 4)),
         obey_robots=obey,
         user_agent=get(rules, "fetch.user_agent"),
+        max_list_pages=int(get(rules, "crawl.max_list_pages", 30)),
+        extra_hosts=unit_hosts(rules, url, also_hosts),
     )
 
 
@@ -80,21 +98,24 @@ def crawl_params(rules: Mapping[str, Any]) -> dict[str, Any]:
         "concurrency": s.concurrency,
         "obey_robots": s.obey_robots,
         "ignore_robots_hosts": list(get(rules, "crawl.ignore_robots_hosts", []) or []),
+        "max_list_pages": s.max_list_pages,
     }
 
 
-def _hook(as_of: date) -> PageHook:
-    def read(root: lxml.html.HtmlElement, final_url: str, depth: int) -> Any:
-        items = listed_items(root, final_url, ref=as_of)
-        extras = analyze(root, final_url)
-        html = lxml.html.tostring(root, encoding="unicode") if depth == 0 else ""
-        return items, extras, html
+def quarter_start(as_of: date) -> date:
+    """The first day of the quarter ``as_of`` falls in (how far back lists are paged)."""
+    return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
 
-    return read
+
+def _hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> Any:
+    extras = analyze(root, final_url)
+    html = lxml.html.tostring(root, encoding="unicode") if depth == 0 else ""
+    return extras, html
 
 
 def _analysis(page: CrawledPage) -> PageAnalysis:
-    items, extras, _ = page.analysis if page.analysis else ([], {}, "")
+    extras, _ = page.analysis if page.analysis else ({}, "")
+    reading = page.reading
     return PageAnalysis(
         url=page.url,
         final_url=page.final_url,
@@ -103,9 +124,15 @@ def _analysis(page: CrawledPage) -> PageAnalysis:
         title=page.title,
         published=page.published,
         depth=page.depth,
-        items=items,
+        items=list(reading.items) if reading else [],
         extras=extras,
         fetched_at=page.fetched_at,
+        list_of=page.list_of,
+        script_list=reading.script_list if reading else "none",
+        script_note=reading.script_note if reading else "",
+        list_pages=[r.shown for r in reading.list_pages[:20]] if reading else [],
+        total_pages=reading.total_pages if reading else None,
+        frames=list(reading.frames) if reading else [],
     )
 
 
@@ -118,7 +145,18 @@ def _page_facts(page: PageAnalysis) -> PageFacts:
         error=page.error,
         title=page.title,
         items=page.items,
+        script_list=page.script_list,
+        script_note=page.script_note,
     )
+
+
+def _with_frames(home: PageAnalysis, pages: list[PageAnalysis]) -> PageAnalysis:
+    """A frameset homepage as the browser shows it: the rows of its frames."""
+    if not home.frames or any(i.date for i in home.items):
+        return home
+    by_url = {p.final_url: p for p in pages} | {p.url: p for p in pages}
+    items = [i for f in home.frames if f in by_url for i in by_url[f].items]
+    return replace(home, items=home.items + items)
 
 
 def _second_level(
@@ -145,7 +183,7 @@ def _crawl(
     website: Website, settings: CrawlSettings, as_of: date, throttle: HostThrottle | None
 ) -> tuple[CrawlResult | None, str]:
     try:
-        return crawl_site(website.url, settings, page_hook=_hook(as_of), throttle=throttle), ""
+        return crawl_site(website.url, settings, page_hook=_hook, throttle=throttle), ""
     except CrawlError as exc:
         return None, str(exc)
 
@@ -182,6 +220,7 @@ def crawl_website(
     throttle: HostThrottle | None = None,
 ) -> SiteCrawl:
     """Crawl ``website`` within ``settings`` and read every page (see module doc)."""
+    settings = replace(settings, read_rows=True, row_ref=as_of, list_horizon=quarter_start(as_of))
     result, reason = _crawl(website, settings, as_of, throttle)
     for _ in range(max(0, retries)):
         first = result.pages[0] if result and result.pages else None
@@ -208,7 +247,7 @@ def crawl_website(
         )
         for k in result.links
     ]
-    home_page = replace(pages[0], url=website.url)
+    home_page = _with_frames(replace(pages[0], url=website.url), pages)
     if result.pages[0].unreadable:
         home_page = replace(home_page, error=result.pages[0].unreadable)
     homepage = _page_facts(home_page)
@@ -218,8 +257,9 @@ def crawl_website(
         pages=pages,
         links=links,
         crawl_complete=homepage.ok and not result.limited,
+        lists=dict(result.lists),
     )
     if homepage.ok and not any(i.date for i in homepage.items):
         facts.second_level = _second_level(pages[0], pages, links, second_level_pages)
-    html = result.pages[0].analysis[2] if result.pages[0].analysis else ""
+    html = result.pages[0].analysis[1] if result.pages[0].analysis else ""
     return SiteCrawl(facts, result.pages, html)

@@ -25,9 +25,15 @@ SURVEY = "调查征集"
 
 
 def judged(column: ColumnFacts, rules: Mapping[str, Any]) -> bool:
-    """A column the indicators look at: reached by the crawl, expected to update, and an
-    information column (互动交流 and 在线访谈 are judged by site.interaction_poor only)."""
-    return bool(column.pages) and column.list_type and information_column(column.category, rules)
+    """A column the indicators look at: reached by the crawl, expected to update, an
+    information column (互动交流 and 在线访谈 are judged by site.interaction_poor only), and
+    its list read (a script-filled list we could not read is check.incomplete's, never blank)."""
+    return (
+        bool(column.pages)
+        and column.list_type
+        and not column.unreadable
+        and information_column(column.category, rules)
+    )
 
 
 def cycle_days(column: ColumnFacts, rules: Mapping[str, Any]) -> int:

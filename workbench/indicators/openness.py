@@ -73,6 +73,8 @@ class ColumnSparse(Indicator):
         basic = list(self.rule(rules, "openness.column_stale.keywords", []))
         min_items = int(self.rule(rules, f"{base}.min_items", 2))
         for column in facts.columns:
+            if column.unreadable:
+                continue  # a list we could not read: check.incomplete
             if not column.parent_name or not _has_any(column.parent_name, parents):
                 continue
             if _has_any(column.parent_name, basic):
@@ -132,6 +134,8 @@ class ColumnStale(Indicator):
         }
         groups: dict[tuple[str, str], list[ColumnFacts]] = {}
         for column in facts.columns:
+            if column.unreadable:
+                continue  # a list we could not read: check.incomplete
             in_parent = _has_any(column.parent_name, keywords)
             if not in_parent and not _has_any(column.name, keywords):
                 continue

@@ -24,6 +24,13 @@ def _homepage_dates(site: SiteFacts) -> tuple[list[Any], bool]:
     return second, True
 
 
+def homepage_unread(site: SiteFacts) -> bool:
+    """A homepage whose rows a script fills, unread, and that shows no dated row itself:
+    check.incomplete's, never a stale homepage."""
+    home = site.homepage
+    return home.script_list == "unread" and not any(i.date for i in home.items)
+
+
 @register
 class HomepageStale(Indicator):
     """site.homepage_stale: no new item on the homepage in the 2 weeks before the check time.
@@ -41,7 +48,7 @@ class HomepageStale(Indicator):
         days = int(self.rule(rules, "website.homepage_stale.days"))
         veto = bool(self.rule(rules, "website.homepage_stale.veto", True))
         for site in facts.sites:
-            if not site.homepage.ok:
+            if not site.homepage.ok or homepage_unread(site):
                 continue
             dates, shell = _homepage_dates(site)
             newest = newest_on_or_before(dates, facts.as_of)

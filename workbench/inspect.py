@@ -1,0 +1,276 @@
+"""``workbench inspect``: what the workbench reads from one page (contract §6).
+
+An analyst's way to see why a finding was made. The page is read with the quarterly check's
+own code, not a second reader: :func:`workbench.extract.cms.read_page` (rows, list pages,
+script-filled lists, redirects), :func:`workbench.extract.cms.read_script_list` (the JSON
+endpoint a list is filled from), :func:`workbench.extract.dates.article_date` and every
+registered page analyzer (navigation, identity, policy pages, messages). :func:`page_facts`
+turns the resulting :class:`workbench.facts.PageAnalysis` into the JSON object — the same
+function the dashboard's evidence panel uses on the pages a crawl stored.
+
+A URL is fetched through the fetch layer with the SSRF guard (the URL's own host trusted,
+every other host — a redirect, a data endpoint — only when public); a file is read as if
+served at ``--base-url``. Year-less dates take the row URL's year, else the newest date the
+page itself shows (else today). Dates are Asia/Shanghai calendar dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from workbench.errors import WorkbenchError
+from workbench.extract.analyzers import analyze
+from workbench.extract.cms import PageReading, read_page, read_script_list
+from workbench.extract.dates import article_date, parse_page
+from workbench.extract.documents import extract_document
+from workbench.extract.rows import document_base
+from workbench.facts import PageAnalysis
+from workbench.fetch.charset import decode_body
+from workbench.fetch.crawl import check_start_url
+from workbench.fetch.guard import guarded_session, inventory_hosts
+from workbench.fetch.http import fetch_url, now_shanghai
+from workbench.urls import normalize_url
+
+__all__ = ["InspectError", "inspect_command", "inspect_page", "page_facts", "summary_text"]
+
+MIN_LIST_ROWS = 3  # a page showing this many dated rows is a list page (no publication date)
+_HOST_RE = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:cn|com|net|org|gov|政务)(?::\d+)?(?:/|$)", re.I)
+_HOME_PATH_RE = re.compile(r"^/?(?:(?:index|default|main)\.(?:s?html?|jsp|aspx?|php))?$", re.I)
+
+
+class InspectError(WorkbenchError):
+    """The page could not be read (Chinese message; exit 1, or 2 for bad input)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, date) else (str(value) if value else None)
+
+
+def page_facts(page: PageAnalysis, *, homepage: bool = False) -> dict[str, Any]:
+    """The contract §6 facts of one read page (``inspect --json``, the evidence panel)."""
+    extras = page.extras or {}
+    signals = extras.get("column_signals") or {}
+    identity = extras.get("identity") or {}
+    policy = extras.get("policy_page") or {}
+    dated = [i for i in page.items if i.date is not None]
+    listing = len(dated) >= MIN_LIST_ROWS or bool(page.list_pages)
+    is_list = homepage or (listing and not signals.get("article"))
+    return {
+        "url": page.url,
+        "status": page.status,
+        "title": page.title,
+        "published": None if is_list else _iso(page.published),
+        "items": [{"title": i.title, "url": i.url, "date": _iso(i.date)} for i in dated],
+        "list_pages": list(page.list_pages),
+        "script_list": page.script_list,
+        "nav": [{"name": str(a), "url": str(t)} for t, a in signals.get("nav") or []],
+        "identity": {
+            "site_code": identity.get("site_code"),
+            "icp": identity.get("icp"),
+            "police": identity.get("police"),
+            "conac": bool(identity.get("conac")),
+        },
+        "doc_no": policy.get("number") if policy.get("kind") == "document" else None,
+        "normative": bool(policy.get("normative")) if policy.get("kind") == "document" else False,
+        "interpretation_forms": list(policy.get("forms") or [])
+        if policy.get("kind") == "interpretation"
+        else [],
+        "messages": [
+            {"asked": m.get("asked"), "answered": m.get("answered")}
+            for m in extras.get("messages") or []
+        ],
+        "final_url": page.final_url,
+        "script_note": page.script_note,
+        "total_pages": page.total_pages,
+        "frames": list(page.frames),
+        "undated_rows": len(page.items) - len(dated),
+        "column": signals.get("column_name") or (signals.get("breadcrumb") or [""])[-1],
+        "policy_page": policy.get("kind"),
+    }
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Source:
+    url: str  # what the page is read as (the URL, or --base-url for a file)
+    final_url: str
+    status: int | None
+    text: str
+
+
+def _load(target: str, base_url: str | None, timeout: float) -> tuple[_Source, Any]:
+    path = Path(target)
+    if "://" not in target and path.exists():
+        if not path.is_file():
+            raise InspectError(f"“{target}”不是文件。", 2)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InspectError(f"无法读取文件“{target}”：{exc.strerror or exc}", 2) from None
+        url = check_start_url(base_url) if base_url else path.resolve().as_uri()
+        allow = inventory_hosts([url]) if url.startswith("http") else frozenset()
+        return _Source(url, url, 200, decode_body(raw, None)), guarded_session(allow)
+    if "://" not in target and not _HOST_RE.match(target):
+        raise InspectError(
+            f"找不到文件“{target}”，也不是网址（网址请以 http:// 或 https:// 开头）。", 2
+        )
+    url = check_start_url(target)
+    session = guarded_session(inventory_hosts([url]))
+    result = fetch_url(url, timeout=timeout, session=session, retries=1)
+    if not result.ok:
+        session.close()
+        why = result.error or f"HTTP {result.status}"
+        raise InspectError(f"页面无法获取（{why}）：{url}")
+    return _Source(url, normalize_url(result.final_url), result.status, result.text), session
+
+
+def _page_ref(root: lxml.html.HtmlElement, url: str, today: date) -> date:
+    """What a year-less date on the page is read against: the newest date the page shows
+    with its year (or a row URL's), never after today; else today."""
+    shown = [i.date for i in read_page(root, url).items if i.date is not None]
+    newest = max((d for d in shown if d <= today), default=None)
+    return newest or today
+
+
+def inspect_page(
+    target: str, *, base_url: str | None = None, timeout: float = 15.0
+) -> tuple[dict[str, Any], PageReading]:
+    """Read one page (URL or file) as the quarterly check does; raises :class:`InspectError`."""
+    source, session = _load(target, base_url, timeout)
+    try:
+
+        def fetch(url: str, method: str = "GET", form: tuple[tuple[str, str], ...] = ()) -> Any:
+            return fetch_url(
+                url, timeout=timeout, session=session, method=method, data=list(form) or None
+            )
+
+        root = parse_page(source.text)
+        if root is None or "<" not in source.text[:20000]:
+            raise InspectError(f"内容无法解析为网页：{source.url}")
+        final, redirects = source.final_url, []
+        for _ in range(3):  # meta refresh / location.href: where the browser ends
+            target_url = read_page(root, final, rows=False).redirect
+            if not target_url or target_url == final or not target_url.startswith("http"):
+                break
+            result = fetch(target_url)
+            landed = parse_page(result.text) if result.ok else None
+            if landed is None:
+                break
+            redirects.append(target_url)
+            final, root = normalize_url(result.final_url), landed
+        today = now_shanghai().date()
+        reading = read_page(root, final, ref=_page_ref(root, final, today))
+
+        def fetch_data(request: Any) -> tuple[str, str | None]:
+            got = fetch(request.url, request.method, request.form)
+            return got.text, (None if got.ok else got.error or f"HTTP {got.status}")
+
+        read_script_list(reading, fetch_data, document_base(root, final), today)
+        node = root.find(".//title")
+        page = PageAnalysis(
+            url=source.url,
+            final_url=final,
+            status=source.status,
+            error=None,
+            title=" ".join(node.text_content().split())[:300] if node is not None else "",
+            published=article_date(root, final),
+            items=reading.items,
+            extras=analyze(root, final),
+            script_list=reading.script_list,
+            script_note=reading.script_note,
+            list_pages=[r.shown for r in reading.list_pages],
+            total_pages=reading.total_pages,
+            frames=reading.frames,
+        )
+        homepage = bool(_HOME_PATH_RE.match(urlsplit(final).path)) and final.startswith("http")
+        facts = page_facts(page, homepage=homepage)
+        if facts["policy_page"] is None:
+            doc = extract_document(root, final)
+            facts["doc_no"], facts["normative"] = doc.number, doc.normative
+        facts["redirects"] = redirects
+        facts["list_requests"] = [
+            {"method": r.method, "url": r.url, "form": dict(r.form)}
+            for r in reading.list_pages
+            if r.method != "GET"
+        ]
+        return facts, reading
+    finally:
+        session.close()
+
+
+# ----------------------------------------------------------------------------- output
+
+_SCRIPT_LABELS = {"none": "否（列表为普通网页）", "read": "是，已读取", "unread": "是，无法读取"}
+
+
+def summary_text(facts: Mapping[str, Any]) -> str:
+    """A readable Chinese summary of :func:`inspect_page`'s facts."""
+    items = facts["items"]
+    lines = [
+        f"网址：{facts['url']}",
+        f"状态：{facts['status']}",
+        f"标题：{facts['title'] or '（无）'}",
+        f"发布日期：{facts['published'] or '（列表页、首页或未显示）'}",
+    ]
+    if facts.get("redirects"):
+        lines.append("页面跳转：" + " → ".join(facts["redirects"]))
+    newest = max((i["date"] for i in items), default=None)
+    lines.append(f"带日期的信息：{len(items)}条，最新一条 {newest or '（无）'}")
+    lines += [f"  {i['date']}  {i['title']}  {i['url']}" for i in items[:15]]
+    if len(items) > 15:
+        lines.append(f"  ……另有{len(items) - 15}条")
+    pages = facts["list_pages"]
+    if pages:
+        lines.append(f"列表其他页：{len(pages)}页（{pages[0]} … {pages[-1]}）")
+    else:
+        lines.append("列表其他页：无")
+    label = _SCRIPT_LABELS.get(facts["script_list"], facts["script_list"])
+    note = f"（{facts['script_note']}）" if facts.get("script_note") else ""
+    lines.append(f"列表由脚本加载：{label}{note}")
+    nav = facts["nav"]
+    lines.append(
+        f"导航：{len(nav)}项" + ("：" + "、".join(n["name"] for n in nav[:12]) if nav else "")
+    )
+    ident = facts["identity"]
+    lines.append(
+        f"网站标识码：{ident['site_code'] or '无'}　ICP备案：{ident['icp'] or '无'}　"
+        f"公安备案：{ident['police'] or '无'}　党政机关标识：{'有' if ident['conac'] else '无'}"
+    )
+    forms = "、".join(facts["interpretation_forms"]) or "无"
+    lines.append(
+        f"文号：{facts['doc_no'] or '无'}　规范性文件：{'是' if facts['normative'] else '否'}"
+        f"　解读形式：{forms}"
+    )
+    messages = facts["messages"]
+    if messages:
+        open_count = sum(1 for m in messages if not m["answered"])
+        lines.append(f"互动留言：{len(messages)}条，其中未回复{open_count}条")
+    return "\n".join(lines)
+
+
+def inspect_command(args: argparse.Namespace) -> int:
+    """``workbench inspect``: 0 when the page was read (see module doc)."""
+    facts, _ = inspect_page(args.target, base_url=args.base_url, timeout=args.timeout)
+    if args.json:
+        json.dump(facts, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(summary_text(facts))
+    return 0
