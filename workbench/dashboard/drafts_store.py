@@ -6,7 +6,10 @@ A section whose text equals the template's is not stored: the template keeps its
 numbers current. Every save and every generated circular is recorded in the append-only
 ``reviews`` table under the pseudo finding id ``circular:<quarter>``: a generated version
 keeps its section texts and the .docx itself (base64), so earlier versions can be
-downloaded again. Times are naive Asia/Shanghai wall-clock.
+downloaded again. A version is a draft (草稿, anyone may generate it) or final (定稿); only a
+审核负责人 generates a final version and marks one as the version sent (已报送, an ``sent``
+row naming its number; the newest mark is in force). ``roles.require_lead`` checks that in
+the same transaction as the write. Times are naive Asia/Shanghai wall-clock.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from workbench import store
 from workbench.circular import OVERRIDABLE_SECTIONS
+from workbench.dashboard.roles import require_lead
 from workbench.errors import WorkbenchError
 
 SECTION_LABELS = {
@@ -54,6 +58,20 @@ class CircularVersion:
     created_at: datetime
     sections: dict[str, str]
     docx: bytes
+    final: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}版（{'定稿' if self.final else '草稿'}）"
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """Which final version went out, who said so and when."""
+
+    number: int
+    editor: str
+    created_at: datetime
 
 
 class SectionConflictError(WorkbenchError):
@@ -62,6 +80,13 @@ class SectionConflictError(WorkbenchError):
 
 def audit_key(quarter: str) -> str:
     return f"circular:{quarter}"
+
+
+def _editor(editor: str) -> str:
+    name = (editor or "").strip()
+    if not name:
+        raise WorkbenchError("请先填写审核人姓名。")
+    return name
 
 
 def section_texts(engine: Engine, quarter: str) -> dict[str, SectionText]:
@@ -87,9 +112,7 @@ def save_section(
     ``expected_version``; audit the change."""
     if section not in OVERRIDABLE_SECTIONS:
         raise WorkbenchError(f"通报中没有可编辑的段落“{section}”。")
-    editor = (editor or "").strip()
-    if not editor:
-        raise WorkbenchError("请先填写审核人姓名。")
+    editor = _editor(editor)
     table = store.circular_texts
     where = sa.and_(table.c.quarter == quarter, table.c.section == section)
     stamp = store.now()
@@ -134,11 +157,21 @@ def save_section(
 
 
 def save_version(
-    engine: Engine, quarter: str, editor: str, sections: Mapping[str, str], docx: bytes
+    engine: Engine,
+    quarter: str,
+    editor: str,
+    sections: Mapping[str, str],
+    docx: bytes,
+    *,
+    final: bool = False,
 ) -> CircularVersion:
-    """Record a generated circular; returns it with its number (1, 2, …)."""
+    """Record a generated circular; returns it with its number (1, 2, …). A final version
+    (定稿) is refused with RoleError unless ``editor`` is a 审核负责人."""
+    editor = _editor(editor)
     stamp = store.now()
     with engine.begin() as conn:
+        if final:
+            require_lead(conn, editor, "生成通报定稿")
         count = conn.execute(
             sa.select(sa.func.count())
             .select_from(store.reviews)
@@ -150,6 +183,7 @@ def save_version(
         number = int(count or 0) + 1
         payload = {
             "number": number,
+            "final": final,
             "sections": dict(sections),
             "docx": base64.b64encode(docx).decode("ascii"),
         }
@@ -164,7 +198,7 @@ def save_version(
                 created_at=stamp,
             )
         )
-    return CircularVersion(number, editor, stamp, dict(sections), docx)
+    return CircularVersion(number, editor, stamp, dict(sections), docx, final)
 
 
 def versions(engine: Engine, quarter: str) -> list[CircularVersion]:
@@ -188,6 +222,58 @@ def versions(engine: Engine, quarter: str) -> list[CircularVersion]:
                 created_at=r.created_at,
                 sections=dict(payload.get("sections", {})),
                 docx=base64.b64decode(payload.get("docx", "")),
+                final=bool(payload.get("final", False)),
             )
         )
     return out
+
+
+def mark_sent(engine: Engine, quarter: str, number: int, editor: str) -> SentMark:
+    """Mark final version ``number`` as the one sent (已报送); only a 审核负责人 may. Marking
+    again (a corrected circular) records a new mark; the newest is in force."""
+    editor = _editor(editor)
+    stamp = store.now()
+    with engine.begin() as conn:
+        require_lead(conn, editor, "将通报标记为已报送")
+        payloads = conn.execute(
+            sa.select(store.reviews.c.new_value).where(
+                store.reviews.c.finding_id == audit_key(quarter),
+                store.reviews.c.action == "generate",
+            )
+        ).scalars()
+        finals = set()
+        for text in payloads:
+            payload = json.loads(text or "{}")
+            if payload.get("final"):
+                finals.add(int(payload.get("number", 0)))
+        if number not in finals:
+            raise WorkbenchError(f"第{number}版不是定稿，只有定稿可以标记为已报送。")
+        conn.execute(
+            sa.insert(store.reviews).values(
+                finding_id=audit_key(quarter),
+                action="sent",
+                reviewer=editor,
+                reason=None,
+                previous=None,
+                new_value=str(number),
+                created_at=stamp,
+            )
+        )
+    return SentMark(number, editor, stamp)
+
+
+def sent_mark(engine: Engine, quarter: str) -> SentMark | None:
+    """The version marked as sent for ``quarter`` (the newest mark), if any."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(store.reviews)
+            .where(
+                store.reviews.c.finding_id == audit_key(quarter),
+                store.reviews.c.action == "sent",
+            )
+            .order_by(store.reviews.c.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    return SentMark(int(row.new_value), row.reviewer, row.created_at)
