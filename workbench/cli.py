@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="要求输入密码登录：密码取自环境变量 WORKBENCH_PASSWORD，未设置时在终端提示输入",
     )
 
+    from workbench.hub.command import add_hub_parser
+
+    add_hub_parser(sub)
+
     demo = sub.add_parser(
         "demo",
         help="生成演示城市，执行季度检查并启动审核看板",
@@ -132,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.dashboard.serve import serve_command
 
             return serve_command(args)
+        if args.command == "hub":
+            from workbench.hub.command import hub_command
+
+            return hub_command(args)
         if args.command == "demo":
             from workbench.demo.command import demo_command
 

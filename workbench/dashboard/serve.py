@@ -42,7 +42,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def voila_command(
+def voila_args(
     notebook: Path,
     *,
     port: int,
@@ -50,12 +50,10 @@ def voila_command(
     identity_provider: str | None = None,
     extra: Sequence[str] = (),
 ) -> list[str]:
-    """Voilà serving ``notebook`` only (no tree, no code from the browser: Voilà's kernels
-    accept widget messages only), signing visitors in with ``identity_provider`` if given."""
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
+    """Voilà's arguments for serving ``notebook`` only (no tree, and no code from the
+    browser: Voilà's kernels accept widget messages only), signing visitors in with
+    ``identity_provider`` (a class name) if given."""
+    args = [
         str(notebook),
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -66,11 +64,19 @@ def voila_command(
     ]
     if identity_provider:
         # auto_token: Voilà then leaves the provider's own token alone
-        command += [
-            f"--Voila.identity_provider_class={identity_provider}",
-            "--Voila.auto_token=True",
-        ]
-    return [*command, *extra]
+        args += [f"--Voila.identity_provider_class={identity_provider}", "--Voila.auto_token=True"]
+    return [*args, *extra]
+
+
+def voila_command(
+    notebook: Path, *, port: int, host: str, identity_provider: str | None = None
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        *voila_args(notebook, port=port, host=host, identity_provider=identity_provider),
+    ]
 
 
 def dashboard_environment(db_url: str, secrets: dict[str, str] | None = None) -> dict[str, str]:
