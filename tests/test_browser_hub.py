@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import requests
+from chromium import CHROMIUM, launched
 from store_rows import finding_row
 
 from workbench import store
@@ -29,17 +30,7 @@ from workbench.dashboard import drafts_store, reviews_store
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 PROXY = ROOT / "deploy" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PASSWORDS = {"zhangsan": "Zhang-review-2022", "wangwu": "Wang-lead-2022q3"}
 FINDINGS = {"zhangsan": "hub-f-stale", "wangwu": "hub-f-unreg"}
 
@@ -142,12 +133,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launched(sync_api) as chromium:
+        yield chromium
 
 
 def _sign_in(browser: Any, url: str, login: str) -> Any:

@@ -19,9 +19,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from workbench import store
 from workbench.circular import OVERRIDABLE_SECTIONS
@@ -89,6 +90,57 @@ def _editor(editor: str) -> str:
     return name
 
 
+def _audit(
+    conn: Connection,
+    quarter: str,
+    action: str,
+    editor: str,
+    new_value: str | None,
+    stamp: datetime,
+    *,
+    reason: str | None = None,
+    previous: str | None = None,
+) -> None:
+    """Append one row to the quarter's circular audit trail."""
+    conn.execute(
+        sa.insert(store.reviews).values(
+            finding_id=audit_key(quarter),
+            action=action,
+            reviewer=editor,
+            reason=reason,
+            previous=previous,
+            new_value=new_value,
+            created_at=stamp,
+        )
+    )
+
+
+def _audit_rows(conn: Connection, quarter: str, action: str) -> list[Any]:
+    """The quarter's circular audit rows of ``action``, newest first."""
+    return list(
+        conn.execute(
+            sa.select(store.reviews)
+            .where(
+                store.reviews.c.finding_id == audit_key(quarter),
+                store.reviews.c.action == action,
+            )
+            .order_by(store.reviews.c.id.desc())
+        ).all()
+    )
+
+
+def _version(row: Any) -> CircularVersion:
+    payload = json.loads(row.new_value or "{}")
+    return CircularVersion(
+        number=int(payload.get("number", 0)),
+        editor=row.reviewer,
+        created_at=row.created_at,
+        sections=dict(payload.get("sections", {})),
+        docx=base64.b64decode(payload.get("docx", "")),
+        final=bool(payload.get("final", False)),
+    )
+
+
 def section_texts(engine: Engine, quarter: str) -> dict[str, SectionText]:
     """The stored sections of ``quarter`` (absent: template text)."""
     table = store.circular_texts
@@ -138,17 +190,8 @@ def save_section(
                     version=current + 1,
                 )
             )
-        conn.execute(
-            sa.insert(store.reviews).values(
-                finding_id=audit_key(quarter),
-                action="section",
-                reviewer=editor,
-                reason=section,
-                previous=store.to_json({"text": row.text if row is not None else None}),
-                new_value=text,
-                created_at=stamp,
-            )
-        )
+        before = store.to_json({"text": row.text if row is not None else None})
+        _audit(conn, quarter, "section", editor, text, stamp, reason=section, previous=before)
     if text is None:
         # The next save starts from "not stored" again; keep counting so that a stale
         # editor who still holds the old version is refused.
@@ -187,45 +230,14 @@ def save_version(
             "sections": dict(sections),
             "docx": base64.b64encode(docx).decode("ascii"),
         }
-        conn.execute(
-            sa.insert(store.reviews).values(
-                finding_id=audit_key(quarter),
-                action="generate",
-                reviewer=editor,
-                reason=None,
-                previous=None,
-                new_value=json.dumps(payload, ensure_ascii=False),
-                created_at=stamp,
-            )
-        )
+        _audit(conn, quarter, "generate", editor, json.dumps(payload, ensure_ascii=False), stamp)
     return CircularVersion(number, editor, stamp, dict(sections), docx, final)
 
 
 def versions(engine: Engine, quarter: str) -> list[CircularVersion]:
     """Every circular generated for ``quarter``, newest first."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(store.reviews)
-            .where(
-                store.reviews.c.finding_id == audit_key(quarter),
-                store.reviews.c.action == "generate",
-            )
-            .order_by(store.reviews.c.id.desc())
-        ).all()
-    out = []
-    for r in rows:
-        payload = json.loads(r.new_value or "{}")
-        out.append(
-            CircularVersion(
-                number=int(payload.get("number", 0)),
-                editor=r.reviewer,
-                created_at=r.created_at,
-                sections=dict(payload.get("sections", {})),
-                docx=base64.b64decode(payload.get("docx", "")),
-                final=bool(payload.get("final", False)),
-            )
-        )
-    return out
+        return [_version(r) for r in _audit_rows(conn, quarter, "generate")]
 
 
 def mark_sent(engine: Engine, quarter: str, number: int, editor: str) -> SentMark:
@@ -235,45 +247,19 @@ def mark_sent(engine: Engine, quarter: str, number: int, editor: str) -> SentMar
     stamp = store.now()
     with engine.begin() as conn:
         require_lead(conn, editor, "将通报标记为已报送")
-        payloads = conn.execute(
-            sa.select(store.reviews.c.new_value).where(
-                store.reviews.c.finding_id == audit_key(quarter),
-                store.reviews.c.action == "generate",
-            )
-        ).scalars()
-        finals = set()
-        for text in payloads:
-            payload = json.loads(text or "{}")
-            if payload.get("final"):
-                finals.add(int(payload.get("number", 0)))
+        finals = {
+            v.number for v in map(_version, _audit_rows(conn, quarter, "generate")) if v.final
+        }
         if number not in finals:
             raise WorkbenchError(f"第{number}版不是定稿，只有定稿可以标记为已报送。")
-        conn.execute(
-            sa.insert(store.reviews).values(
-                finding_id=audit_key(quarter),
-                action="sent",
-                reviewer=editor,
-                reason=None,
-                previous=None,
-                new_value=str(number),
-                created_at=stamp,
-            )
-        )
+        _audit(conn, quarter, "sent", editor, str(number), stamp)
     return SentMark(number, editor, stamp)
 
 
 def sent_mark(engine: Engine, quarter: str) -> SentMark | None:
     """The version marked as sent for ``quarter`` (the newest mark), if any."""
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(store.reviews)
-            .where(
-                store.reviews.c.finding_id == audit_key(quarter),
-                store.reviews.c.action == "sent",
-            )
-            .order_by(store.reviews.c.id.desc())
-            .limit(1)
-        ).first()
-    if row is None:
+        marks = _audit_rows(conn, quarter, "sent")
+    if not marks:
         return None
-    return SentMark(int(row.new_value), row.reviewer, row.created_at)
+    return SentMark(int(marks[0].new_value), marks[0].reviewer, marks[0].created_at)
