@@ -64,6 +64,9 @@ def hub_config(settings: HubSettings) -> dict[str, dict[str, Any]]:
             "spawner_class": "workbench.hub.spawner.WorkbenchSpawner",
             "shutdown_on_logout": True,
             "cleanup_servers": True,
+            # after sign-in, and for a dashboard not running, start it without asking
+            "default_url": "/hub/spawn",
+            "implicit_spawn_seconds": 1.0,
         },
         "ConfigurableHTTPProxy": {
             "api_url": settings.proxy_api_url,
