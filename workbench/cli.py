@@ -92,7 +92,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="启动Voilà审核看板", description="启动Voilà审核看板。")
     serve.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
     serve.add_argument("--port", type=int, default=8866, help="端口，默认8866")
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址，默认仅本机 127.0.0.1")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="监听地址，默认仅本机 127.0.0.1；其他地址必须同时设置 --token 或 --password",
+    )
+    serve.add_argument(
+        "--token", help="访问口令（至少8个字符），也可用环境变量 WORKBENCH_TOKEN 设置"
+    )
+    serve.add_argument(
+        "--password",
+        action="store_true",
+        help="要求输入密码登录：密码取自环境变量 WORKBENCH_PASSWORD，未设置时在终端提示输入",
+    )
+
+    from workbench.hub.command import add_hub_parser
+
+    add_hub_parser(sub)
 
     demo = sub.add_parser(
         "demo",
@@ -139,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.dashboard.serve import serve_command
 
             return serve_command(args)
+        if args.command == "hub":
+            from workbench.hub.command import hub_command
+
+            return hub_command(args)
         if args.command == "demo":
             from workbench.demo.command import demo_command
 

@@ -6,7 +6,8 @@ Every message is written for an analyst in Simplified Chinese and says what to f
     ├── InventoryError   a file of the 检查对象名录 is missing, unreadable or malformed
     ├── RulesError       a rules YAML file is malformed
     ├── QuarterError     a quarter or a 监测时间点 that cannot be understood
-    └── RunError         the quarterly notebook failed (names the failing cell)
+    ├── RunError         the quarterly notebook failed (names the failing cell)
+    └── AccessError      a dashboard would be open to anyone, or sign-in is set up wrong
 """
 
 from __future__ import annotations
@@ -64,3 +65,9 @@ class RunError(WorkbenchError):
     """The quarterly notebook failed; the partial notebook is kept as the log."""
 
     exit_code = 1
+
+
+class AccessError(WorkbenchError):
+    """A dashboard that would be reachable without signing in, or a sign-in set up wrong."""
+
+    exit_code = 2

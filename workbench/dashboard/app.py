@@ -1,7 +1,8 @@
 """The review dashboard: one tabbed app (总览 / 问题审核 / 通报起草) over the store.
 
 ``notebooks/review_dashboard.ipynb`` only does ``ReviewDashboard.from_environment().widget``;
-``workbench serve`` passes the database URL in ``WORKBENCH_DB``.
+``workbench serve`` and the hub's spawner pass the database URL in ``WORKBENCH_DB``. Under
+JupyterHub the 审核人 is the signed-in login (``identity.ReviewerBox``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import ipywidgets as widgets
 from sqlalchemy.engine import Engine
 
 from workbench import store
+from workbench.dashboard import roles
 from workbench.dashboard.drafting import DraftingPanel
+from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.overview import QuarterOverview
 from workbench.dashboard.review import ReviewPanel
 from workbench.dashboard.ui import STYLE, StatusLine
@@ -24,15 +27,9 @@ TAB_TITLES = ("总览", "问题审核", "通报起草")
 class ReviewDashboard:
     """The three views under one quarter selector and one 审核人 field."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, reviewer: ReviewerBox | None = None) -> None:
         self.engine = engine
-        self.reviewer = widgets.Text(
-            description="审核人",
-            placeholder="请输入您的姓名",
-            style={"description_width": "initial"},
-            layout={"width": "240px"},
-        )
-        self.reviewer.add_class("wb-reviewer")
+        self.reviewer = reviewer or ReviewerBox()
         self.overview = QuarterOverview(engine)
         self.review = ReviewPanel(engine, self.reviewer)
         self.drafting = DraftingPanel(engine, self.reviewer)
@@ -51,7 +48,7 @@ class ReviewDashboard:
             "<span>依据《政府网站与政务新媒体检查指标》（国办秘函〔2019〕19号）</span></div>"
         )
         bar = widgets.HBox(
-            [self.quarter, self.reviewer, self.refresh_button, self.status.widget],
+            [self.quarter, self.reviewer.widget, self.refresh_button, self.status.widget],
             layout={"align_items": "center", "padding": "6px 0"},
         )
         self.widget = widgets.VBox([widgets.HTML(STYLE), header, bar, self.tabs])
@@ -61,8 +58,10 @@ class ReviewDashboard:
 
     @classmethod
     def from_environment(cls) -> ReviewDashboard:
-        """The app on the database named by ``WORKBENCH_DB`` (default: reports/workbench.db)."""
-        return cls(store.connect(os.environ.get("WORKBENCH_DB") or store.default_url()))
+        """The app on the database named by ``WORKBENCH_DB`` (default: reports/workbench.db),
+        signed in as ``JUPYTERHUB_USER`` when the hub started it."""
+        engine = store.connect(os.environ.get("WORKBENCH_DB") or store.default_url())
+        return cls(engine, ReviewerBox.from_environment(roles.current_leads(engine)))
 
     def _quarter_changed(self, *_: Any) -> None:
         quarter = str(self.quarter.value or "")

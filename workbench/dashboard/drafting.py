@@ -1,6 +1,8 @@
-"""通报起草: the circular's narrative sections, editable, with a live preview; 生成通报
+"""通报起草: the circular's narrative sections, editable, with a live preview; 生成通报草稿
 builds circular.docx from the current review decisions and offers it as a data-URI
-download. Every generated version is kept in the store and can be downloaded again.
+download. Every generated version is kept in the store and can be downloaded again. Only a
+审核负责人 generates the final version (生成定稿) and marks one as sent (标记为已报送); the
+store refuses anyone else (``roles.require_lead``), the buttons only say so beforehand.
 
 A section whose text equals the template's is not stored, so its computed numbers follow
 the decisions; an edited section is stored in ``circular_texts`` (``pipeline.write_outputs``
@@ -24,8 +26,9 @@ from workbench.circular import (
     build_circular,
     render_docx,
 )
-from workbench.dashboard import drafts_store, quarter_data
+from workbench.dashboard import drafts_store, quarter_data, roles
 from workbench.dashboard.drafts_store import SECTION_LABELS, SectionText
+from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.ui import Progress, StatusLine, download_link, esc, html_table
 from workbench.errors import WorkbenchError
 from workbench.quarter import parse_quarter
@@ -78,9 +81,9 @@ def preview_html(circular: Circular) -> str:
 class DraftingPanel:
     """The 通报起草 view. ``reviewer`` is the shared 审核人 field of the app."""
 
-    def __init__(self, engine: Engine, reviewer: widgets.Text | None = None) -> None:
+    def __init__(self, engine: Engine, reviewer: ReviewerBox | None = None) -> None:
         self.engine = engine
-        self.reviewer = reviewer or widgets.Text(description="审核人")
+        self.reviewer = reviewer or ReviewerBox()
         self.quarter = ""
         self.inputs: CircularInputs | None = None
         self.templates: dict[str, str] = {}
@@ -113,12 +116,22 @@ class DraftingPanel:
                 )
             )
         self.save_button = widgets.Button(description="保存段落", icon="save")
-        self.generate_button = widgets.Button(
-            description="生成通报", button_style="danger", icon="file"
-        )
+        self.generate_button = widgets.Button(description="生成通报草稿", icon="file")
         self.generate_button.add_class("wb-generate")
+        self.final_button = widgets.Button(
+            description="生成定稿", button_style="danger", icon="check"
+        )
+        self.final_button.add_class("wb-generate-final")
+        self.sent_choice = widgets.Dropdown(options=[], layout={"width": "200px"})
+        self.sent_choice.add_class("wb-sent-choice")
+        self.sent_button = widgets.Button(description="标记为已报送", icon="paper-plane")
+        self.sent_button.add_class("wb-mark-sent")
+        self.role_note = widgets.HTML()
+        self.role_note.add_class("wb-role-note")
         self.save_button.on_click(lambda _b: self.status.run(self.save_sections))
         self.generate_button.on_click(lambda _b: self.status.run(self.generate))
+        self.final_button.on_click(lambda _b: self.status.run(lambda: self.generate(final=True)))
+        self.sent_button.on_click(lambda _b: self.status.run(self.mark_sent))
         self.download = widgets.HTML()
         self.download.add_class("wb-docx-link")
         self.versions_html = widgets.HTML()
@@ -128,7 +141,9 @@ class DraftingPanel:
             [
                 widgets.HTML("<p>段落内容预先填入模板文字（含自动计算的数字）；修改后的段落保存后在通报中使用。每行一段。</p>"),
                 *blocks,
-                widgets.HBox([self.save_button, self.generate_button]),
+                widgets.HBox([self.save_button, self.generate_button, self.final_button]),
+                widgets.HBox([self.sent_choice, self.sent_button]),
+                self.role_note,
                 self.progress.widget,
                 self.download,
                 widgets.HTML("<h4>历史版本</h4>"),
@@ -142,6 +157,18 @@ class DraftingPanel:
         )
         self.widget = widgets.VBox([self.status.widget, widgets.HBox([editor, right])])
         self._loading = False
+        self._show_role()
+
+    def _show_role(self) -> None:
+        """Say beforehand, for a signed-in reviewer who is not 审核负责人, that finalizing is
+        not theirs (the store refuses it anyway)."""
+        if not self.reviewer.signed_in or roles.is_lead(self.engine, self.reviewer.name):
+            self.role_note.value = ""
+            return
+        self.final_button.disabled = self.sent_button.disabled = True
+        self.role_note.value = (
+            f"<p>生成定稿和标记已报送仅限{roles.LEAD_TITLE}；您可以修改段落、生成草稿供审阅。</p>"
+        )
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -230,7 +257,7 @@ class DraftingPanel:
             ):
                 continue
             self.stored[key] = drafts_store.save_section(
-                self.engine, self.quarter, key, text, str(self.reviewer.value), saved.version
+                self.engine, self.quarter, key, text, self.reviewer.name, saved.version
             )
             if text is None:
                 self.stored.pop(key, None)
@@ -240,10 +267,10 @@ class DraftingPanel:
 
     # --- the circular ------------------------------------------------------------------------
 
-    def generate(self) -> drafts_store.CircularVersion:
+    def generate(self, final: bool = False) -> drafts_store.CircularVersion:
         """Save the sections, build circular.docx from the current decisions, keep it as a new
-        version and offer it for download."""
-        if not str(self.reviewer.value).strip():
+        version (a draft, or the final version for a 审核负责人) and offer it for download."""
+        if not self.reviewer.name:
             raise WorkbenchError("请先填写审核人姓名。")
         with self.progress.task("正在保存段落…", steps=4) as step:
             self.save_sections()
@@ -258,25 +285,47 @@ class DraftingPanel:
                 data = path.read_bytes()
             step("正在保存版本…")
             version = drafts_store.save_version(
-                self.engine, self.quarter, str(self.reviewer.value).strip(), overrides, data
+                self.engine, self.quarter, self.reviewer.name, overrides, data, final=final
             )
         self.preview.value = preview_html(circular)
-        name = f"通报-{self.quarter}-第{version.number}版.docx"
-        self.download.value = download_link(data, name, f"下载通报（第{version.number}版）")
+        name = self._filename(version)
+        self.download.value = download_link(data, name, f"下载通报{version.label}")
         self._show_versions()
-        self.status.ok(f"通报已生成（第{version.number}版），请点击下方链接下载。")
+        self.status.ok(f"通报已生成{version.label}，请点击下方链接下载。")
         return version
+
+    def _filename(self, version: drafts_store.CircularVersion) -> str:
+        return f"通报-{self.quarter}-第{version.number}版{'定稿' if version.final else ''}.docx"
+
+    def mark_sent(self) -> drafts_store.SentMark:
+        """Record the chosen final version as the one sent (审核负责人 only)."""
+        if self.sent_choice.value is None:
+            raise WorkbenchError("还没有定稿：请审核负责人先生成定稿，再标记为已报送。")
+        mark = drafts_store.mark_sent(
+            self.engine, self.quarter, int(self.sent_choice.value), self.reviewer.name
+        )
+        self._show_versions()
+        self.status.ok(f"已将第{mark.number}版定稿标记为已报送。")
+        return mark
 
     def _show_versions(self) -> None:
         kept = drafts_store.versions(self.engine, self.quarter)
+        finals = [(v.label, v.number) for v in kept if v.final]
+        self.sent_choice.options = finals
+        self.sent_choice.value = finals[0][1] if finals else None
         if not kept:
             self.versions_html.value = "<p>尚未生成通报。</p>"
             return
-        items = [
-            f"<li>第{v.number}版，{esc(v.editor)}，{esc(v.created_at.strftime('%Y-%m-%d %H:%M'))}，"
-            f"修改段落 {len(v.sections)} 个："
-            + download_link(v.docx, f"通报-{self.quarter}-第{v.number}版.docx", "下载")
-            + "</li>"
-            for v in kept[:10]
-        ]
+        sent = drafts_store.sent_mark(self.engine, self.quarter)
+        items = []
+        for v in kept[:10]:
+            tag = ""
+            if sent is not None and sent.number == v.number:
+                when = sent.created_at.strftime("%Y-%m-%d %H:%M")
+                tag = f'<span class="wb-tag wb-tag-sent">已报送（{esc(sent.editor)}，{esc(when)}）</span>'
+            items.append(
+                f"<li>{esc(v.label)}，{esc(v.editor)}，{esc(v.created_at.strftime('%Y-%m-%d %H:%M'))}，"
+                f"修改段落 {len(v.sections)} 个：{download_link(v.docx, self._filename(v), '下载')}"
+                f"{tag}</li>"
+            )
         self.versions_html.value = f"<ul>{''.join(items)}</ul>"

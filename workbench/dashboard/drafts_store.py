@@ -6,7 +6,10 @@ A section whose text equals the template's is not stored: the template keeps its
 numbers current. Every save and every generated circular is recorded in the append-only
 ``reviews`` table under the pseudo finding id ``circular:<quarter>``: a generated version
 keeps its section texts and the .docx itself (base64), so earlier versions can be
-downloaded again. Times are naive Asia/Shanghai wall-clock.
+downloaded again. A version is a draft (草稿, anyone may generate it) or final (定稿); only a
+审核负责人 generates a final version and marks one as the version sent (已报送, an ``sent``
+row naming its number; the newest mark is in force). ``roles.require_lead`` checks that in
+the same transaction as the write. Times are naive Asia/Shanghai wall-clock.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from workbench import store
 from workbench.circular import OVERRIDABLE_SECTIONS
+from workbench.dashboard.roles import require_lead
 from workbench.errors import WorkbenchError
 
 SECTION_LABELS = {
@@ -54,6 +59,20 @@ class CircularVersion:
     created_at: datetime
     sections: dict[str, str]
     docx: bytes
+    final: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}版（{'定稿' if self.final else '草稿'}）"
+
+
+@dataclass(frozen=True)
+class SentMark:
+    """Which final version went out, who said so and when."""
+
+    number: int
+    editor: str
+    created_at: datetime
 
 
 class SectionConflictError(WorkbenchError):
@@ -62,6 +81,64 @@ class SectionConflictError(WorkbenchError):
 
 def audit_key(quarter: str) -> str:
     return f"circular:{quarter}"
+
+
+def _editor(editor: str) -> str:
+    name = (editor or "").strip()
+    if not name:
+        raise WorkbenchError("请先填写审核人姓名。")
+    return name
+
+
+def _audit(
+    conn: Connection,
+    quarter: str,
+    action: str,
+    editor: str,
+    new_value: str | None,
+    stamp: datetime,
+    *,
+    reason: str | None = None,
+    previous: str | None = None,
+) -> None:
+    """Append one row to the quarter's circular audit trail."""
+    conn.execute(
+        sa.insert(store.reviews).values(
+            finding_id=audit_key(quarter),
+            action=action,
+            reviewer=editor,
+            reason=reason,
+            previous=previous,
+            new_value=new_value,
+            created_at=stamp,
+        )
+    )
+
+
+def _audit_rows(conn: Connection, quarter: str, action: str) -> list[Any]:
+    """The quarter's circular audit rows of ``action``, newest first."""
+    return list(
+        conn.execute(
+            sa.select(store.reviews)
+            .where(
+                store.reviews.c.finding_id == audit_key(quarter),
+                store.reviews.c.action == action,
+            )
+            .order_by(store.reviews.c.id.desc())
+        ).all()
+    )
+
+
+def _version(row: Any) -> CircularVersion:
+    payload = json.loads(row.new_value or "{}")
+    return CircularVersion(
+        number=int(payload.get("number", 0)),
+        editor=row.reviewer,
+        created_at=row.created_at,
+        sections=dict(payload.get("sections", {})),
+        docx=base64.b64decode(payload.get("docx", "")),
+        final=bool(payload.get("final", False)),
+    )
 
 
 def section_texts(engine: Engine, quarter: str) -> dict[str, SectionText]:
@@ -87,9 +164,7 @@ def save_section(
     ``expected_version``; audit the change."""
     if section not in OVERRIDABLE_SECTIONS:
         raise WorkbenchError(f"通报中没有可编辑的段落“{section}”。")
-    editor = (editor or "").strip()
-    if not editor:
-        raise WorkbenchError("请先填写审核人姓名。")
+    editor = _editor(editor)
     table = store.circular_texts
     where = sa.and_(table.c.quarter == quarter, table.c.section == section)
     stamp = store.now()
@@ -115,17 +190,8 @@ def save_section(
                     version=current + 1,
                 )
             )
-        conn.execute(
-            sa.insert(store.reviews).values(
-                finding_id=audit_key(quarter),
-                action="section",
-                reviewer=editor,
-                reason=section,
-                previous=store.to_json({"text": row.text if row is not None else None}),
-                new_value=text,
-                created_at=stamp,
-            )
-        )
+        before = store.to_json({"text": row.text if row is not None else None})
+        _audit(conn, quarter, "section", editor, text, stamp, reason=section, previous=before)
     if text is None:
         # The next save starts from "not stored" again; keep counting so that a stale
         # editor who still holds the old version is refused.
@@ -134,11 +200,21 @@ def save_section(
 
 
 def save_version(
-    engine: Engine, quarter: str, editor: str, sections: Mapping[str, str], docx: bytes
+    engine: Engine,
+    quarter: str,
+    editor: str,
+    sections: Mapping[str, str],
+    docx: bytes,
+    *,
+    final: bool = False,
 ) -> CircularVersion:
-    """Record a generated circular; returns it with its number (1, 2, …)."""
+    """Record a generated circular; returns it with its number (1, 2, …). A final version
+    (定稿) is refused with RoleError unless ``editor`` is a 审核负责人."""
+    editor = _editor(editor)
     stamp = store.now()
     with engine.begin() as conn:
+        if final:
+            require_lead(conn, editor, "生成通报定稿")
         count = conn.execute(
             sa.select(sa.func.count())
             .select_from(store.reviews)
@@ -150,44 +226,40 @@ def save_version(
         number = int(count or 0) + 1
         payload = {
             "number": number,
+            "final": final,
             "sections": dict(sections),
             "docx": base64.b64encode(docx).decode("ascii"),
         }
-        conn.execute(
-            sa.insert(store.reviews).values(
-                finding_id=audit_key(quarter),
-                action="generate",
-                reviewer=editor,
-                reason=None,
-                previous=None,
-                new_value=json.dumps(payload, ensure_ascii=False),
-                created_at=stamp,
-            )
-        )
-    return CircularVersion(number, editor, stamp, dict(sections), docx)
+        _audit(conn, quarter, "generate", editor, json.dumps(payload, ensure_ascii=False), stamp)
+    return CircularVersion(number, editor, stamp, dict(sections), docx, final)
 
 
 def versions(engine: Engine, quarter: str) -> list[CircularVersion]:
     """Every circular generated for ``quarter``, newest first."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(store.reviews)
-            .where(
-                store.reviews.c.finding_id == audit_key(quarter),
-                store.reviews.c.action == "generate",
-            )
-            .order_by(store.reviews.c.id.desc())
-        ).all()
-    out = []
-    for r in rows:
-        payload = json.loads(r.new_value or "{}")
-        out.append(
-            CircularVersion(
-                number=int(payload.get("number", 0)),
-                editor=r.reviewer,
-                created_at=r.created_at,
-                sections=dict(payload.get("sections", {})),
-                docx=base64.b64decode(payload.get("docx", "")),
-            )
-        )
-    return out
+        return [_version(r) for r in _audit_rows(conn, quarter, "generate")]
+
+
+def mark_sent(engine: Engine, quarter: str, number: int, editor: str) -> SentMark:
+    """Mark final version ``number`` as the one sent (已报送); only a 审核负责人 may. Marking
+    again (a corrected circular) records a new mark; the newest is in force."""
+    editor = _editor(editor)
+    stamp = store.now()
+    with engine.begin() as conn:
+        require_lead(conn, editor, "将通报标记为已报送")
+        finals = {
+            v.number for v in map(_version, _audit_rows(conn, quarter, "generate")) if v.final
+        }
+        if number not in finals:
+            raise WorkbenchError(f"第{number}版不是定稿，只有定稿可以标记为已报送。")
+        _audit(conn, quarter, "sent", editor, str(number), stamp)
+    return SentMark(number, editor, stamp)
+
+
+def sent_mark(engine: Engine, quarter: str) -> SentMark | None:
+    """The version marked as sent for ``quarter`` (the newest mark), if any."""
+    with engine.connect() as conn:
+        marks = _audit_rows(conn, quarter, "sent")
+    if not marks:
+        return None
+    return SentMark(int(marks[0].new_value), marks[0].reviewer, marks[0].created_at)

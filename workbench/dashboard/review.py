@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from workbench.dashboard import quarter_data, reviews_store
 from workbench.dashboard.evidence import evidence_html, history_html, parse_detail
+from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.review_filters import filter_findings, kind_label, sort_findings
 from workbench.dashboard.ui import StatusLine, esc, status_tag
 from workbench.errors import WorkbenchError
@@ -46,10 +47,10 @@ def _veto_cell(row: pd.Series) -> str:
 class ReviewPanel:
     """The 问题审核 view. ``reviewer`` is the shared 审核人 field of the app."""
 
-    def __init__(self, engine: Engine, reviewer: widgets.Text | None = None) -> None:
+    def __init__(self, engine: Engine, reviewer: ReviewerBox | None = None) -> None:
         self.engine = engine
         self.quarter = ""
-        self.reviewer = reviewer or widgets.Text(description="审核人")
+        self.reviewer = reviewer or ReviewerBox()
         self.frame = pd.DataFrame()
         self.view = pd.DataFrame()
         self.selected_id: str | None = None
@@ -356,7 +357,7 @@ class ReviewPanel:
     def _single(self, action: Any, done: str, *extra: str) -> None:
         fid, version = self._selected_version()
         try:
-            action(self.engine, fid, str(self.reviewer.value), version, *extra)
+            action(self.engine, fid, self.reviewer.name, version, *extra)
         except reviews_store.ConcurrentEditError:
             self.reload()
             raise
@@ -404,7 +405,7 @@ class ReviewPanel:
         kept = {fid: v for fid, v in items.items() if fid not in leads}
         if not kept:
             raise WorkbenchError("勾选的都是线索：线索须逐条打开佐证核实后再确认，不能批量确认。")
-        result = reviews_store.bulk_confirm(self.engine, kept, str(self.reviewer.value))
+        result = reviews_store.bulk_confirm(self.engine, kept, self.reviewer.name)
         skipped = len(items) - len(kept)
         note = f"另有{skipped}条线索未确认：线索须逐条核实后再确认。" if skipped else ""
         self._bulk_done(result, note)
@@ -413,6 +414,6 @@ class ReviewPanel:
         items = self._checked_versions()
         self._bulk_done(
             reviews_store.bulk_dismiss(
-                self.engine, items, str(self.reviewer.value), str(self.bulk_reason.value)
+                self.engine, items, self.reviewer.name, str(self.bulk_reason.value)
             )
         )

@@ -50,6 +50,8 @@ STYLE = """
 .wb-tag-dismissed { background: #e6f4ea; color: #1e7b34; }
 .wb-tag-veto { background: #9b1c1c; color: #fff; }
 .wb-tag-lead { background: #fff4e5; color: #8a4b00; border: 1px solid #f0b25a; }
+.wb-tag-sent { background: #1e7b34; color: #fff; margin-left: 6px; }
+.wb-login { font-size: 14px; padding: 0 12px; }
 .wb-lead-note { background: #fff4e5; border-left: 3px solid #f0b25a; padding: 6px; font-size: 13px; }
 .wb-panel { border: 1px solid #d9dee5; border-radius: 4px; padding: 8px 12px; background: #fcfcfd; }
 .wb-panel h3 { font-size: 15px; margin: 4px 0 8px; color: #9b1c1c; }
