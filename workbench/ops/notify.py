@@ -49,6 +49,8 @@ def send_mail(notice: Notice, smtp: SmtpSettings, subject: str) -> None:
             raise ValueError(
                 f"未设置环境变量 {smtp.password_env or '（password_env 为空）'}，无法登录邮件服务器"
             )
+        if not (smtp.username + password).isascii():
+            raise ValueError("邮箱用户名和密码只能含英文字母、数字和符号（SMTP登录的限制）")
     client: smtplib.SMTP
     if smtp.ssl:
         client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
