@@ -64,10 +64,6 @@ def _counts(conn: sqlite3.Connection) -> str:
 
 
 def backup_sqlite(source: Path, target: Path) -> Backup:
-    if not source.is_file():
-        raise WorkbenchError(f"数据库文件“{source}”不存在，无法备份。")
-    if target == source:
-        raise WorkbenchError("备份文件不能是数据库文件本身，请换一个文件名。")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
@@ -167,6 +163,10 @@ def backup(db_url: str, to: str, *, keep: int | None = None, force: bool = False
     if backend not in ("sqlite", "postgresql"):
         raise WorkbenchError(f"只能备份SQLite或PostgreSQL数据库，“{backend}”请用其自带的工具备份。")
     target = _target(to, "db" if backend == "sqlite" else "dump")
+    if source is not None and not source.is_file():
+        raise WorkbenchError(f"数据库文件“{source}”不存在，无法备份。")
+    if target == source:
+        raise WorkbenchError("备份文件不能是数据库文件本身，请换一个文件名。")
     if target.exists() and not force:
         raise WorkbenchError(f"备份文件“{target}”已存在；如要覆盖，请加 --force。")
     done = backup_sqlite(source, target) if source is not None else backup_postgres(db_url, target)

@@ -242,7 +242,7 @@ def current_coverage(
     if path:
         try:
             inv = load_inventory(path)
-            rules = office_rules(None, [*run_rules, *rules_files])
+            rules = office_rules(path, [*run_rules, *rules_files])  # a file twice: no harm
             cover = probe_coverage(engine, inv.websites, rules, as_of=as_of)
             cover.inventory, cover.note = path, "取自最近一次季度检查"
             return cover

@@ -324,7 +324,9 @@ def install_command(args: argparse.Namespace) -> int:
             os.chown(env_file, entry.pw_uid, entry.pw_gid)
         print(f"已创建环境变量文件：{env_file}")
     if args.unit_dir:
-        print("未启用：文件已写入指定文件夹。启用时执行：")
+        print("未启用：文件已写入指定文件夹。启用时：")
+        if args.cron:
+            print("  把 workbench.cron 复制为 /etc/cron.d/workbench（或去掉第6栏后用 crontab -e 加入）")
         for argv in commands:
             print("  " + shlex.join(argv))
         return 0
