@@ -12,7 +12,6 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,42 +20,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from servers import Request, Response, Route, serve
-
-AS_OF = date(2022, 9, 30)
-HTML = {"Content-Type": "text/html; charset=utf-8"}
-RULES = """\
-fetch:
-  timeout_seconds: 5
-  retries: 0
-crawl:
-  delay: 0
-  concurrency: 1
-  max_pages: 40
-media:
-  link_broken:
-    enabled: false
-"""
-
-
-def _day(n: int) -> str:
-    return (AS_OF - timedelta(days=n)).isoformat()
-
-
-def _page(body: str) -> str:
-    return (
-        "<html><head><title>示范网</title></head><body>"
-        '<ul class="nav"><li><a href="/">首页</a></li>'
-        '<li><a href="/gzdt/index.html">工作动态</a></li></ul>'
-        f'<div class="main">{body}</div></body></html>'
-    )
-
-
-def _listing(offsets: list[int]) -> str:
-    rows = "".join(
-        f'<li><a href="/gzdt/t{o}.html">示范新闻标题第{o}条</a><span>{_day(o)}</span></li>'
-        for o in offsets
-    )
-    return f"<ul>{rows}</ul>"
+from test_resume import AS_OF, RULES
+from test_resume import site_routes as resume_site_routes
 
 
 def _gated(gate: threading.Event, response: Response) -> Route:
@@ -72,14 +37,13 @@ def _gated(gate: threading.Event, response: Response) -> Route:
 def site_routes(
     home: list[int], news: list[int], gate: threading.Event | None = None
 ) -> dict[str, Route]:
-    """A small site: a homepage and one column of dated news (articles held by ``gate``)."""
-    routes: dict[str, Route] = {
-        "/": (200, HTML, _page(_listing(home))),
-        "/gzdt/index.html": (200, HTML, _page(_listing(news))),
-    }
-    for o in news:
-        article: Response = (200, HTML, _page(f"<h1>新闻{o}</h1><p>发布日期：{_day(o)}</p>"))
-        routes[f"/gzdt/t{o}.html"] = _gated(gate, article) if gate is not None else article
+    """test_resume's small site (a homepage, 工作动态 and an empty 通知公告), its articles
+    held by ``gate``."""
+    routes = resume_site_routes(home, news, "<p>暂无信息</p>")
+    if gate is not None:
+        for path, route in routes.items():
+            if path.startswith("/gzdt/t") and isinstance(route, tuple):
+                routes[path] = _gated(gate, route)
     return routes
 
 

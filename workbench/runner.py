@@ -138,25 +138,7 @@ def execute_run(plan: RunPlan, *, progress: bool = True, log_output: bool = Fals
     return plan.out
 
 
-def run_quarterly(
-    *,
-    inventory: str | Path,
-    quarter: str,
-    as_of: str | None = None,
-    out: str | Path | None = None,
-    db: str | None = None,
-    rules_files: Sequence[str | Path] = (),
-    progress: bool = True,
-    executor: str | None = None,
-) -> Path:
-    """Run the quarterly check; return the output folder. Raises WorkbenchError subclasses."""
-    plan = plan_run(
-        inventory=inventory,
-        quarter=quarter,
-        as_of=as_of,
-        out=out,
-        db=db,
-        rules_files=rules_files,
-        executor=executor,
-    )
-    return execute_run(plan, progress=progress)
+def run_quarterly(*, progress: bool = True, **inputs: Any) -> Path:
+    """Run the quarterly check (``inputs``: the keyword arguments of ``plan_run``); return the
+    output folder. Raises WorkbenchError subclasses."""
+    return execute_run(plan_run(**inputs), progress=progress)

@@ -301,15 +301,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: ``reports/workbench.db``), migrated to the newest schema."""
-    url = url or default_url()
+def parse_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL ``url``; a WorkbenchError in Chinese when it is not one."""
     try:
-        parsed = sa.engine.make_url(url)
+        return sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         raise WorkbenchError(
             f"数据库地址“{url}”无效：应为SQLAlchemy地址，例如 sqlite:///reports/workbench.db"
         ) from None
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``reports/workbench.db``), migrated to the newest schema."""
+    url = url or default_url()
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:

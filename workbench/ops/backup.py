@@ -153,10 +153,7 @@ def prune(folder: Path, keep: int) -> list[Path]:
 
 def backup(db_url: str, to: str, *, keep: int | None = None, force: bool = False) -> Backup:
     """Back up the store at ``db_url`` to ``to`` (a file, or a folder for a dated file)."""
-    try:
-        backend = sa.engine.make_url(db_url).get_backend_name()
-    except sa.exc.ArgumentError:
-        raise WorkbenchError(f"数据库地址“{db_url}”无效。") from None
+    backend = store.parse_url(db_url).get_backend_name()
     source = sqlite_path(db_url)
     if backend == "sqlite" and source is None:
         raise WorkbenchError("内存数据库无法备份，请用 --db 指定数据库文件。")

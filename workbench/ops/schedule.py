@@ -27,11 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import sqlalchemy as sa
 
 from workbench.errors import WorkbenchError
 from workbench.inventory import load_inventory
-from workbench.store import default_url
+from workbench.store import default_url, parse_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -173,12 +172,7 @@ def schedule_from_args(args: argparse.Namespace) -> Schedule:
     inventory = Path(args.inventory).expanduser().resolve()
     load_inventory(inventory)
     db = args.db or default_url(workdir)
-    try:
-        url = sa.engine.make_url(db)
-    except sa.exc.ArgumentError:
-        raise WorkbenchError(
-            f"数据库地址“{db}”无效：应为SQLAlchemy地址，例如 sqlite:////srv/workbench/reports/workbench.db"
-        ) from None
+    url = parse_url(db)
     name = url.database or ""
     if (
         url.get_backend_name() == "sqlite"
@@ -326,7 +320,9 @@ def install_command(args: argparse.Namespace) -> int:
     if args.unit_dir:
         print("未启用：文件已写入指定文件夹。启用时：")
         if args.cron:
-            print("  把 workbench.cron 复制为 /etc/cron.d/workbench（或去掉第6栏后用 crontab -e 加入）")
+            print(
+                "  把 workbench.cron 复制为 /etc/cron.d/workbench（或去掉第6栏后用 crontab -e 加入）"
+            )
         for argv in commands:
             print("  " + shlex.join(argv))
         return 0
