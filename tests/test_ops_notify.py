@@ -90,14 +90,20 @@ def test_command_gets_the_notice_on_stdin(tmp_path: Path) -> None:
     settings = _settings(tmp_path, f"notify:\n  command: sh {script}\n")
     assert send(Notice("success", "完成", "正文第一行\n"), settings) == []
     assert out.read_text() == "【政府网站检查工作台】完成|success|正文第一行\n"
-    failing = _settings(tmp_path, "notify:\n  command: 'echo 出错了 >&2; exit 3'\n")
+    failing = _settings(tmp_path, "notify:\n  command: \"sh -c 'echo 出错了 >&2; exit 3'\"\n")
     [problem] = send(Notice("success", "完成", "正文"), failing)
     assert "退出码3" in problem and "出错了" in problem
+    missing = _settings(tmp_path, "notify:\n  command: /无此程序 --x\n")
+    assert send(Notice("success", "完成", "正文"), missing) == [
+        "通知命令“/无此程序 --x”执行失败：找不到程序“/无此程序”"
+    ]
 
 
 def test_events_choose_which_notices_go(tmp_path: Path) -> None:
     out = tmp_path / "n.txt"
-    settings = _settings(tmp_path, f"notify:\n  events: [failure]\n  command: 'cat >> {out}'\n")
+    settings = _settings(
+        tmp_path, f"notify:\n  events: [failure]\n  command: \"sh -c 'cat >> {out}'\"\n"
+    )
     send(Notice("success", "完成", "成功\n"), settings)
     send(Notice("failure", "失败", "失败\n"), settings)
     assert out.read_text() == "失败\n"
@@ -136,6 +142,30 @@ def test_log_file_rotates(tmp_path: Path) -> None:
     assert " 警告 [" in last and last.endswith("] 最后一行")
     assert oplog.tail(1) == [last]
     assert not logging.getLogger("workbench").handlers  # closed: nothing left attached
+
+
+def test_bad_input_of_a_scheduled_run_tells_someone(tmp_path: Path) -> None:
+    inventory = tmp_path / "名录"
+    inventory.mkdir()
+    (inventory / "websites.csv").write_text(
+        "单位,网站名称,网址,类型\n市水利局,水利局网站,127.0.0.1,部门网站\n", encoding="utf-8"
+    )
+    (inventory / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8")
+    sent = tmp_path / "sent.txt"
+    (inventory / "rules.yaml").write_text(
+        f"log:\n  file: {tmp_path / 'w.log'}\nnotify:\n  command: \"sh -c 'cat > {sent}'\"\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.db"
+    proc = workbench(
+        "run", "--inventory", str(inventory), "--quarter", "previous", "--db", f"sqlite:///{db}"
+    )
+    assert proc.returncode == 2 and "网址" in proc.stderr
+    text = sent.read_text(encoding="utf-8")
+    assert "季度检查失败" in text and "websites.csv" in text and "第2行" in text
+    assert "previous" not in text.splitlines()[0]  # the quarter, not the word
+    assert not db.exists()  # bad input touches no store
+    assert "季度检查未开始" in (tmp_path / "w.log").read_text(encoding="utf-8")
 
 
 @pytest.mark.e2e

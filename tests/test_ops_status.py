@@ -167,7 +167,7 @@ def test_notify_sends_only_when_probes_fall_short(
     url, engine, inventory = seeded
     sent = tmp_path / "sent.txt"
     (inventory / "rules.yaml").write_text(
-        f"log:\n  file: {tmp_path / 'ops.log'}\nnotify:\n  command: cat >> {sent}\n",
+        f"log:\n  file: {tmp_path / 'ops.log'}\nnotify:\n  command: \"sh -c 'cat >> {sent}'\"\n",
         encoding="utf-8",
     )
     proc = workbench("status", "--db", url, "--as-of", "2022-09-30", "--notify")

@@ -25,6 +25,7 @@ from workbench.ops.notify import Notice, send
 from workbench.ops.oplog import OpLog, log, open_log
 from workbench.ops.settings import NotifySettings, log_settings, notify_settings, office_rules
 from workbench.ops.text import duration, safe_url, table
+from workbench.quarter import quarter_from_arg
 from workbench.runner import RunPlan, execute_run, plan_run
 
 
@@ -52,6 +53,14 @@ def _rerun_command(plan: RunPlan) -> str:
     for rules in json.loads(p["rules_files"]):
         argv += ["--rules", rules]
     return shlex.join(argv)
+
+
+def _quarter_label(text: str) -> str:
+    """``2022Q3`` for what ``--quarter`` said (``previous`` included), else the text itself."""
+    try:
+        return quarter_from_arg(text).label
+    except WorkbenchError:
+        return text
 
 
 def _failed_run_id(plan: RunPlan) -> int | None:
@@ -219,7 +228,7 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
         log.error("季度检查%s：%s", "失败" if plan else "未开始", exc)
         if isinstance(exc, RunError) and plan is not None:
             _record_failure(plan, exc)
-        quarter = plan.quarter if plan else str(args.quarter)
+        quarter = plan.quarter if plan else _quarter_label(str(args.quarter))
         _send(failure_notice(plan, exc, oplog, settings.log_lines, quarter), settings)
         raise
     seconds = (store.now() - started).total_seconds()

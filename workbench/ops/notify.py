@@ -2,8 +2,8 @@
 
 Settings: ``notify:`` of the rules (``rules/ops.yaml``). The SMTP password never sits in a
 file of ours: it is read from the environment variable ``notify.smtp.password_env`` names
-(the systemd units read ``workbench.env``, see ``ops.schedule``). A command gets the notice
-on its standard input and ``WORKBENCH_NOTICE_SUBJECT`` / ``WORKBENCH_NOTICE_EVENT`` in its
+(the systemd units read ``workbench.env``, see ``ops.schedule``). A command (run without a
+shell) gets the notice on its standard input and ``WORKBENCH_NOTICE_SUBJECT`` / ``WORKBENCH_NOTICE_EVENT`` in its
 environment. A notice that cannot be sent is logged and reported, never raised: it must not
 turn a good run into a failed one.
 """
@@ -11,6 +11,7 @@ turn a good run into a failed one.
 from __future__ import annotations
 
 import os
+import shlex
 import smtplib
 import ssl
 import subprocess
@@ -65,12 +66,16 @@ def send_mail(notice: Notice, smtp: SmtpSettings, subject: str) -> None:
 
 
 def run_command(notice: Notice, command: str, subject: str, timeout: int) -> None:
-    """Run the office's notice command; raise RuntimeError when it fails."""
+    """Run the office's notice command (a program and its arguments, no shell: pipes and
+    redirections belong in a script); raise RuntimeError when it fails."""
     env = dict(os.environ, WORKBENCH_NOTICE_SUBJECT=subject, WORKBENCH_NOTICE_EVENT=notice.event)
     try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise RuntimeError(f"命令无法解析（{exc}）") from None
+    try:
         done = subprocess.run(
-            command,
-            shell=True,  # the office's own setting, written like a line of a shell script
+            argv,
             input=notice.body,
             text=True,
             capture_output=True,
@@ -79,6 +84,8 @@ def run_command(notice: Notice, command: str, subject: str, timeout: int) -> Non
         )
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"超过{timeout}秒仍未结束") from None
+    except FileNotFoundError:
+        raise RuntimeError(f"找不到程序“{argv[0] if argv else ''}”") from None
     if done.returncode != 0:
         said = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"退出码{done.returncode}" + (f"：{' '.join(said)}" if said else ""))

@@ -12,19 +12,29 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from workbench.ops.runlock import sqlite_path
 from workbench.ops.settings import LogSettings
+from workbench.quarter import SHANGHAI
 
 LEVELS = {"DEBUG": "调试", "INFO": "信息", "WARNING": "警告", "ERROR": "错误", "CRITICAL": "严重"}
 LOGGERS = ("workbench", "papermill")
 log = logging.getLogger("workbench.ops")
 
 
+def _shanghai(seconds: float | None) -> time.struct_time:
+    """Log times in Asia/Shanghai, like every time in the store, whatever the server's zone."""
+    return datetime.fromtimestamp(seconds or time.time(), SHANGHAI).timetuple()
+
+
 class _Formatter(logging.Formatter):
+    converter = staticmethod(_shanghai)
+
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(level_zh)s [%(process)d] %(message)s", "%Y-%m-%d %H:%M:%S")
 
