@@ -34,7 +34,9 @@ def write_inventory(
 HEADER = "单位,网站名称,网址,类型\n"
 
 
-@pytest.mark.parametrize("sub", ["", "run", "probe", "crawl", "serve", "demo"])
+@pytest.mark.parametrize(
+    "sub", ["", "run", "probe", "crawl", "serve", "demo", "status", "backup", "schedule"]
+)
 def test_help_is_in_chinese(sub: str) -> None:
     proc = workbench(*([sub] if sub else []), "--help")
     assert proc.returncode == 0

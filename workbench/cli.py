@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="执行季度检查（Papermill运行季度检查笔记本）。",
     )
     run.add_argument("--inventory", required=True, help="检查对象名录：CSV文件夹或.xlsx工作簿")
-    run.add_argument("--quarter", required=True, help="季度，例如 2022Q3")
+    run.add_argument(
+        "--quarter",
+        required=True,
+        help="季度，例如 2022Q3；previous 为上一季度（定时任务在季度结束后执行时用），current 为本季度",
+    )
     run.add_argument(
         "--as-of", help="监测时间点，例如 2022-09-30；默认为季度最后一天（季度未结束时为今天）"
     )
@@ -110,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_hub_parser(sub)
 
+    _add_ops_commands(sub)
+
     demo = sub.add_parser(
         "demo",
         help="生成演示城市，执行季度检查并启动审核看板",
@@ -121,28 +127,110 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_ops_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """status, backup and schedule: running the workbench on an office's server."""
+    status = sub.add_parser(
+        "status",
+        help="最近的季度检查和每个网站的可用性探测情况",
+        description="显示最近的季度检查（季度、开始时间、用时、结果），以及每个网站最近一个监测周"
+        "（最近一次探测往前7×24小时）每天的探测次数，标出不足20次的天和没有任何探测的网站。"
+        "网站取自 --inventory，未指定时取自最近一次季度检查使用的名录。",
+    )
+    status.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
+    status.add_argument("--inventory", help="检查对象名录；默认为最近一次季度检查使用的名录")
+    status.add_argument(
+        "--rules", action="append", default=[], help="附加规则文件（YAML），可多次指定"
+    )
+    status.add_argument("--as-of", help="按哪一天结束时的探测记录统计，例如 2022-09-30；默认今天")
+    status.add_argument("--json", action="store_true", help="输出JSON（供脚本使用）")
+    status.add_argument(
+        "--notify", action="store_true", help="探测不足或已停止时按规则 notify: 的设置发送通知"
+    )
+
+    backup = sub.add_parser(
+        "backup",
+        help="在使用中备份数据库（SQLite在线备份；PostgreSQL用pg_dump）",
+        description="在看板和定时任务使用数据库的同时，生成一致的数据库副本。SQLite 用在线备份，"
+        "恢复时用 --db 打开副本即可；PostgreSQL 调用 pg_dump，恢复时用 pg_restore。",
+    )
+    backup.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
+    backup.add_argument(
+        "--to", required=True, help="备份文件；写文件夹（以/结尾）时按日期时间自动命名"
+    )
+    backup.add_argument("--keep", type=int, help="备份到文件夹时只保留最近N份")
+    backup.add_argument("--force", action="store_true", help="备份文件已存在时覆盖")
+
+    schedule = sub.add_parser(
+        "schedule",
+        help="安装或删除定时任务（systemd定时器或cron）",
+        description="安装或删除工作台的定时任务：可用性探测、季度检查、探测覆盖检查、数据库备份和审核看板。",
+    )
+    actions = schedule.add_subparsers(dest="action", metavar="操作", parser_class=_Parser)
+    actions.required = True
+    install = actions.add_parser(
+        "install",
+        help="按 deploy/ 中的模板生成并启用定时任务",
+        description="按 deploy/ 中的模板填入路径和数据库，写入systemd定时器（默认）或cron，并启用。",
+    )
+    install.add_argument("--inventory", required=True, help="检查对象名录")
+    install.add_argument("--db", help="数据库地址，默认 <工作文件夹>/reports/workbench.db")
+    install.add_argument("--workdir", help="工作文件夹（报告、日志所在），默认当前文件夹")
+    install.add_argument("--run-as", help="执行定时任务的用户，默认为执行sudo的用户")
+    install.add_argument("--probe-every", type=int, default=30, help="每隔几分钟探测一次，默认30")
+    install.add_argument(
+        "--quarterly-day", type=int, default=5, help="每季度结束后第几天检查上一季度，默认5"
+    )
+    install.add_argument("--quarterly-time", default="02:30", help="季度检查的时间，默认02:30")
+    install.add_argument(
+        "--status-time", default="08:00", help="每天检查探测是否充足的时间，默认08:00"
+    )
+    install.add_argument("--backup-time", default="01:30", help="每天备份的时间，默认01:30")
+    install.add_argument("--backup-dir", help="备份文件夹，默认 <工作文件夹>/backups")
+    install.add_argument("--backup-keep", type=int, default=14, help="保留最近几份备份，默认14")
+    install.add_argument("--no-dashboard", action="store_true", help="不安装审核看板服务")
+    install.add_argument(
+        "--dashboard-host", default="127.0.0.1", help="看板监听地址，默认127.0.0.1"
+    )
+    install.add_argument("--dashboard-port", type=int, default=8866, help="看板端口，默认8866")
+    remove = actions.add_parser(
+        "remove", help="停用并删除定时任务", description="停用并删除定时任务。"
+    )
+    for action in (install, remove):
+        action.add_argument(
+            "--user", action="store_true", help="当前用户的定时任务（不需要管理员权限）"
+        )
+        action.add_argument("--cron", action="store_true", help="用cron代替systemd定时器")
+        action.add_argument(
+            "--dry-run", action="store_true", help="只显示将写入的文件和将执行的命令"
+        )
+    install.add_argument("--unit-dir", help="把文件写入此文件夹而不启用（供审阅或打包）")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            from workbench.runner import run_quarterly
+            from workbench.ops.job import run_job
 
-            out = run_quarterly(
-                inventory=args.inventory,
-                quarter=args.quarter,
-                as_of=args.as_of,
-                out=args.out,
-                db=args.db,
-                rules_files=args.rules,
-                progress=not args.no_progress,
-                executor=args.executor,
-            )
+            out = run_job(args)
             print(f"季度检查完成，结果已写入：{out}")
             return 0
         if args.command == "probe":
-            from workbench.fetch.probe import probe_command
+            from workbench.ops.job import probe_job
 
-            return probe_command(args)
+            return probe_job(args)
+        if args.command == "status":
+            from workbench.ops.status import status_command
+
+            return status_command(args)
+        if args.command == "backup":
+            from workbench.ops.backup import backup_command
+
+            return backup_command(args)
+        if args.command == "schedule":
+            from workbench.ops.schedule import install_command, remove_command
+
+            return install_command(args) if args.action == "install" else remove_command(args)
         if args.command == "crawl":
             from workbench.fetch.crawl import crawl_command
 

@@ -7,7 +7,8 @@ Every message is written for an analyst in Simplified Chinese and says what to f
     ├── RulesError       a rules YAML file is malformed
     ├── QuarterError     a quarter or a 监测时间点 that cannot be understood
     ├── RunError         the quarterly notebook failed (names the failing cell)
-    └── AccessError      a dashboard would be open to anyone, or sign-in is set up wrong
+    ├── AccessError      a dashboard would be open to anyone, or sign-in is set up wrong
+    └── RunLocked        a run of the same quarter on the same store is still running (exit 75)
 """
 
 from __future__ import annotations
@@ -62,9 +63,37 @@ class QuarterError(WorkbenchError):
 
 
 class RunError(WorkbenchError):
-    """The quarterly notebook failed; the partial notebook is kept as the log."""
+    """The quarterly notebook failed; the partial notebook is kept as the log.
+
+    ``cell`` is the failing code cell's execution count, ``cell_source`` its code and
+    ``traceback`` the error as the kernel reported it (for the failure notice).
+    """
 
     exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cell: int | None = None,
+        cell_source: str = "",
+        traceback: str = "",
+        notebook: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.cell = cell
+        self.cell_source = cell_source
+        self.traceback = traceback
+        self.notebook = notebook
+
+
+class RunLocked(WorkbenchError):
+    """Another ``workbench run`` of the same quarter holds the store's run lock.
+
+    Exit status 75 (EX_TEMPFAIL of sysexits.h): try again later, nothing was changed.
+    """
+
+    exit_code = 75
 
 
 class AccessError(WorkbenchError):

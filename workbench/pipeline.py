@@ -81,6 +81,49 @@ class Check:
     resumed: bool = False  # True when this check continues a run that was killed
 
 
+@dataclass(frozen=True)
+class RunIdentity:
+    """What names a run in the ``runs`` table: a resumed run matches all of ``record``."""
+
+    quarter: Quarter
+    as_of: date
+    inventory: Inventory
+    rules: dict[str, Any]
+    out: Path
+    record: dict[str, Any]  # quarter, as_of, inventory, params (``store.start_run``)
+
+
+def identify_run(
+    *,
+    inventory: str | Path,
+    quarter: str,
+    as_of: str | None = None,
+    out: str | Path | None = None,
+    rules_files: Sequence[str | Path] = (),
+) -> RunIdentity:
+    """Validate the inputs and name the run they make (nothing is written)."""
+    q = parse_quarter(quarter)
+    day = parse_as_of(as_of, q)
+    inv = load_inventory(inventory)
+    overlays = list(rules_files)
+    local_rules = inv.root / "rules.yaml"
+    if local_rules.is_file():
+        overlays.insert(0, local_rules)
+    rules = load_rules(overlays)
+    out_dir = Path(out) if out else Path("reports") / q.label
+    record: dict[str, Any] = {
+        "quarter": q.label,
+        "as_of": day,
+        "inventory": str(Path(inventory).resolve()),
+        "params": {
+            "rules_files": [str(p) for p in overlays],
+            "out": str(out_dir),
+            "crawl": crawl_params(rules),
+        },
+    }
+    return RunIdentity(q, day, inv, rules, out_dir, record)
+
+
 def prepare(
     *,
     inventory: str | Path,
@@ -97,30 +140,23 @@ def prepare(
     the websites and accounts whose results it already recorded. A finished run is never
     resumed; a new check of its quarter fetches everything afresh.
     """
-    q = parse_quarter(quarter)
-    day = parse_as_of(as_of, q)
-    inv = load_inventory(inventory)
-    overlays = list(rules_files)
-    local_rules = inv.root / "rules.yaml"
-    if local_rules.is_file():
-        overlays.insert(0, local_rules)
-    rules = load_rules(overlays)
-    out_dir = Path(out) if out else Path("reports") / q.label
-    out_dir.mkdir(parents=True, exist_ok=True)
+    run = identify_run(
+        inventory=inventory, quarter=quarter, as_of=as_of, out=out, rules_files=rules_files
+    )
+    run.out.mkdir(parents=True, exist_ok=True)
     engine = store.connect(db or store.default_url())
-    run: dict[str, Any] = {
-        "quarter": q.label,
-        "as_of": day,
-        "inventory": str(Path(inventory).resolve()),
-        "params": {
-            "rules_files": [str(p) for p in overlays],
-            "out": str(out_dir),
-            "crawl": crawl_params(rules),
-        },
-    }
-    resumed = store.unfinished_run(engine, **run)
-    run_id = resumed if resumed is not None else store.start_run(engine, **run)
-    return Check(q, day, inv, rules, engine, run_id, out_dir, resumed=resumed is not None)
+    resumed = store.unfinished_run(engine, **run.record)
+    run_id = resumed if resumed is not None else store.start_run(engine, **run.record)
+    return Check(
+        run.quarter,
+        run.as_of,
+        run.inventory,
+        run.rules,
+        engine,
+        run_id,
+        run.out,
+        resumed=resumed is not None,
+    )
 
 
 def _parallel(
@@ -489,11 +525,13 @@ def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: A
 
 __all__ = [
     "Check",
+    "RunIdentity",
     "collect",
     "collection_summary",
     "columns_table",
     "crawl_one_site",
     "findings_frame",
+    "identify_run",
     "import_probes",
     "judge",
     "load_probes",

@@ -58,6 +58,27 @@ def parse_quarter(text: str) -> Quarter:
     return Quarter(year, int(m.group(2)))
 
 
+# ``--quarter previous`` (a scheduled run a few days after the quarter ends) and ``current``.
+_RELATIVE = {"previous": -1, "上季度": -1, "current": 0, "本季度": 0}
+
+
+def quarter_of(day: date) -> Quarter:
+    """The quarter ``day`` falls in."""
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def quarter_from_arg(text: str, *, today: date | None = None) -> Quarter:
+    """``2022Q3``, or ``previous`` / ``current`` counted from today (Asia/Shanghai)."""
+    offset = _RELATIVE.get((text or "").strip().lower())
+    if offset is None:
+        try:
+            return parse_quarter(text)
+        except QuarterError as exc:
+            raise QuarterError(f"{exc}也可写 previous（上一季度）或 current（本季度）。") from None
+    this = quarter_of(today or today_shanghai())
+    return this.previous() if offset < 0 else this
+
+
 def today_shanghai() -> date:
     return datetime.now(SHANGHAI).date()
 

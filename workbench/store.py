@@ -263,7 +263,27 @@ def _migration_2(conn: Connection) -> None:
     resume_metadata.create_all(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2]
+# Operations (schema version 3): why a run failed. Its row in ``runs`` keeps status
+# ``running`` so that the next run of the quarter resumes it (``unfinished_run``); this table
+# lets ``workbench status`` tell a failed run from one that was killed.
+ops_metadata = sa.MetaData()
+
+run_failures = sa.Table(
+    "run_failures",
+    ops_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey(runs.c.id), nullable=False, index=True),
+    sa.Column("failed_at", sa.DateTime, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+
+def _migration_3(conn: Connection) -> None:
+    """The failures of runs (the failing notebook cell), for ``workbench status``."""
+    ops_metadata.create_all(conn)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -281,15 +301,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: ``reports/workbench.db``), migrated to the newest schema."""
-    url = url or default_url()
+def parse_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL ``url``; a WorkbenchError in Chinese when it is not one."""
     try:
-        parsed = sa.engine.make_url(url)
+        return sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         raise WorkbenchError(
             f"数据库地址“{url}”无效：应为SQLAlchemy地址，例如 sqlite:///reports/workbench.db"
         ) from None
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``reports/workbench.db``), migrated to the newest schema."""
+    url = url or default_url()
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:

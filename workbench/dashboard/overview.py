@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from workbench import store
 from workbench.circular import format_rate
 from workbench.dashboard import charts, quarter_data
+from workbench.dashboard.coverage_view import coverage_html
 from workbench.dashboard.ui import Progress, StatusLine, esc, html_table, kpi_cards
 from workbench.errors import WorkbenchError
 from workbench.models import PLATFORMS, WEBSITE_KINDS, Inventory
@@ -175,6 +176,7 @@ class QuarterOverview:
         self.progress = Progress()
         self.summary = widgets.HTML()
         self.rates = widgets.HTML()
+        self.coverage = widgets.HTML()  # probe coverage of the latest monitoring week
         self.family_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.unit_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.trend_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -187,7 +189,7 @@ class QuarterOverview:
                 self.summary,
                 widgets.HBox(
                     [
-                        widgets.VBox([self.rates], layout={"width": "50%"}),
+                        widgets.VBox([self.rates, self.coverage], layout={"width": "50%"}),
                         widgets.VBox(
                             [self.family_chart, self.unit_chart, self.trend_chart],
                             layout={"width": "50%", "align_items": "center"},
@@ -208,6 +210,7 @@ class QuarterOverview:
 
     def _refresh(self, *_: Any) -> None:
         self.status.clear()
+        self.status.run(lambda: setattr(self.coverage, "value", coverage_html(self.engine)))
         if not self.quarter.value:
             self.summary.value = (
                 "<p>数据库中还没有检查结果，请先执行 <code>workbench run</code>。</p>"

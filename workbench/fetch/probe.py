@@ -8,6 +8,7 @@ error, or on HTTP ≥ 400.
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,8 @@ from workbench import store
 from workbench.fetch.http import fetch_url
 from workbench.inventory import load_inventory
 from workbench.models import Website
+
+log = logging.getLogger("workbench.probe")
 
 
 def probe_round(
@@ -53,9 +56,12 @@ def probe_command(args: argparse.Namespace) -> int:
     for number in range(1, rounds + 1):
         rows = probe_round(inventory.websites, engine, timeout=float(args.timeout))
         failed = [r for r in rows if not r["ok"]]
-        print(f"第{number}/{rounds}轮：探测{len(rows)}个网站首页，{len(failed)}个无法访问。")
+        summary = f"第{number}/{rounds}轮：探测{len(rows)}个网站首页，{len(failed)}个无法访问。"
+        print(summary)
+        log.info("可用性探测%s", summary)
         for row in failed:
             print(f"  无法访问：{row['url']}（{row['error'] or row['status']}）")
+            log.info("  无法访问：%s（%s）", row["url"], row["error"] or row["status"])
         if number < rounds and args.interval > 0:
             time.sleep(float(args.interval))
     return 0
