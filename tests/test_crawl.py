@@ -266,7 +266,10 @@ def test_crawl_command_writes_pages_and_links_csv(
         code = main(["crawl", base + "/", "--delay", "0", "--out", str(out), "--max-pages", "40"])
     assert code == 0, capsys.readouterr().err
     bom, pages, header = _read_csv(out / "pages.csv")
-    assert bom == b"\xef\xbb\xbf" and header == PAGE_COLUMNS
+    assert bom == b"\xef\xbb\xbf" and header == [*PAGE_COLUMNS, "note"]  # contract columns first
+    # --max-pages stopped this crawl: a last row without a URL says so, and so does the console
+    assert pages[-1]["url"] == "" and "抓取页数上限（40页）" in pages[-1]["note"]
+    assert len(pages) == 41 and all(row["url"] for row in pages[:-1])
     bom, links, link_header = _read_csv(out / "links.csv")
     assert bom == b"\xef\xbb\xbf" and link_header == LINK_COLUMNS
     assert link_header[:6] == ["source", "target", "anchor", "internal", "status", "error"]
@@ -281,7 +284,8 @@ def test_crawl_command_writes_pages_and_links_csv(
     assert {row["internal"] for row in links} == {"true", "false"}
     ext = next(row for row in links if "127.0.0.2" in row["target"])
     assert ext["internal"] == "false" and ext["status"] == ""
-    assert "已抓取" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "已抓取" in printed and "抓取未完成" in printed and "抓取页数上限" in printed
 
 
 @pytest.mark.parametrize("bad", ["ftp://example.gov.cn/", "不是网址", "http://", "http://a b.cn/"])

@@ -68,12 +68,28 @@ def build_parser() -> argparse.ArgumentParser:
         description="抓取一个网站，输出 pages.csv 和 links.csv。",
     )
     crawl.add_argument("url", help="网站首页网址")
-    crawl.add_argument("--max-pages", type=int, default=500, help="最多抓取页面数，默认500")
+    crawl.add_argument(
+        "--max-pages",
+        type=int,
+        default=500,
+        help="最多抓取页面数，默认500；达到上限时在屏幕和 pages.csv 最后一行注明",
+    )
+    crawl.add_argument(
+        "--max-depth",
+        type=int,
+        default=None,
+        help="最大抓取深度（从首页起的链接层数；同一列表的各页算同一层），默认不限，抓取整个网站",
+    )
     crawl.add_argument("--concurrency", type=int, default=4, help="并发请求数，默认4")
     crawl.add_argument(
         "--delay", type=float, default=1.0, help="同一主机两次请求的最小间隔秒数，默认1"
     )
     crawl.add_argument("--out", default=".", help="输出文件夹，默认当前文件夹")
+    crawl.add_argument(
+        "--processes",
+        default="auto",
+        help="读取页面的进程数，默认 auto（每个处理器核心一个）；0 表示在抓取线程中读取",
+    )
     crawl.add_argument(
         "--executor", help="执行方式：local（默认，本机）或 dask://主机:端口（在 Dask 集群上抓取）"
     )
@@ -232,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return install_command(args) if args.action == "install" else remove_command(args)
         if args.command == "crawl":
-            from workbench.fetch.crawl import crawl_command
+            from workbench.fetch.crawl_cli import crawl_command
 
             return crawl_command(args)
         if args.command == "inspect":

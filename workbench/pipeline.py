@@ -32,9 +32,16 @@ from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
 from workbench.fetch.http import fetch_url, make_session
 from workbench.fetch.linkcheck import check_site_links
+from workbench.fetch.page_pool import PagePool
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.post_links import check_post_links
-from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
+from workbench.fetch.site_crawl import (
+    SiteCrawl,
+    crawl_params,
+    crawl_settings,
+    crawl_website,
+    reading_pool,
+)
 from workbench.indicators import REGISTRY, run_indicators
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
@@ -188,10 +195,12 @@ def crawl_one_site(
     as_of: date,
     throttle: HostThrottle | None = None,
     also_hosts: tuple[str, ...] = (),
+    pool: PagePool | None = None,
 ) -> tuple[SiteFacts, SiteCrawl]:
     """Crawl one website (its homepage is the crawl's first page); read its account links.
 
-    ``also_hosts`` are other hosts of the same unit to crawl as part of the site. A
+    ``also_hosts`` are other hosts of the same unit to crawl as part of the site; ``pool``
+    reads the pages in worker processes (local runs; a Dask worker reads them itself). A
     module-level function of plain data, so that a Dask worker can run it
     (``collect(executor="dask://…")``); the caller records the result in the store.
     """
@@ -204,6 +213,7 @@ def crawl_one_site(
         retries=retries,
         second_level_pages=SECOND_LEVEL_PAGES,
         throttle=throttle,
+        pool=pool,
     )
     facts = crawl.facts
     if facts.homepage.ok and crawl.homepage_html:
@@ -276,7 +286,10 @@ def _crawled_sites(
         return
     if parse_executor_spec(executor).kind == "local":
         throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as threads:
+        with (
+            reading_pool(check.rules) as pool,  # pages read on every core (crawl.processes)
+            ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as threads,
+        ):
             futures = {
                 threads.submit(
                     crawl_one_site,
@@ -285,6 +298,7 @@ def _crawled_sites(
                     check.as_of,
                     throttle,
                     unit_column_hosts(check.inventory, w),
+                    pool,
                 ): i
                 for i, w in enumerate(websites)
             }

@@ -32,36 +32,40 @@ the caller streams them (``keep_pages=False`` with ``on_page``, and ``on_links``
 
 from __future__ import annotations
 
-import argparse
-import csv
 import hashlib
-import re
-import sys
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import lxml.html
-
-from workbench.errors import WorkbenchError
 from workbench.extract.cms import (
     SCRIPT_READ,
+    SCRIPT_UNREAD,
     ListRequest,
     PageReading,
     read_data,
-    read_page,
     read_script_list,
     same_list,
 )
-from workbench.extract.dates import DatedItem, article_date, parse_page
-from workbench.extract.rows import document_base
+from workbench.extract.dates import DatedItem
 from workbench.fetch.http import FetchResult, now_shanghai
 from workbench.fetch.list_follow import ListFollower, ListOutcome
+from workbench.fetch.page_pool import PagePool
+from workbench.fetch.page_read import (
+    CrawlError,
+    PageDigest,
+    PageHook,
+    ReadOptions,
+    check_start_url,
+    digest_page,
+    is_html,
+    page_links,
+    unreadable_reason,
+    with_rows,
+)
 from workbench.fetch.politeness import (
     HostThrottle,
     PoliteFetcher,
@@ -80,11 +84,12 @@ __all__ = [
     "CrawledPage",
     "LinksHook",
     "PageHook",
-    "crawl_command",
+    "check_start_url",
     "crawl_site",
+    "page_links",
+    "unreadable_reason",
     "url_key",
-    "write_links_csv",
-    "write_pages_csv",
+    "validate_settings",
 ]
 
 PAGE_COLUMNS = (
@@ -101,25 +106,18 @@ NOTE_QUERY_TRAP = "同一路径的查询参数变体过多，疑似爬虫陷阱�
 NOTE_CALENDAR_TRAP = "疑似日历类无限链接，未抓取"
 
 _MAX_BYTES = 5 * 1024 * 1024
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "ftp:", "file:")
-
-
-class CrawlError(WorkbenchError):
-    """The crawl cannot start: a bad start URL or option (shown in Chinese, exit 2)."""
-
-    exit_code = 2
 
 
 @dataclass
 class CrawlSettings:
-    """Limits of one crawl. ``delay``/``timeout`` in seconds; ``max_depth`` in link hops."""
+    """Limits of one crawl. ``delay``/``timeout`` in seconds; ``max_depth`` in link hops
+    (None: no depth limit — the whole site, within ``max_pages``)."""
 
     max_pages: int = 500
     concurrency: int = 4
     delay: float = 1.0
     timeout: float = 15.0
-    max_depth: int = 8
+    max_depth: int | None = None
     max_query_variants: int = 20  # distinct query strings per path: query-explosion guard
     obey_robots: bool = True
     user_agent: str | None = None
@@ -149,33 +147,6 @@ class CrawledPage:
     unreadable: str | None = None  # why a page that answered could not be read as a web page
     reading: PageReading | None = None  # the page as its CMS builds it (rows, list pages…)
     list_of: str = ""  # for another page (or data group) of a list: the list's first page
-
-
-def unreadable_reason(result: FetchResult, is_html: bool) -> str | None:
-    """Why an answered page is not a readable web page (Chinese), or None.
-
-    A homepage that answers with binary data or garbled text shows no dated item, yet that
-    says nothing about whether the site is updated: the caller treats it as data we could
-    not obtain, never as a stale homepage.
-    """
-    if not result.ok:
-        return None
-    if not is_html:
-        return f"内容不是网页（{result.content_type or '未知类型'}）"
-    text = result.text
-    if not text.strip():
-        return "内容为空"
-    sample = text[:20000]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
-    if bad / len(sample) > 0.05 or "<" not in sample:
-        return "内容无法解析为网页（疑似乱码或二进制数据）"
-    return None
-
-
-PageHook = Callable[[lxml.html.HtmlElement, str, int], Any]
-"""``hook(root, final_url, depth)``: run on every successfully fetched HTML page while its
-parsed tree is held (the body is dropped afterwards); its value lands in ``CrawledPage.analysis``.
-It runs on the crawl's worker threads, so it must be thread-safe."""
 
 
 @dataclass(slots=True)
@@ -210,7 +181,10 @@ def url_key(url: str) -> bytes:
 class CrawlResult:
     """Pages in visiting order (breadth-first) and links in discovery order.
 
-    ``limited`` is True when ``max_pages`` or ``max_depth`` left on-site pages unvisited.
+    ``limited`` is True when ``max_pages`` or ``max_depth`` left on-site pages unvisited;
+    ``stopped_by`` then says which limit, with the number of pages left (Chinese).
+    ``unread_pages`` counts pages that answered but could not be read (a worker process
+    failed on them): the crawl is incomplete then too.
     ``pages_crawled`` counts the pages fetched, also when they were not kept
     (``keep_pages=False``); ``links`` stays empty when the crawl streamed them (``on_links``).
     ``outcomes`` (fetched URL → status, error) and ``notes`` (skipped URL → why) are keyed by
@@ -221,6 +195,8 @@ class CrawlResult:
     pages: list[CrawledPage] = field(default_factory=list)
     links: list[CrawledLink] = field(default_factory=list)
     limited: bool = False
+    stopped_by: str = ""
+    unread_pages: int = 0
     pages_crawled: int = 0
     outcomes: dict[bytes, tuple[int | None, str | None]] = field(default_factory=dict, repr=False)
     notes: dict[bytes, str] = field(default_factory=dict, repr=False)
@@ -250,64 +226,7 @@ class _Visit:
     page: CrawledPage
     links: list[tuple[str, str]]  # (normalised absolute target, anchor text)
     more: list[ListRequest] = field(default_factory=list)  # further pages a data group names
-
-
-# ----------------------------------------------------------------------------- URL rules
-
-
-def check_start_url(raw: str) -> str:
-    """The normalised start URL; ``http://`` is added to a bare host. Raises CrawlError."""
-    text = (raw or "").strip()
-    candidate = text if "://" in text else "http://" + text
-    try:
-        parts = urlsplit(candidate)
-        scheme, host = parts.scheme.lower(), parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        scheme, host = "", ""
-    valid_host = bool(re.fullmatch(r"[\w.-]+", host)) and ("." in host or host == "localhost")
-    if scheme not in ("http", "https") or not (valid_host or ":" in host):
-        raise CrawlError(
-            f"网址无效：“{text}”。请填写以 http:// 或 https:// 开头的网站首页网址，"
-            "例如 https://www.example.gov.cn/"
-        )
-    return normalize_url(candidate)
-
-
-def _absolute(base: str, href: str) -> str | None:
-    href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
-    if not href or href.startswith("#") or href.lower().startswith(_SKIPPED_SCHEMES):
-        return None
-    try:
-        url = urljoin(base, href)
-        head = url[:8].lower()  # cheaper than a second urlsplit
-        if not (head == "https://" or head.startswith("http://")):
-            return None
-        return normalize_url(url)
-    except ValueError:
-        return None
-
-
-def _text(element: lxml.html.HtmlElement) -> str:
-    return " ".join(element.text_content().split())
-
-
-def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, str]]:
-    """``(target, anchor)`` of every web link on a parsed page, first anchor per target."""
-    base = document_base(root, page_url)
-    found: dict[str, str] = {}
-    for el in root.iter("a", "area", "frame", "iframe"):
-        attr = "src" if el.tag in ("frame", "iframe") else "href"
-        target = _absolute(base, el.get(attr) or "")
-        if target is None or target in found:
-            continue
-        anchor = _text(el) if el.tag == "a" else ""
-        if not anchor:
-            images = el.xpath(".//img[@alt]")
-            anchor = el.get("title") or el.get("alt") or (images[0].get("alt") if images else "")
-            anchor = " ".join((anchor or "").split())
-        found[target] = anchor[:300]
-    return list(found.items())
+    failed: bool = False  # the page could not be read (a worker process failed on it)
 
 
 # ----------------------------------------------------------------------------- the crawler
@@ -321,9 +240,11 @@ class _Crawler:
         *,
         page_hook: PageHook | None = None,
         throttle: HostThrottle | None = None,
+        pool: PagePool | None = None,
     ) -> None:
         self.settings = settings
-        self.page_hook = page_hook
+        self.options = ReadOptions(rows=settings.read_rows, ref=settings.row_ref, hook=page_hook)
+        self.pool = pool
         self.fetcher = PoliteFetcher(
             delay=settings.delay,
             timeout=settings.timeout,
@@ -362,8 +283,12 @@ class _Crawler:
                 self._on_site[origin] = known
         return known
 
-    def _read(self, root: lxml.html.HtmlElement, url: str) -> PageReading:
-        return read_page(root, url, ref=self.settings.row_ref, rows=self.settings.read_rows)
+    def _digest(self, result: FetchResult, depth: int) -> PageDigest:
+        """The page read by :func:`digest_page`, here or in the page pool's processes."""
+        if not result.text or not is_html(result):
+            return PageDigest()
+        args = (result.text, result.final_url, depth, result.ok, self.options)
+        return self.pool.digest(*args) if self.pool is not None else digest_page(*args)
 
     def _fetch_data(self, request: ListRequest) -> tuple[str, str | None]:
         """A list's data (JSON endpoint, data proxy), fetched politely: (text, error)."""
@@ -372,18 +297,15 @@ class _Crawler:
         result = self.fetcher.request(request.url, request.method, request.form)
         return result.text, (None if result.ok else result.error or f"HTTP {result.status}")
 
-    def _follow_redirects(
-        self, result: FetchResult, depth: int
-    ) -> tuple[FetchResult, lxml.html.HtmlElement | None, PageReading | None]:
-        """The page a browser ends on: meta refresh and bare ``location.href`` pages are
-        followed (at most 3 hops; from the start page to any host, elsewhere on the host)."""
-        root = parse_page(result.text) if result.text and _is_html(result) else None
-        reading = None
+    def _settled(self, url: str, depth: int) -> tuple[FetchResult, PageDigest]:
+        """The page a browser ends on, read: meta refresh and bare ``location.href`` pages
+        are followed (at most 3 hops; from the start page to any host, elsewhere on the host)."""
+        result = self.fetcher.get(url)
+        digest = self._digest(result, depth)
         for _ in range(3):
-            if root is None or not result.ok:
+            if not digest.parsed or not result.ok or digest.reading is None:
                 break
-            reading = self._read(root, result.final_url)
-            target = reading.redirect
+            target = digest.reading.redirect
             if not target or target == normalize_url(result.final_url):
                 break
             if (depth and not same_host(target, result.final_url)) or not self.fetcher.allowed(
@@ -391,50 +313,49 @@ class _Crawler:
             ):
                 break
             result = self.fetcher.get(target)
-            root = parse_page(result.text) if result.text and _is_html(result) else None
-            reading = None
-        return result, root, reading
+            digest = self._digest(result, depth)
+        return result, digest
 
     def visit(self, task: _Task) -> _Visit:
-        """Fetch, parse once, extract title, date, list and links; the body is dropped here."""
+        """Fetch, read once (title, date, list, links, the page hook); the body is dropped here."""
         if task.request.kind != "page":
             return self._visit_data(task)
         url, depth = task.request.url, task.depth
-        result, root, reading = self._follow_redirects(self.fetcher.get(url), depth)
-        title, published, links, analysis = "", None, [], None
-        is_html = _is_html(result)
-        if root is not None:
-            node = root.find(".//title")
-            title = _text(node)[:300] if node is not None else ""
-            if result.ok:
-                final = result.final_url
-                published = article_date(root, final)
-                links = page_links(root, final)
-                reading = reading or self._read(root, final)
-                if reading.pending is not None:
-                    base = document_base(root, final)
-                    read_script_list(reading, self._fetch_data, base, self.settings.row_ref)
-                if reading.script_list == SCRIPT_READ:  # rows a script holds are links too
-                    links = _with_rows(links, reading)
-                if self.page_hook is not None:
-                    analysis = self.page_hook(root, final, depth)
+        result, digest = self._settled(url, depth)
+        links: list[tuple[str, str]] = []
+        published, reading, analysis = None, None, None
+        if digest.parsed and result.ok:
+            published, links, reading, analysis = (
+                digest.published,
+                digest.links,
+                digest.reading,
+                digest.analysis,
+            )
+            if reading is not None and reading.pending is not None:
+                read_script_list(reading, self._fetch_data, digest.base, self.settings.row_ref)
+            if reading is not None and reading.script_list == SCRIPT_READ:
+                links = with_rows(links, reading)  # rows a script holds are links too
+        unreadable = unreadable_reason(result, is_html(result)) if depth == 0 else None
+        if digest.failed is not None:  # an incomplete read, never a blank page
+            unreadable = digest.failed
+            reading = PageReading(script_list=SCRIPT_UNREAD, script_note=digest.failed)
         page = CrawledPage(
             url=url,
             final_url=normalize_url(result.final_url),
             status=result.status,
             content_type=result.content_type,
-            title=title,
+            title=digest.title,
             published=published,
             depth=depth,
             error=result.error,
             elapsed_ms=result.elapsed_ms,
             fetched_at=result.fetched_at,
             analysis=analysis,
-            unreadable=unreadable_reason(result, is_html) if depth == 0 else None,
+            unreadable=unreadable,
             reading=reading if result.ok else None,
             list_of=task.list_of,
         )
-        return _Visit(page, links)
+        return _Visit(page, links, failed=digest.failed is not None)
 
     def _visit_data(self, task: _Task) -> _Visit:
         """One data group of a list (jpage data proxy, JSON page): its rows and their links."""
@@ -464,7 +385,7 @@ class _Crawler:
             reading=reading,
             list_of=task.list_of,
         )
-        links = _with_rows([], reading) if reading is not None else []
+        links = with_rows([], reading) if reading is not None else []
         return _Visit(page, links, more)
 
     def admit(self, target: str, depth: int) -> bool:
@@ -476,7 +397,7 @@ class _Crawler:
         reason = None
         if is_binary_url(target):
             reason = NOTE_BINARY
-        elif depth > self.settings.max_depth:
+        elif self.settings.max_depth is not None and depth > self.settings.max_depth:
             reason = NOTE_MAX_DEPTH
         elif is_calendar_trap(target, self.today):
             reason = NOTE_CALENDAR_TRAP
@@ -518,32 +439,17 @@ class _Crawler:
         return out
 
 
-def _with_rows(links: list[tuple[str, str]], reading: PageReading) -> list[tuple[str, str]]:
-    """``links`` plus the rows of a script-filled list (datastore, JSON) as links."""
-    known = {target for target, _ in links}
-    for item in reading.items:
-        target = _absolute(item.url, item.url)
-        if target is not None and target not in known:
-            known.add(target)
-            links.append((target, item.title[:300]))
-    return links
-
-
-def _is_html(result: FetchResult) -> bool:
-    return result.content_type in _HTML_TYPES or (
-        not result.content_type and result.text.lstrip()[:1] == "<"
-    )
-
-
-def _validate(settings: CrawlSettings) -> None:
+def validate_settings(settings: CrawlSettings) -> None:
     if settings.max_pages < 1:
         raise CrawlError("最多抓取页数（--max-pages）应为正整数。")
     if settings.concurrency < 1:
         raise CrawlError("并发请求数（--concurrency）应为正整数。")
     if settings.delay < 0:
         raise CrawlError("请求间隔（--delay）不能为负数。")
-    if settings.max_depth < 0 or settings.max_query_variants < 1 or settings.timeout <= 0:
-        raise CrawlError("抓取参数无效：深度不能为负，查询变体上限和超时须大于0。")
+    if settings.max_depth is not None and settings.max_depth < 0:
+        raise CrawlError("最大抓取深度（--max-depth）不能为负数。")
+    if settings.max_query_variants < 1 or settings.timeout <= 0:
+        raise CrawlError("抓取参数无效：查询变体上限和超时须大于0。")
 
 
 def _in_order(
@@ -596,6 +502,23 @@ def _list_tasks(crawler: _Crawler, page: CrawledPage, more: list[ListRequest]) -
     return crawler.admit_list(page.final_url, requests, page.depth)
 
 
+def _stopped_by(settings: CrawlSettings, skipped: dict[bytes, str]) -> str:
+    """Which limits left on-site pages unvisited, and how many (Chinese), or ""."""
+    left = Counter(note for note in skipped.values() if note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH))
+    parts = []
+    if left[NOTE_MAX_PAGES]:
+        parts.append(
+            f"已达到抓取页数上限（{settings.max_pages}页），"
+            f"尚有{left[NOTE_MAX_PAGES]}个站内网址未抓取"
+        )
+    if left[NOTE_MAX_DEPTH]:
+        parts.append(
+            f"已达到抓取深度上限（{settings.max_depth}层），"
+            f"尚有{left[NOTE_MAX_DEPTH]}个站内网址未抓取"
+        )
+    return "；".join(parts)
+
+
 def crawl_site(
     start_url: str,
     settings: CrawlSettings | None = None,
@@ -606,6 +529,7 @@ def crawl_site(
     throttle: HostThrottle | None = None,
     on_links: LinksHook | None = None,
     keep_pages: bool = True,
+    page_pool: PagePool | None = None,
 ) -> CrawlResult:
     """Crawl one site breadth-first within ``settings``' limits (see module doc).
 
@@ -613,7 +537,9 @@ def crawl_site(
     job. Raises :class:`CrawlError` for a bad start URL or settings; fetch failures are
     reported in the pages' ``error`` (Chinese), never raised. ``page_hook`` extracts what
     a caller needs from each HTML page (see :data:`PageHook`); ``throttle`` shares one
-    per-host interval between several crawls running at once (sites on one host).
+    per-host interval between several crawls running at once (sites on one host);
+    ``page_pool`` reads the pages in worker processes (:mod:`workbench.fetch.page_pool`;
+    the same reading, on every core), else the fetching threads read them.
 
     Streaming (flat memory): with ``on_links`` (see :data:`LinksHook`) the links go to the
     callback page by page and ``result.links`` stays empty — fill their status afterwards
@@ -621,9 +547,9 @@ def crawl_site(
     empty too (use ``on_page``; ``result.pages_crawled`` counts them).
     """
     settings = settings or CrawlSettings()
-    _validate(settings)
+    validate_settings(settings)
     start = check_start_url(start_url)
-    crawler = _Crawler(start, settings, page_hook=page_hook, throttle=throttle)
+    crawler = _Crawler(start, settings, page_hook=page_hook, throttle=throttle, pool=page_pool)
     result = CrawlResult(start_url=start, notes=crawler.skipped)
     outcome = result.outcomes
     from tqdm.auto import tqdm
@@ -643,6 +569,7 @@ def crawl_site(
                 for visit in _in_order(pool, crawler.visit, level[:budget], window):
                     page = visit.page
                     result.pages_crawled += 1
+                    result.unread_pages += visit.failed
                     if keep_pages:
                         result.pages.append(page)
                     bar.update(1)
@@ -677,127 +604,9 @@ def crawl_site(
         crawler.fetcher.close()
         bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
         bar.close()
-    result.limited = any(
-        note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH) for note in crawler.skipped.values()
-    )
+    result.stopped_by = _stopped_by(settings, crawler.skipped)
+    result.limited = bool(result.stopped_by)
     result.lists = crawler.follower.outcomes(NOTE_MAX_PAGES)
     for link in result.links:
         link.status, link.error, link.note = result.link_outcome(link.target, link.internal)
     return result
-
-
-# ----------------------------------------------------------------------------- output
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _write_csv(path: Path, columns: list[str], rows: Iterable[list[Any]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
-
-
-def write_pages_csv(pages: Iterable[CrawledPage], path: Path) -> None:
-    """``pages.csv`` (UTF-8 with BOM) with :data:`PAGE_COLUMNS`."""
-    _write_csv(path, PAGE_COLUMNS, ([getattr(p, c) for c in PAGE_COLUMNS] for p in pages))
-
-
-def write_links_csv(links: Iterable[CrawledLink], path: Path) -> None:
-    """``links.csv`` (UTF-8 with BOM) with :data:`LINK_COLUMNS`."""
-    _write_csv(path, LINK_COLUMNS, ([getattr(k, c) for c in LINK_COLUMNS] for k in links))
-
-
-def _stream_crawl(
-    start: str, settings: CrawlSettings, out: Path
-) -> tuple[int, int, CrawledPage | None]:
-    """Crawl ``start`` locally, writing ``pages.csv`` row by row and ``links.csv`` through a
-    temporary file whose rows get their status in one pass after the crawl (flat memory).
-    Returns (pages, links, first page)."""
-    pages_path, links_path, part = out / "pages.csv", out / "links.csv", out / "links.csv.part"
-    first: list[CrawledPage] = []
-    count = 0
-    try:
-        with (
-            pages_path.open("w", encoding="utf-8-sig", newline="") as pages_fh,
-            part.open("w", encoding="utf-8", newline="") as part_fh,
-        ):
-            pages_csv, part_csv = csv.writer(pages_fh), csv.writer(part_fh)
-            pages_csv.writerow(PAGE_COLUMNS)
-
-            def on_page(page: CrawledPage) -> None:
-                if not first:
-                    first.append(page)
-                pages_csv.writerow([_cell(getattr(page, c)) for c in PAGE_COLUMNS])
-
-            def on_links(page: CrawledPage, links: list[CrawledLink]) -> None:
-                nonlocal count
-                count += len(links)
-                part_csv.writerows(
-                    (k.source, k.target, k.anchor, "1" if k.internal else "") for k in links
-                )
-
-            result = crawl_site(
-                start, settings, progress=True, on_page=on_page, on_links=on_links, keep_pages=False
-            )
-        with (
-            part.open(encoding="utf-8", newline="") as part_fh,
-            links_path.open("w", encoding="utf-8-sig", newline="") as links_fh,
-        ):
-            links_csv = csv.writer(links_fh)
-            links_csv.writerow(LINK_COLUMNS)
-            for source, target, anchor, flag in csv.reader(part_fh):
-                status, error, note = result.link_outcome(target, bool(flag))
-                row = [source, target, anchor, _cell(bool(flag)), _cell(status), _cell(error), note]
-                links_csv.writerow(row)
-    finally:
-        part.unlink(missing_ok=True)
-    return result.pages_crawled, count, first[0] if first else None
-
-
-def crawl_command(args: argparse.Namespace) -> int:
-    from workbench.executors import get_executor, parse_executor_spec
-
-    """``workbench crawl``: 0 on success, 1 when the start page could not be fetched.
-
-    A bad URL or option raises :class:`CrawlError` (exit 2, Chinese message, no traceback).
-    """
-    settings = CrawlSettings(
-        max_pages=args.max_pages, concurrency=args.concurrency, delay=args.delay
-    )
-    _validate(settings)
-    start = check_start_url(args.url)
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrawlError(f"无法创建输出文件夹“{out}”：{exc.strerror or exc}") from None
-    executor = getattr(args, "executor", None)
-    pages_path, links_path = out / "pages.csv", out / "links.csv"
-    try:
-        if parse_executor_spec(executor).kind == "local":
-            n_pages, n_links, first = _stream_crawl(start, settings, out)
-        else:
-            with get_executor(executor, 1) as pool:  # the whole crawl runs on one Dask worker
-                result = pool.submit(crawl_site, start, settings).result()
-            write_pages_csv(result.pages, pages_path)
-            write_links_csv(result.links, links_path)
-            n_pages, n_links = len(result.pages), len(result.links)
-            first = result.pages[0] if result.pages else None
-    except OSError as exc:
-        raise CrawlError(f"无法写入输出文件夹“{out}”：{exc.strerror or exc}") from None
-    print(f"已抓取{n_pages}个页面、{n_links}条链接，结果已写入 {pages_path} 和 {links_path}")
-    if first is None or first.status is None or first.status >= 400:
-        reason = (first.error if first else None) or NOTE_ROBOTS
-        print(f"错误：首页无法抓取（{reason}）：{start}", file=sys.stderr)
-        return 1
-    return 0

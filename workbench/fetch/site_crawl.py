@@ -22,7 +22,8 @@ timeouts in seconds; dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -39,13 +40,14 @@ from workbench.fetch.crawl import (
     CrawlSettings,
     crawl_site,
 )
+from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
 from workbench.rules import get
 from workbench.urls import normalize_url
 
-__all__ = ["SiteCrawl", "crawl_params", "crawl_settings", "crawl_website"]
+__all__ = ["SiteCrawl", "crawl_params", "crawl_settings", "crawl_website", "reading_pool"]
 
 
 @dataclass
@@ -99,7 +101,23 @@ def crawl_params(rules: Mapping[str, Any]) -> dict[str, Any]:
         "obey_robots": s.obey_robots,
         "ignore_robots_hosts": list(get(rules, "crawl.ignore_robots_hosts", []) or []),
         "max_list_pages": s.max_list_pages,
+        "processes": str(get(rules, "crawl.processes", "auto")),
     }
+
+
+@contextmanager
+def reading_pool(rules: Mapping[str, Any]) -> Iterator[PagePool | None]:
+    """The worker processes that read a run's pages (``crawl.processes``; None for 0).
+
+    Each worker matches the office's own wording dictionary, as the parent does."""
+    from workbench.extract.page_facts import configure_wording
+
+    processes = resolve_processes(get(rules, "crawl.processes", "auto"))
+    if not processes:
+        yield None
+        return
+    with PagePool(processes, configure_wording, (dict(rules),)) as pool:
+        yield pool
 
 
 def quarter_start(as_of: date) -> date:
@@ -180,10 +198,16 @@ def _second_level(
 
 
 def _crawl(
-    website: Website, settings: CrawlSettings, as_of: date, throttle: HostThrottle | None
+    website: Website,
+    settings: CrawlSettings,
+    throttle: HostThrottle | None,
+    pool: PagePool | None,
 ) -> tuple[CrawlResult | None, str]:
     try:
-        return crawl_site(website.url, settings, page_hook=_hook, throttle=throttle), ""
+        result = crawl_site(
+            website.url, settings, page_hook=_hook, throttle=throttle, page_pool=pool
+        )
+        return result, ""
     except CrawlError as exc:
         return None, str(exc)
 
@@ -218,15 +242,17 @@ def crawl_website(
     retries: int = 1,
     second_level_pages: int = 8,
     throttle: HostThrottle | None = None,
+    pool: PagePool | None = None,
 ) -> SiteCrawl:
-    """Crawl ``website`` within ``settings`` and read every page (see module doc)."""
+    """Crawl ``website`` within ``settings`` and read every page (see module doc); ``pool``
+    reads the pages in worker processes (the same reading, on every core)."""
     settings = replace(settings, read_rows=True, row_ref=as_of, list_horizon=quarter_start(as_of))
-    result, reason = _crawl(website, settings, as_of, throttle)
+    result, reason = _crawl(website, settings, throttle, pool)
     for _ in range(max(0, retries)):
         first = result.pages[0] if result and result.pages else None
         if result is None or first is None or ((first.status or 500) < 500 and first.error is None):
             break  # a bad URL, robots.txt, or an answer worth keeping: crawling again won't help
-        result, reason = _crawl(website, settings, as_of, throttle)
+        result, reason = _crawl(website, settings, throttle, pool)
     if result is None or not result.pages:
         error = reason or NOTE_ROBOTS
         home = PageFacts(url=website.url, final_url="", status=None, error=error)
@@ -256,7 +282,7 @@ def crawl_website(
         homepage=homepage,
         pages=pages,
         links=links,
-        crawl_complete=homepage.ok and not result.limited,
+        crawl_complete=homepage.ok and not result.limited and not result.unread_pages,
         lists=dict(result.lists),
     )
     if homepage.ok and not any(i.date for i in homepage.items):

@@ -1,0 +1,126 @@
+"""Reading pages on every core: worker processes fed by the crawl's fetching threads.
+
+A crawl's threads fetch; parsing and page analysis are CPU work that one Python process
+does on one core at a time. A :class:`PagePool` runs :func:`~workbench.fetch.page_read.
+digest_page` — the same function the threads run without a pool — in ``processes`` worker
+processes (``forkserver``, else ``spawn``: no fork of a threaded parent). A fetching thread
+hands a page's body over and waits for its :class:`~workbench.fetch.page_read.PageDigest`;
+the body is not kept in the parent once read. One pool serves every site of a run.
+
+``setup`` (a module-level function) runs once in each worker process before its first page,
+with ``setup_args``: e.g. ``configure_wording(rules)``, so that the analyzers match the
+office's own dictionary there as in the parent.
+
+Failures never lose a page: when a worker process dies (a crash, the memory killer), the
+pool is started again and the page read once more; when it fails again, or raises, the
+page's digest says why (``failed``) and the crawl records the page as an incomplete read.
+
+The number of processes: ``crawl.processes`` in the rules (``workbench run``) or
+``workbench crawl --processes``; ``auto`` is one per core, 0 reads pages on the fetching
+threads (no pool).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from workbench.fetch.page_read import PageDigest, ReadOptions, digest_page
+
+__all__ = ["READ_FAILED", "PagePool", "resolve_processes"]
+
+READ_FAILED = "页面读取失败（{reason}），本页内容和链接未读取"
+_PRELOAD = ["workbench.fetch.page_read", "workbench.extract.analyzers"]
+
+
+def resolve_processes(value: object) -> int:
+    """The number of worker processes ``value`` asks for: ``auto``/None → one per core."""
+    if value is None or str(value).strip().lower() in ("", "auto"):
+        return os.cpu_count() or 1
+    return max(0, int(str(value)))
+
+
+def _setup_worker(setup: Callable[..., Any] | None, args: tuple[Any, ...]) -> None:
+    if setup is not None:
+        setup(*args)
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
+class PagePool:
+    """``processes`` worker processes reading pages (see module doc). Thread-safe."""
+
+    def __init__(
+        self,
+        processes: int,
+        setup: Callable[..., Any] | None = None,
+        setup_args: tuple[Any, ...] = (),
+    ) -> None:
+        if processes < 1:
+            raise ValueError("a page pool needs at least one process")
+        self.processes = processes
+        self._setup = (setup, setup_args)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._generation = 0
+
+    def _pool(self) -> tuple[ProcessPoolExecutor, int]:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    self.processes,
+                    mp_context=_context(),
+                    initializer=_setup_worker,
+                    initargs=self._setup,
+                )
+            return self._executor, self._generation
+
+    def _restart(self, generation: int) -> None:
+        """A new executor after a worker died (once per broken one, whoever notices first)."""
+        with self._lock:
+            if generation != self._generation or self._executor is None:
+                return
+            broken, self._executor = self._executor, None
+            self._generation += 1
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def digest(
+        self, text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
+    ) -> PageDigest:
+        """:func:`digest_page` in a worker process; a page it cannot read says why."""
+        reason = "工作进程异常退出"
+        for _ in range(2):
+            executor, generation = self._pool()
+            try:
+                future = executor.submit(digest_page, text, final_url, depth, ok, options)
+                return future.result()
+            except BrokenProcessPool:
+                self._restart(generation)  # a worker died: read the page once more
+            except Exception as exc:  # noqa: BLE001 - the page is an incomplete read, not a crash
+                reason = f"{type(exc).__name__}"
+                break
+        return PageDigest(failed=READ_FAILED.format(reason=reason))
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> PagePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,201 @@
+"""What a crawl reads from one fetched page: URL rules and :func:`digest_page`.
+
+:func:`digest_page` is the one code path from a page's body to what the crawl keeps of it:
+the parsed tree (lxml, once), the title, the publication date, the web links, the page as
+its CMS builds it (:func:`workbench.extract.cms.read_page`) and the caller's page hook
+(the quarterly check's page analyzers). It is a pure function of plain data, so it runs
+the same on the fetching thread or in a worker process (:mod:`workbench.fetch.page_pool`);
+its :class:`PageDigest` is plain data too (pickled back from a worker). The body is not
+part of the digest: it is dropped once read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from workbench.errors import WorkbenchError
+from workbench.extract.cms import PageReading, read_page
+from workbench.extract.dates import article_date, parse_page
+from workbench.extract.rows import document_base
+from workbench.fetch.http import FetchResult
+from workbench.urls import normalize_url
+
+__all__ = [
+    "CrawlError",
+    "PageDigest",
+    "PageHook",
+    "ReadOptions",
+    "check_start_url",
+    "digest_page",
+    "is_html",
+    "page_links",
+    "unreadable_reason",
+    "with_rows",
+]
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "ftp:", "file:")
+
+
+class CrawlError(WorkbenchError):
+    """The crawl cannot start: a bad start URL or option (shown in Chinese, exit 2)."""
+
+    exit_code = 2
+
+
+PageHook = Callable[[lxml.html.HtmlElement, str, int], Any]
+"""``hook(root, final_url, depth)``: run on every successfully fetched HTML page while its
+parsed tree is held (the body is dropped afterwards); its value lands in ``CrawledPage.analysis``.
+It runs on the crawl's worker threads, or in a worker process when the crawl has a
+:class:`~workbench.fetch.page_pool.PagePool`: then it must be a module-level function and
+its value picklable (JSON-like values, dated items)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How pages are read: ``rows`` reads every page's dated rows, ``ref`` is the check time
+    for year-less row dates; ``hook`` is the caller's :data:`PageHook`."""
+
+    rows: bool = False
+    ref: date | None = None
+    hook: PageHook | None = None
+
+
+@dataclass(slots=True)
+class PageDigest:
+    """What a page yields. ``parsed`` is False when the body is no parsable HTML; for a page
+    that answered with an error status only the title is read. ``base`` is the document's
+    base URL, for a script list still to be asked (``reading.pending``). ``failed`` is why
+    the page could not be read at all (a worker process died on it): an incomplete read."""
+
+    parsed: bool = False
+    title: str = ""
+    published: date | None = None
+    links: list[tuple[str, str]] = field(default_factory=list)
+    reading: PageReading | None = None
+    base: str = ""
+    analysis: Any = None
+    failed: str | None = None
+
+
+def digest_page(
+    text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
+) -> PageDigest:
+    """Parse ``text`` (an HTML body served at ``final_url``) once and read it (module doc)."""
+    root = parse_page(text) if text else None
+    if root is None:
+        return PageDigest()
+    node = root.find(".//title")
+    title = element_text(node)[:300] if node is not None else ""
+    if not ok:
+        return PageDigest(parsed=True, title=title)
+    reading = read_page(root, final_url, ref=options.ref, rows=options.rows)
+    published = article_date(root, final_url)
+    links = page_links(root, final_url)
+    base = document_base(root, final_url) if reading.pending is not None else ""
+    analysis = options.hook(root, final_url, depth) if options.hook is not None else None
+    return PageDigest(True, title, published, links, reading, base, analysis)
+
+
+# ----------------------------------------------------------------------------- URL rules
+
+
+def check_start_url(raw: str) -> str:
+    """The normalised start URL; ``http://`` is added to a bare host. Raises CrawlError."""
+    text = (raw or "").strip()
+    candidate = text if "://" in text else "http://" + text
+    try:
+        parts = urlsplit(candidate)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        scheme, host = "", ""
+    valid_host = bool(re.fullmatch(r"[\w.-]+", host)) and ("." in host or host == "localhost")
+    if scheme not in ("http", "https") or not (valid_host or ":" in host):
+        raise CrawlError(
+            f"网址无效：“{text}”。请填写以 http:// 或 https:// 开头的网站首页网址，"
+            "例如 https://www.example.gov.cn/"
+        )
+    return normalize_url(candidate)
+
+
+def absolute(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base`` and normalised; None for non-web links."""
+    href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href.startswith("#") or href.lower().startswith(_SKIPPED_SCHEMES):
+        return None
+    try:
+        url = urljoin(base, href)
+        head = url[:8].lower()  # cheaper than a second urlsplit
+        if not (head == "https://" or head.startswith("http://")):
+            return None
+        return normalize_url(url)
+    except ValueError:
+        return None
+
+
+def element_text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, str]]:
+    """``(target, anchor)`` of every web link on a parsed page, first anchor per target."""
+    base = document_base(root, page_url)
+    found: dict[str, str] = {}
+    for el in root.iter("a", "area", "frame", "iframe"):
+        attr = "src" if el.tag in ("frame", "iframe") else "href"
+        target = absolute(base, el.get(attr) or "")
+        if target is None or target in found:
+            continue
+        anchor = element_text(el) if el.tag == "a" else ""
+        if not anchor:
+            images = el.xpath(".//img[@alt]")
+            anchor = el.get("title") or el.get("alt") or (images[0].get("alt") if images else "")
+            anchor = " ".join((anchor or "").split())
+        found[target] = anchor[:300]
+    return list(found.items())
+
+
+def with_rows(links: list[tuple[str, str]], reading: PageReading) -> list[tuple[str, str]]:
+    """``links`` plus the rows of a script-filled list (datastore, JSON) as links."""
+    known = {target for target, _ in links}
+    for item in reading.items:
+        target = absolute(item.url, item.url)
+        if target is not None and target not in known:
+            known.add(target)
+            links.append((target, item.title[:300]))
+    return links
+
+
+def is_html(result: FetchResult) -> bool:
+    return result.content_type in _HTML_TYPES or (
+        not result.content_type and result.text.lstrip()[:1] == "<"
+    )
+
+
+def unreadable_reason(result: FetchResult, html: bool) -> str | None:
+    """Why an answered page is not a readable web page (Chinese), or None.
+
+    A homepage that answers with binary data or garbled text shows no dated item, yet that
+    says nothing about whether the site is updated: the caller treats it as data we could
+    not obtain, never as a stale homepage.
+    """
+    if not result.ok:
+        return None
+    if not html:
+        return f"内容不是网页（{result.content_type or '未知类型'}）"
+    text = result.text
+    if not text.strip():
+        return "内容为空"
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
+    if bad / len(sample) > 0.05 or "<" not in sample:
+        return "内容无法解析为网页（疑似乱码或二进制数据）"
+    return None
