@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -10,7 +11,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def normalize_url(url: str) -> str:
     """A comparable form of ``url`` (duplicates, probes, same-page checks): lower-case scheme
     and host, no default port, no fragment, and an empty or ``/`` path written as empty."""
-    parts = urlsplit((url or "").strip())
+    return _normalized(url or "")
+
+
+@lru_cache(maxsize=16384)  # a site's header and sidebar links recur on every page
+def _normalized(url: str) -> str:
+    parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
     if ":" in host:

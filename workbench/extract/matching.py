@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -96,11 +97,22 @@ class Pairing:
     score: float = 100.0
 
 
-def _explicit_link(doc: DocumentFacts, interp: InterpretationFacts) -> bool:
-    doc_url, interp_url = normalize_url(doc.url), normalize_url(interp.url)
-    return any(normalize_url(r.url) == interp_url for r in doc.related) or any(
-        normalize_url(r.url) == doc_url for r in interp.related
-    )
+@dataclass(frozen=True, slots=True)
+class _Urls:
+    """A document's or interpretation's URLs normalised once (not once per pair)."""
+
+    own: str
+    site: str
+    related: frozenset[str]
+
+    @staticmethod
+    def of(item: DocumentFacts | InterpretationFacts) -> _Urls:
+        related = frozenset(normalize_url(r.url) for r in item.related)
+        return _Urls(normalize_url(item.url), normalize_url(item.site_url), related)
+
+
+def _explicit_link(doc: _Urls, interp: _Urls) -> bool:
+    return interp.own in doc.related or doc.own in interp.related
 
 
 def _doc_number_keys(doc: DocumentFacts) -> set[str]:
@@ -118,10 +130,12 @@ def fuzzy_score(
     return max((fuzz.ratio(a, b) for a in core if a for b in keys), default=0.0)
 
 
-def _closeness(doc: DocumentFacts, interp: InterpretationFacts) -> tuple[int, int]:
+def _closeness(
+    doc: DocumentFacts, interp: InterpretationFacts, doc_site: str, interp_site: str
+) -> tuple[int, int]:
     """Tie-break between equally matched documents: same site first, then the nearest date
     (an interpretation published before its document counts as far)."""
-    same_site = normalize_url(doc.site_url) == normalize_url(interp.site_url)
+    same_site = doc_site == interp_site
     if doc.published is None or interp.published is None:
         gap = 10**6
     else:
@@ -131,9 +145,13 @@ def _closeness(doc: DocumentFacts, interp: InterpretationFacts) -> tuple[int, in
 
 
 def _match(
-    doc: DocumentFacts, keys: set[str], interp: InterpretationFacts, cited: set[str]
+    doc: DocumentFacts,
+    keys: set[str],
+    interp: InterpretationFacts,
+    cited: set[str],
+    urls: tuple[_Urls, _Urls],
 ) -> tuple[str, float] | None:
-    if _explicit_link(doc, interp):
+    if _explicit_link(*urls):
         return "link", 100.0
     if _doc_number_keys(doc) & set(interp.doc_numbers):
         return "docno", 100.0
@@ -151,22 +169,30 @@ def pair_interpretations(
     """For each interpretation, the document it explains (if any), by the strongest method."""
     out: list[Pairing] = []
     doc_keys = [title_keys(d.title) for d in documents]
+    doc_urls = [_Urls.of(d) for d in documents]
     for j, interp in enumerate(interpretations):
         cited: set[str] = set()
         for t in interp.cited_titles:
             cited |= title_keys(t)
+        own = _Urls.of(interp)
         found = [
-            (m, i) for i, d in enumerate(documents) if (m := _match(d, doc_keys[i], interp, cited))
+            (m, i)
+            for i, d in enumerate(documents)
+            if (m := _match(d, doc_keys[i], interp, cited, (doc_urls[i], own)))
         ]
+
+        def close(i: int, interp: InterpretationFacts = interp, site: str = own.site) -> Any:
+            return _closeness(documents[i], interp, doc_urls[i].site, site)
+
         if found:
             rank = min(METHOD_RANK[m[0]] for m, _ in found)
             best = [(m, i) for m, i in found if METHOD_RANK[m[0]] == rank]
-            (method, score), index = min(best, key=lambda b: _closeness(documents[b[1]], interp))
+            (method, score), index = min(best, key=lambda b: close(b[1]))
             out.append(Pairing(index, j, method, score))
             continue
         scores = sorted(
             ((fuzzy_score(d, interp, doc_keys[i]), i) for i, d in enumerate(documents)),
-            key=lambda s: (-s[0], _closeness(documents[s[1]], interp)),
+            key=lambda s: (-s[0], close(s[1])),
         )
         if scores and scores[0][0] >= fuzzy_threshold:
             runner_up = scores[1][0] if len(scores) > 1 else 0.0

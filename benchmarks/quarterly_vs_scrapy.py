@@ -1,0 +1,139 @@
+"""Benchmark 6 — the whole quarterly check of one site against Scrapy's bare crawl of it.
+
+    .venv/bin/python benchmarks/quarterly_vs_scrapy.py [--pages 3000] [--rounds 3] [--processes auto]
+
+The generated government-style site (benchmarks/sitegen.py) is served by nginx on 127.0.0.2.
+Each round runs, alternating which goes first, a plain Scrapy spider (16 requests in flight,
+robots.txt obeyed, no extraction) and ``workbench run`` on a one-site inventory (Papermill
+kernel, the crawl with every page analyzer, columns, indicators, scores, the circular
+.docx and .md), with the rules set to no politeness delay, 16 requests in flight, no page
+or depth limit short of the site (``crawl.processes`` as given). Also ``workbench crawl``
+(``--delay 0 --concurrency 16``, the whole site by default). Reported: medians of wall
+time, CPU time, pages, peak RSS (of the largest process), and each tool's wall time
+divided by Scrapy's in the same session (goal for ``workbench run``: at most 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    BIN,
+    HERE,
+    Measured,
+    ensure_peers,
+    machine_note,
+    markdown_table,
+    median,
+    nginx_serving,
+    run_measured,
+)
+from sitegen import generate_site  # noqa: E402
+
+HOST = "127.0.0.2"
+TOOLS = ("scrapy", "workbench-run", "workbench-crawl")
+
+
+def _inventory(folder: Path, url: str, processes: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "websites.csv").write_text(
+        f"单位,网站名称,网址,类型\n市基准局,市基准局网站,{url},部门网站\n", encoding="utf-8"
+    )
+    (folder / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8")
+    (folder / "rules.yaml").write_text(
+        "crawl:\n  delay: 0\n  concurrency: 16\n  max_pages: 100000\n  max_depth: 1000\n"
+        f"  processes: {processes}\nlinks:\n  check_external: false\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _command(tool: str, url: str, work: Path, inventory: Path) -> list[str]:
+    if tool == "scrapy":
+        return [str(BIN / "scrapy"), "runspider", str(HERE / "scrapy_spider.py"), "-a",
+                f"start={url}", "-s", "CONCURRENT_REQUESTS=16", "-s",
+                "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_DELAY=0",
+                "-O", str(work / "items.jsonl")]  # fmt: skip
+    if tool == "workbench-crawl":
+        return [str(BIN / "workbench"), "crawl", url, "--delay", "0", "--concurrency", "16",
+                "--max-pages", "100000", "--out", str(work)]  # fmt: skip
+    return [str(BIN / "workbench"), "run", "--inventory", str(inventory), "--quarter", "2022Q3",
+            "--as-of", "2022-09-30", "--out", str(work / "out"), "--db",
+            f"sqlite:///{work}/wb.db", "--no-progress"]  # fmt: skip
+
+
+def _pages(tool: str, work: Path) -> int:
+    if tool == "scrapy":
+        return sum(1 for _ in (work / "items.jsonl").open(encoding="utf-8"))
+    if tool == "workbench-crawl":
+        with (work / "pages.csv").open(encoding="utf-8-sig") as fh:
+            return sum(1 for row in csv.DictReader(fh) if row["url"])
+    with sqlite3.connect(work / "wb.db") as conn:
+        return int(conn.execute("select count(*) from pages").fetchone()[0])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--processes", default="auto", help="crawl.processes of the run")
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per run")
+    args = parser.parse_args()
+    ensure_peers()
+    tools = [t for t in args.tools.split(",") if t in TOOLS]
+    runs: dict[str, list[tuple[Measured, int]]] = {t: [] for t in tools}
+    note = machine_note()
+    with tempfile.TemporaryDirectory(prefix="wb-qvs-") as tmp:
+        site = Path(tmp) / "site"
+        written = generate_site(site, args.pages)
+        with nginx_serving(site, [HOST]) as port:
+            url = f"http://{HOST}:{port}/"
+            inventory = _inventory(Path(tmp) / "inventory", url, args.processes)
+            print(f"site: {written} pages at {url}; {note}", flush=True)
+            for rnd in range(args.rounds):
+                order = tools[rnd % len(tools) :] + tools[: rnd % len(tools)]
+                for tool in order:
+                    work = Path(tmp) / f"{tool}-{rnd}"
+                    work.mkdir()
+                    cmd = _command(tool, url, work, inventory)
+                    measured = run_measured(cmd, timeout=args.timeout, log=work / "log.txt")
+                    if measured.returncode != 0:
+                        print((work / "log.txt").read_text(encoding="utf-8")[-3000:])
+                        return 1
+                    done = _pages(tool, work)
+                    runs[tool].append((measured, done))
+                    print(
+                        f"round {rnd + 1} {tool:15s} {measured.wall_s:6.2f} s  cpu "
+                        f"{measured.cpu_s:6.2f} s  rss {measured.peak_rss_mb:5.0f} MB  pages {done}",
+                        flush=True,
+                    )
+    base = median([m.wall_s for m, _ in runs["scrapy"]]) if "scrapy" in runs else None
+    rows = []
+    for tool in tools:
+        wall = median([m.wall_s for m, _ in runs[tool]])
+        rows.append(
+            [
+                tool,
+                int(median([d for _, d in runs[tool]])),
+                f"{wall:.2f}",
+                f"{median([m.cpu_s for m, _ in runs[tool]]):.2f}",
+                f"{median([m.peak_rss_mb for m, _ in runs[tool]]):.0f}",
+                f"{wall / base:.2f}" if base else "",
+            ]
+        )
+    header = ["tool", "pages", "wall s", "CPU s", "peak RSS MB", "wall ÷ Scrapy's"]
+    print(f"\nmedians of {args.rounds} alternating rounds, {written}-page site; {note}")
+    print(markdown_table(header, rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
