@@ -185,7 +185,7 @@ def site_payload(
         "documents": list(documents),
         "interpretations": list(interpretations),
     }
-    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def unpickle(payload: bytes) -> Any:
@@ -225,7 +225,7 @@ def record_account(check: Check, item: AccountFacts) -> None:
     """The account's fetch and posts, and its whole result for resuming, in one transaction
     (rows an earlier attempt of this run left for the account are replaced)."""
     feed, acc = item.feed, item.account
-    payload = zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 6)
+    payload = zlib.compress(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL), 1)
     with check.engine.begin() as conn:
         for table in (store.feed_fetches, store.posts):
             conn.execute(

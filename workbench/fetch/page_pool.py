@@ -12,8 +12,9 @@ with ``setup_args``: e.g. ``configure_wording(rules)``, so that the analyzers ma
 office's own dictionary there as in the parent.
 
 Failures never lose a page: when a worker process dies (a crash, the memory killer), the
-pool is started again and the page read once more; when it fails again, or raises, the
-page's digest says why (``failed``) and the crawl records the page as an incomplete read.
+pool is started again and each page it took down is read once more in a process of its
+own; when that fails too, or the reading raises, the page's digest says why (``failed``)
+and the crawl records the page as an incomplete read.
 
 The number of processes: ``crawl.processes`` in the rules (``workbench run``) or
 ``workbench crawl --processes``; ``auto`` is one per core, 0 reads pages on the fetching
@@ -75,15 +76,15 @@ class PagePool:
         self._executor: ProcessPoolExecutor | None = None
         self._generation = 0
 
+    def _new_executor(self, processes: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            processes, mp_context=_context(), initializer=_setup_worker, initargs=self._setup
+        )
+
     def _pool(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(
-                    self.processes,
-                    mp_context=_context(),
-                    initializer=_setup_worker,
-                    initargs=self._setup,
-                )
+                self._executor = self._new_executor(self.processes)
             return self._executor, self._generation
 
     def _restart(self, generation: int) -> None:
@@ -98,18 +99,27 @@ class PagePool:
     def digest(
         self, text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
     ) -> PageDigest:
-        """:func:`digest_page` in a worker process; a page it cannot read says why."""
-        reason = "工作进程异常退出"
-        for _ in range(2):
-            executor, generation = self._pool()
-            try:
-                future = executor.submit(digest_page, text, final_url, depth, ok, options)
-                return future.result()
-            except BrokenProcessPool:
-                self._restart(generation)  # a worker died: read the page once more
-            except Exception as exc:  # noqa: BLE001 - the page is an incomplete read, not a crash
-                reason = f"{type(exc).__name__}"
-                break
+        """:func:`digest_page` in a worker process; a page it cannot read says why.
+
+        After a worker died, the pages it took down with it are read once more each in a
+        process of their own, so that only the page that kills a worker is lost."""
+        args = (text, final_url, depth, ok, options)
+        executor, generation = self._pool()
+        try:
+            return executor.submit(digest_page, *args).result()
+        except BrokenProcessPool:
+            self._restart(generation)
+        except Exception as exc:  # noqa: BLE001 - the page is an incomplete read, not a crash
+            return PageDigest(failed=READ_FAILED.format(reason=type(exc).__name__))
+        solo = self._new_executor(1)
+        try:
+            return solo.submit(digest_page, *args).result()
+        except BrokenProcessPool:
+            reason = "工作进程异常退出"
+        except Exception as exc:  # noqa: BLE001
+            reason = type(exc).__name__
+        finally:
+            solo.shutdown(wait=False, cancel_futures=True)
         return PageDigest(failed=READ_FAILED.format(reason=reason))
 
     def close(self) -> None:

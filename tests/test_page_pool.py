@@ -1,0 +1,187 @@
+"""Pages read in worker processes (``PagePool``) yield exactly what the fetching threads
+read, down to the quarterly check's findings; a page a worker dies on is an incomplete read."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from servers import serve
+
+from workbench.extract.cms import SCRIPT_UNREAD
+from workbench.fetch.crawl import CrawlResult, CrawlSettings, crawl_site
+from workbench.fetch.page_pool import PagePool, resolve_processes
+from workbench.fetch.site_crawl import _hook, crawl_website
+from workbench.models import Website
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from sitegen import generate_site  # noqa: E402
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+SETTINGS = CrawlSettings(delay=0, concurrency=4, timeout=5, max_pages=400, read_rows=True)
+
+
+def _routes(root: Path) -> dict[str, Any]:
+    """Every file of a generated site as a route (``dir/`` serves ``dir/index.html``)."""
+    routes: dict[str, Any] = {}
+    for path in root.rglob("*"):
+        if path.is_file():
+            rel = "/" + path.relative_to(root).as_posix()
+            kind = HTML if rel.endswith(".html") else {"Content-Type": "text/plain"}
+            routes[rel] = (200, kind, path.read_text(encoding="utf-8"))
+            if rel.endswith("/index.html"):
+                routes[rel[: -len("index.html")]] = routes[rel]
+    return routes
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("site")
+    generate_site(root, 300)
+    with serve(_routes(root)) as base:
+        yield base + "/"
+
+
+def _pages(result: CrawlResult) -> list[tuple[Any, ...]]:
+    return [
+        (p.url, p.final_url, p.status, p.title, p.published, p.depth, p.analysis, p.reading)
+        for p in result.pages
+    ]
+
+
+def _links(result: CrawlResult) -> list[tuple[Any, ...]]:
+    return [(k.source, k.target, k.anchor, k.internal, k.status, k.note) for k in result.links]
+
+
+def test_the_pool_reads_every_page_as_the_threads_do(generated: str) -> None:
+    here = crawl_site(generated, SETTINGS, page_hook=_hook)
+    with PagePool(2) as pool:
+        there = crawl_site(generated, SETTINGS, page_hook=_hook, page_pool=pool)
+    assert len(here.pages) > 300 and here.unread_pages == there.unread_pages == 0
+    assert _pages(there) == _pages(here)
+    assert _links(there) == _links(here)
+    assert there.stopped_by == here.stopped_by
+
+
+def _dies_on_article_three(root: lxml.html.HtmlElement, url: str, depth: int) -> Any:
+    if url.endswith("/news/3.html"):
+        os._exit(3)  # a worker process killed mid-page (a crash, the memory killer)
+    return _hook(root, url, depth)
+
+
+def _news_site() -> dict[str, Any]:
+    rows = "".join(
+        f'<li><a href="/news/{i}.html">通知{i}</a><span>2022-09-0{i}</span></li>'
+        for i in range(1, 6)
+    )
+    article = (
+        "<html><head><title>通知</title></head><body><p>发布日期：2022-09-01</p></body></html>"
+    )
+    routes: dict[str, Any] = {
+        "/": (200, HTML, '<html><head><title>首页</title></head><body><a href="/news/">通知公告</a></body></html>'),
+        "/news/": (200, HTML, f"<html><head><title>通知公告</title></head><body><ul>{rows}</ul></body></html>"),
+    }  # fmt: skip
+    for i in range(1, 6):
+        routes[f"/news/{i}.html"] = (200, HTML, article)
+    return routes
+
+
+def test_a_page_a_worker_dies_on_is_an_incomplete_read_never_dropped() -> None:
+    with serve(_news_site()) as base, PagePool(1) as pool:
+        result = crawl_site(base + "/", SETTINGS, page_hook=_dies_on_article_three, page_pool=pool)
+        after = crawl_site(base + "/", SETTINGS, page_hook=_hook, page_pool=pool)  # restarted
+    by_url = {p.url: p for p in result.pages}
+    dead = by_url[base + "/news/3.html"]
+    assert result.unread_pages == 1 and len(result.pages) == 7
+    assert dead.status == 200 and dead.error is None  # not a broken link either
+    assert dead.reading is not None and dead.reading.script_list == SCRIPT_UNREAD
+    assert dead.unreadable and "页面读取失败" in dead.unreadable
+    assert all(p.analysis for p in result.pages if p is not dead)
+    assert after.unread_pages == 0 and len(after.pages) == 7
+
+
+def test_a_site_with_an_unread_page_is_an_incomplete_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbench.fetch.site_crawl as site_crawl
+
+    monkeypatch.setattr(site_crawl, "_hook", _dies_on_article_three)
+    with serve(_news_site()) as base, PagePool(1) as pool:
+        site = Website("市测试局", "测试网", base + "/", "部门网站")
+        crawl = crawl_website(site, SETTINGS, date_of_check(), pool=pool)
+    assert crawl.facts.homepage.ok and not crawl.facts.crawl_complete
+    unread = [p for p in crawl.facts.pages if p.script_list == SCRIPT_UNREAD]
+    assert [p.url for p in unread] == [base + "/news/3.html"]
+
+
+def date_of_check() -> Any:
+    from datetime import date
+
+    return date(2022, 9, 30)
+
+
+def test_processes_setting() -> None:
+    assert resolve_processes("auto") == (os.cpu_count() or 1) == resolve_processes(None)
+    assert resolve_processes(0) == 0 and resolve_processes("3") == 3
+    with pytest.raises(ValueError):
+        resolve_processes("many")
+
+
+def _findings(out: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    with open(out / "findings.csv", encoding="utf-8-sig") as fh:
+        found = sorted(tuple(row.values()) for row in csv.DictReader(fh))
+    with open(out / "scores.csv", encoding="utf-8-sig") as fh:
+        scores = sorted(tuple(row.values()) for row in csv.DictReader(fh))
+    return found, scores
+
+
+def _run_both_ways(inventory: Path, tmp_path: Path, quarter: str, as_of: str) -> dict[str, Any]:
+    from workbench import pipeline
+
+    got = {}
+    for processes in ("0", "2"):
+        overlay = tmp_path / f"processes{processes}.yaml"
+        overlay.write_text(f"crawl:\n  processes: {processes}\n", encoding="utf-8")
+        out = tmp_path / f"out{processes}"
+        pipeline.run_quarter(
+            inventory=inventory,
+            quarter=quarter,
+            as_of=as_of,
+            db=f"sqlite:///{tmp_path / processes}.db",
+            out=out,
+            rules_files=[overlay],
+        )
+        got[processes] = _findings(out)
+    return got
+
+
+def test_the_demo_city_is_judged_the_same_with_worker_processes(tmp_path: Path) -> None:
+    from workbench.demo import serve_demo_city
+
+    with serve_demo_city(tmp_path / "city") as city:
+        got = _run_both_ways(city.inventory_dir, tmp_path, city.quarter, city.as_of.isoformat())
+    assert got["0"][0] and any(row for row in got["0"][0] if "true" in row)  # vetoes among them
+    assert got["2"] == got["0"]
+
+
+def test_a_generated_site_is_judged_the_same_with_worker_processes(
+    generated: str, tmp_path: Path
+) -> None:
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "websites.csv").write_text(
+        f"单位,网站名称,网址,类型\n市基准局,基准网,{generated},门户网站\n", encoding="utf-8"
+    )
+    (inventory / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8")
+    (inventory / "rules.yaml").write_text(
+        "crawl:\n  delay: 0\n  concurrency: 4\n  max_pages: 400\n  max_depth: 50\n"
+        "links:\n  check_external: false\n",
+        encoding="utf-8",
+    )
+    got = _run_both_ways(inventory, tmp_path, "2022Q3", "2022-09-30")
+    assert got["0"][0] and got["2"] == got["0"]
