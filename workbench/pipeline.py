@@ -350,7 +350,7 @@ def _check_external_links(check: Check, facts: Facts) -> None:
 
 
 def collect(
-    check: Check, *, progress: bool = True, workers: int = 16, executor: str | None = None
+    check: Check, *, progress: bool = True, workers: int | None = None, executor: str | None = None
 ) -> Facts:
     """Crawl every website (sites in parallel, polite per host) and read every account's
     source; find each site's columns; record all of it in the store.
@@ -360,6 +360,8 @@ def collect(
     again. ``executor``: None or ``local`` for threads here, ``dask://HOST:PORT`` for a cluster.
     """
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
+    if workers is None:  # sites (and accounts) read at once: the rules' crawl.sites_in_parallel
+        workers = int(get(check.rules, "crawl.sites_in_parallel", 16))
     configure_wording(check.rules)  # the page analyzers match the office's own dictionary
     websites = check.inventory.websites
     restored = restored_sites(check)

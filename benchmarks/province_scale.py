@@ -1,0 +1,190 @@
+"""Benchmark 7 — province scale: the quarterly check of 2,000 small sites at the politeness bound.
+
+    .venv/bin/python benchmarks/province_scale.py [--sites 2000] [--pages 10] [--delay 1.0]
+        [--parallel 150] [--dask]
+
+One generated site of ``--pages`` pages (benchmarks/sitegen.py) is served by one nginx on
+``--sites`` loopback addresses 127.1.x.y (Linux routes all of 127.0.0.0/8 to loopback; each
+address is a host, the politeness key), and a ``websites.csv`` lists them all. ``workbench
+run`` (Papermill, collect → judge → score → circular) runs on it as a child process with
+the rules' ``crawl.delay`` d, one request in flight per site, ``crawl.sites_in_parallel`` K
+and page reading on every core (``crawl.processes: auto``).
+
+The politeness bound: each host answers one request per d seconds and K sites are crawled
+at once, so R requests (every page plus each site's robots.txt) need at least R × d / K
+seconds. Reported: the crawl stage's time (``collect``, read from the executed notebook's
+cell timings) and the whole run's wall time against that bound, and the peak memory of the
+run's whole process tree (the run, its kernel, the page-reading processes), sampled.
+
+``--dask``: the same inventory again through ``--executor dask://…`` on a
+``distributed.LocalCluster`` of two worker processes (K/2 threads each, pages read on the
+workers' own threads); the findings must be the same as the local run's, and the speed-up
+is the ratio of the two collect times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import contextlib
+
+import psutil  # noqa: E402
+from harness import BIN, machine_note, markdown_table, nginx_serving  # noqa: E402
+from sitegen import generate_site  # noqa: E402
+
+
+def _hosts(count: int) -> list[str]:
+    return [f"127.1.{i // 250}.{i % 250 + 1}" for i in range(count)]
+
+
+def _inventory(folder: Path, urls: list[str], delay: float, parallel: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [f"市单位{i}局,单位{i}网站,{url},部门网站" for i, url in enumerate(urls)]
+    (folder / "websites.csv").write_text(
+        "单位,网站名称,网址,类型\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    (folder / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8")
+    (folder / "rules.yaml").write_text(
+        f"crawl:\n  delay: {delay}\n  concurrency: 1\n  sites_in_parallel: {parallel}\n"
+        "  max_pages: 1000\n  max_depth: 100\n  processes: auto\n"
+        "links:\n  check_external: false\nfetch:\n  retries: 0\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+class _TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.peak_mb = 0.0
+        self._root = psutil.Process(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                self.peak_mb = max(self.peak_mb, total / 2**20)
+            except psutil.Error:
+                return
+            time.sleep(0.2)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+
+def _collect_seconds(notebook: Path) -> float:
+    """Wall seconds of the notebook cell that runs ``pipeline.collect``."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if "pipeline.collect(" in "".join(cell.get("source", "")):
+            return float(cell["metadata"]["papermill"]["duration"])
+    raise RuntimeError("no collect cell in the executed notebook")
+
+
+def _run(inventory: Path, work: Path, executor: str | None) -> dict[str, float]:
+    cmd = [str(BIN / "workbench"), "run", "--inventory", str(inventory), "--quarter", "2022Q3",
+           "--as-of", "2022-09-30", "--out", str(work), "--db", f"sqlite:///{work}/wb.db",
+           "--no-progress"]  # fmt: skip
+    if executor:
+        cmd += ["--executor", executor]
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with (work / "log.txt").open("wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        memory = _TreeMemory(proc.pid)
+        code = proc.wait(timeout=3600)
+        peak = memory.stop()
+    wall = time.monotonic() - started
+    if code != 0:
+        print((work / "log.txt").read_text(encoding="utf-8")[-3000:])
+        raise SystemExit(1)
+    return {"wall": wall, "collect": _collect_seconds(work / "quarterly_check.ipynb"), "peak": peak}
+
+
+def _findings(work: Path) -> list[str]:
+    lines = (work / "findings.csv").read_text(encoding="utf-8-sig").splitlines()
+    return sorted(lines[1:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=2000)
+    parser.add_argument("--pages", type=int, default=10, help="pages per site")
+    parser.add_argument("--delay", type=float, default=1.0, help="per-host interval d, seconds")
+    parser.add_argument("--parallel", type=int, default=150, help="sites crawled at once, K")
+    parser.add_argument("--dask", action="store_true", help="also run on a 2-process Dask cluster")
+    args = parser.parse_args()
+    hosts = _hosts(args.sites)
+    note = machine_note()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="wb-province-") as tmp:
+        site = Path(tmp) / "site"
+        pages = generate_site(site, args.pages)
+        with nginx_serving(site, hosts, workers=2) as port:
+            urls = [f"http://{h}:{port}/" for h in hosts]
+            inventory = _inventory(Path(tmp) / "inventory", urls, args.delay, args.parallel)
+            requests = args.sites * (pages + 1)  # every page and each site's robots.txt
+            bound = requests * args.delay / args.parallel
+            print(f"{args.sites} sites × {pages} pages, bound {bound:.1f} s; {note}", flush=True)
+            local = _run(inventory, Path(tmp) / "local", None)
+            rows.append(["local (threads + page-reading processes)", local, bound])
+            if args.dask:
+                from distributed import LocalCluster
+
+                with LocalCluster(
+                    n_workers=2,
+                    threads_per_worker=max(1, args.parallel // 2),
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                ) as cluster:
+                    address = cluster.scheduler_address.replace("tcp://", "dask://")
+                    remote = _run(inventory, Path(tmp) / "dask", address)
+                rows.append(["Dask LocalCluster, 2 worker processes", remote, bound])
+                same = _findings(Path(tmp) / "local") == _findings(Path(tmp) / "dask")
+                print(f"same findings local and on Dask: {same}", flush=True)
+                print(f"Dask speed-up (collect): {local['collect'] / remote['collect']:.2f}×")
+                if not same:
+                    return 1
+    table = [
+        [
+            name,
+            f"{m['collect']:.1f}",
+            f"{bound / m['collect']:.1%}",
+            f"{m['wall']:.1f}",
+            f"{bound / m['wall']:.1%}",
+            f"{m['peak']:.0f}",
+        ]
+        for name, m, bound in rows
+    ]
+    header = ["run", "collect s", "collect: % of bound", "whole run s", "whole: % of bound",
+              "peak memory MB (process tree)"]  # fmt: skip
+    print(
+        f"\n{args.sites} sites × {pages} pages, d = {args.delay} s, K = {args.parallel}, "
+        f"bound R·d/K = {bound:.1f} s; {note}"
+    )
+    print(markdown_table(header, table))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
