@@ -8,6 +8,7 @@ when the ``with`` block ends. Measured runs are child processes: wall time (s), 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -16,11 +17,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -131,14 +135,45 @@ def nginx_serving(root: Path, hosts: Sequence[str], *, workers: int = 1) -> Iter
                 proc.wait()
 
 
+class TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.peak_mb = 0.0
+        self._root = psutil.Process(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self._root, *self._root.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                self.peak_mb = max(self.peak_mb, total / 2**20)
+            except psutil.Error:
+                return
+            time.sleep(0.2)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+
 @dataclass
 class Measured:
-    """One measured child process: seconds, CPU seconds (user+sys), peak RSS in MB."""
+    """One measured child process: seconds, CPU seconds (user+sys), peak RSS in MB (of the
+    largest process, from wait4), and the sampled peak of its whole process tree in MB."""
 
     wall_s: float
     cpu_s: float
     peak_rss_mb: float
     returncode: int
+    tree_mb: float = 0.0  # peak of the summed RSS of the process and its descendants (sampled)
 
 
 def run_measured(
@@ -148,6 +183,7 @@ def run_measured(
     with log.open("wb") as out:
         started = time.monotonic()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        tree = TreeMemory(proc.pid)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -156,12 +192,14 @@ def run_measured(
                 proc.kill()
             time.sleep(0.02)
         wall = time.monotonic() - started
+        tree_mb = tree.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measured(
         wall_s=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=usage.ru_maxrss / 1024,
         returncode=proc.returncode,
+        tree_mb=tree_mb,
     )
 
 

@@ -29,16 +29,13 @@ import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import contextlib
 
-import psutil  # noqa: E402
-from harness import BIN, machine_note, markdown_table, nginx_serving  # noqa: E402
+from harness import BIN, TreeMemory, machine_note, markdown_table, nginx_serving  # noqa: E402
 from sitegen import generate_site  # noqa: E402
 
 
@@ -62,35 +59,6 @@ def _inventory(folder: Path, urls: list[str], delay: float, parallel: int) -> Pa
     return folder
 
 
-class _TreeMemory:
-    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
-
-    def __init__(self, pid: int) -> None:
-        self.peak_mb = 0.0
-        self._root = psutil.Process(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                procs = [self._root, *self._root.children(recursive=True)]
-                total = 0
-                for proc in procs:
-                    with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-                self.peak_mb = max(self.peak_mb, total / 2**20)
-            except psutil.Error:
-                return
-            time.sleep(0.2)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak_mb
-
-
 def _collect_seconds(notebook: Path) -> float:
     """Wall seconds of the notebook cell that runs ``pipeline.collect``."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
@@ -110,7 +78,7 @@ def _run(inventory: Path, work: Path, executor: str | None) -> dict[str, float]:
     started = time.monotonic()
     with (work / "log.txt").open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        memory = _TreeMemory(proc.pid)
+        memory = TreeMemory(proc.pid)
         code = proc.wait(timeout=3600)
         peak = memory.stop()
     wall = time.monotonic() - started

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from servers import (
     Request,
     Response,
@@ -22,6 +23,9 @@ from servers import (
 
 from workbench.fetch import USER_AGENT, FetchResult, decode_body, fetch_url, make_session
 from workbench.fetch.http import _parse_retry_after, now_shanghai
+
+# every fetch_url call of this module runs on requests and on the crawl's thin urllib3 path
+pytestmark = pytest.mark.usefixtures("both_http_paths")
 
 CORPUS = Path("/work/shared/corpus/govpages/html")
 HTML_UTF8 = {"Content-Type": "text/html; charset=utf-8"}

@@ -33,6 +33,9 @@ RSS = (
     "<item><title>通知</title><link>https://mp.weixin.qq.com/s/a</link>"
     "<pubDate>Wed, 28 Sep 2022 02:00:00 GMT</pubDate></item></channel></rss>"
 )
+
+# every fetch_url call of this module runs on requests and on the crawl's thin urllib3 path
+pytestmark = pytest.mark.usefixtures("both_http_paths")
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
 
 

@@ -252,6 +252,7 @@ class _Crawler:
             obey_robots=settings.obey_robots,
             max_bytes=_MAX_BYTES,
             throttle=throttle,
+            connections=settings.concurrency,
         )
         extra = [
             f"{scheme}://{host}/" for host in settings.extra_hosts for scheme in ("http", "https")

@@ -20,12 +20,16 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
 
 from workbench.fetch.charset import decode_body
+
+if TYPE_CHECKING:
+    from workbench.fetch.thin_http import ThinResponse, ThinSession
 
 __all__ = [
     "SHANGHAI",
@@ -176,7 +180,7 @@ def describe_error(exc: BaseException) -> str:
         | requests.exceptions.MissingSchema
         | requests.exceptions.InvalidSchema
         | requests.exceptions.URLRequired
-        | urllib3.exceptions.LocationParseError,
+        | urllib3.exceptions.LocationValueError,
     ):
         return ERR_INVALID_URL
     if isinstance(exc, requests.exceptions.TooManyRedirects):
@@ -210,7 +214,7 @@ def describe_error(exc: BaseException) -> str:
             | requests.exceptions.ChunkedEncodingError,
         ):
             return ERR_RESET
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
+    if isinstance(exc, requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError):
         return ERR_RESET
     return ERR_CONNECT
 
@@ -240,7 +244,9 @@ def _valid_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _read_body(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+def _read_body(
+    response: requests.Response | ThinResponse, max_bytes: int, deadline: float
+) -> bytes:
     """Stream the body up to ``max_bytes``; raise _FetchFailure past the byte or time cap."""
     limit_msg = f"响应过大（超过{max_bytes}字节）"
     declared = response.headers.get("Content-Length", "").strip()
@@ -272,7 +278,7 @@ def _media_type(header: str | None) -> str:
 
 def _attempt(
     url: str,
-    session: requests.Session,
+    session: requests.Session | ThinSession,
     timeout: float,
     max_bytes: int,
     max_redirects: int,
@@ -289,7 +295,7 @@ def _attempt(
     current = url
     status: int | None = None
     retry_after: float | None = None
-    response: requests.Response | None = None
+    response: requests.Response | ThinResponse | None = None
     try:
         hops = 0
         while True:
@@ -369,7 +375,7 @@ def fetch_url(
     url: str,
     *,
     timeout: float = 15.0,
-    session: requests.Session | None = None,
+    session: requests.Session | ThinSession | None = None,
     max_bytes: int = 10 * 1024 * 1024,
     max_redirects: int = 10,
     retries: int = 0,
@@ -381,6 +387,8 @@ def fetch_url(
     """GET (or ``method="HEAD"``, or ``"POST"`` with the form ``data``) ``url`` and report
     what happened; never raises.
 
+    ``session``: a requests Session, or the crawl's :class:`~workbench.fetch.thin_http.
+    ThinSession` (the same request on urllib3's pool, without requests' layers).
     ``timeout`` is seconds per connection/read (whole attempt capped at about twice that);
     ``max_bytes`` caps the body; ``retries`` extra attempts are made after connection
     errors, 5xx and 429, waiting ``backoff * 2**n`` seconds, or the server's Retry-After
