@@ -24,6 +24,26 @@ def test_sqlite_store_uses_wal_and_records_schema_version(tmp_path: Path) -> Non
         )
 
 
+def test_a_site_is_forgotten_by_index_not_by_scanning_the_run(tmp_path: Path) -> None:
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.connect() as conn:
+        plans = {
+            table: " ".join(
+                str(row[-1])
+                for row in conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE run_id = 1 AND {column} = 'x'"
+                )
+            )
+            for table, column in (
+                ("pages", "site_url"),
+                ("items", "site_url"),
+                ("columns", "site_url"),
+                ("links", "source_url"),
+            )
+        }
+    assert all("run_site" in plan or "run_source" in plan for plan in plans.values()), plans
+
+
 def test_newer_schema_than_the_code_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'w.db'}"
     engine = store.connect(url)

@@ -283,7 +283,29 @@ def _migration_3(conn: Connection) -> None:
     ops_metadata.create_all(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
+# Scale (schema version 4): recording a site first forgets what an earlier attempt of the run
+# left for it (``recording.forget_site``), by run and site; with only ``run_id`` indexed that
+# scanned every page, item and link of the run once per site, quadratic in a province's sites.
+_SITE_INDEXES = (
+    ("ix_pages_run_site", "pages", "run_id, site_url"),
+    ("ix_items_run_site", "items", "run_id, site_url"),
+    ("ix_columns_run_site", "columns", "run_id, site_url"),
+    ("ix_links_run_source", "links", "run_id, source_url"),
+)
+
+
+def _migration_4(conn: Connection) -> None:
+    """Indexes by run and site (or link source) for recording many sites."""
+    for name, table, columns in _SITE_INDEXES:
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
