@@ -21,6 +21,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.table import _Cell
 from docxtpl import DocxTemplate
 
 from workbench.circular.attachments import Attachment
@@ -174,9 +175,13 @@ class _Writer:
         ]
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width  # w:gridCol, which LibreOffice follows
-        for r, values in enumerate([list(columns), *attachment.rows]):
-            for c, value in enumerate(values):
-                cell = table.cell(r, c)
+        # The rows' own cells, not table.cell(r, c): that builds the whole grid on every call,
+        # quadratic in the rows (two minutes for a province's 附件 of 2,000 rows).
+        grid = ([_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst)
+        for r, (values, cells) in enumerate(
+            zip([list(columns), *attachment.rows], grid, strict=True)
+        ):
+            for c, (value, cell) in enumerate(zip(values, cells, strict=True)):
                 cell.width = widths[c]
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 paragraph = tight(cell.paragraphs[0], snap_to_grid=False)
