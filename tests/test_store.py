@@ -77,3 +77,36 @@ def test_findings_upsert_keeps_first_seen_and_deactivates_vanished(tmp_path: Pat
     assert set(rows) == {"a", "b"}
     assert rows["a"].active and not rows["b"].active
     assert rows["a"].problem == "changed" and rows["a"].run_id == run2
+
+
+def test_bulk_insert_on_sqlite_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            sa.insert(store.runs).values(
+                quarter="2022Q3",
+                as_of=date(2022, 9, 30),
+                started_at=store.now(),
+                status="running",
+                inventory="x",
+            )
+        ).inserted_primary_key[0]
+        fetched = datetime(2022, 9, 30, 10, 1, 2)
+        row = {"run_id": run_id, "site_url": "http://a.cn", "kind": "article", "status": 200,
+               "published": date(2022, 9, 1), "fetched_at": fetched}  # fmt: skip
+        conn.execute(sa.insert(store.pages), [{**row, "url": "http://a.cn/1"}])
+        store.insert_many(
+            conn,
+            store.pages,
+            [{**row, "url": "http://a.cn/2"}, {**row, "url": "http://a.cn/3", "title": "标题"}],
+        )
+        raw = conn.exec_driver_sql(
+            "SELECT url, published, fetched_at, title FROM pages ORDER BY url"
+        ).all()
+        back = conn.execute(sa.select(store.pages.c.published, store.pages.c.fetched_at)).all()
+    assert [tuple(r[1:3]) for r in raw] == [
+        tuple(raw[0][1:3])
+    ] * 3  # the same text as stored by SQLAlchemy
+    assert set(back) == {(date(2022, 9, 1), fetched)} and raw[2][3] == "标题"
