@@ -48,13 +48,13 @@ _FIRST = date(2020, 1, 1)
 _SPAN_DAYS = (date(2022, 9, 30) - _FIRST).days
 
 
-def _plan(pages: int) -> int:
+def _plan(pages: int, columns: list[tuple[str, str]]) -> int:
     """Number of articles so that 3 fixed pages + list pages + articles ≈ ``pages``."""
-    articles = max(len(COLUMNS), pages - 3)
+    articles = max(len(columns), pages - 3)
     while True:
-        per_col = -(-articles // len(COLUMNS))
-        lists = len(COLUMNS) * max(1, -(-per_col // PER_LIST))
-        if 3 + lists + articles <= pages or articles <= len(COLUMNS):
+        per_col = -(-articles // len(columns))
+        lists = len(columns) * max(1, -(-per_col // PER_LIST))
+        if 3 + lists + articles <= pages or articles <= len(columns):
             return articles
         articles -= max(1, (3 + lists + articles - pages) // 2)
 
@@ -63,8 +63,8 @@ def _list_name(index: int) -> str:
     return "index.html" if index == 0 else f"index_{index}.html"
 
 
-def _header(title: str) -> str:
-    nav = "".join(f'<li><a href="/{key}/">{name}</a></li>' for key, name in COLUMNS)
+def _header(title: str, columns: list[tuple[str, str]] = COLUMNS) -> str:
+    nav = "".join(f'<li><a href="/{key}/">{name}</a></li>' for key, name in columns)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{title}_示范县人民政府</title>"
@@ -97,18 +97,22 @@ def _text(rng: random.Random, sentences: int) -> str:
     return "。".join(rng.choice(_PHRASES) for _ in range(sentences)) + "。"
 
 
-def generate_site(root: Path, pages: int, *, seed: int = 19) -> int:
-    """Write a site of about ``pages`` HTML pages under ``root``; return the count written."""
+def generate_site(root: Path, pages: int, *, seed: int = 19, columns: int | None = None) -> int:
+    """Write a site of about ``pages`` HTML pages under ``root``; return the count written.
+    ``columns``: only the first N columns (a small site), all by default."""
     rng = random.Random(seed)
-    articles = _plan(pages)
+    cols = COLUMNS[: columns or len(COLUMNS)]
+    articles = _plan(pages, cols)
     root.mkdir(parents=True, exist_ok=True)
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /search/\n", encoding="utf-8")
-    by_col: list[list[tuple[str, str, date]]] = [[] for _ in COLUMNS]
+    by_col: list[list[tuple[str, str, date]]] = [[] for _ in cols]
     for ident in range(articles):
-        col = ident % len(COLUMNS)
+        col = ident % len(cols)
         day = _FIRST + timedelta(days=_SPAN_DAYS - (ident * 997) % (_SPAN_DAYS + 1))
-        url = f"/{COLUMNS[col][0]}/{day:%Y%m}/t{day:%Y%m%d}_{100000 + ident}.html"
-        title = f"关于{COLUMNS[col][1]}第{ident + 1}号事项的{rng.choice(['通知', '公告', '解读', '报告'])}"
+        url = f"/{cols[col][0]}/{day:%Y%m}/t{day:%Y%m%d}_{100000 + ident}.html"
+        title = (
+            f"关于{cols[col][1]}第{ident + 1}号事项的{rng.choice(['通知', '公告', '解读', '报告'])}"
+        )
         by_col[col].append((url, title, day))
     for entries in by_col:
         entries.sort(key=lambda e: e[2], reverse=True)
@@ -123,7 +127,7 @@ def generate_site(root: Path, pages: int, *, seed: int = 19) -> int:
         written += 1
 
     blocks = []
-    for (key, name), entries in zip(COLUMNS, by_col, strict=True):
+    for (key, name), entries in zip(cols, by_col, strict=True):
         rows = "".join(
             f'<li><a href="{u}">{t}</a><span>{d:%Y-%m-%d}</span></li>' for u, t, d in entries[:8]
         )
@@ -131,13 +135,13 @@ def generate_site(root: Path, pages: int, *, seed: int = 19) -> int:
             f'<div class="block"><h2><a href="/{key}/">{name}</a>'
             f'<a class="more" href="/{key}/">更多</a></h2><ul>{rows}</ul></div>'
         )
-    put("/sitemap.html", _header("网站地图") + "".join(blocks) + _footer())
-    put("/lxwm.html", _header("联系我们") + _text(rng, 30) + _footer())
+    put("/sitemap.html", _header("网站地图", cols) + "".join(blocks) + _footer())
+    put("/lxwm.html", _header("联系我们", cols) + _text(rng, 30) + _footer())
     put(
         "/index.html",
-        _header("首页") + "".join(blocks) + _sidebar(hot) + _text(rng, 40) + _footer(),
+        _header("首页", cols) + "".join(blocks) + _sidebar(hot) + _text(rng, 40) + _footer(),
     )
-    for (key, name), entries in zip(COLUMNS, by_col, strict=True):
+    for (key, name), entries in zip(cols, by_col, strict=True):
         count = max(1, -(-len(entries) // PER_LIST))
         pager = " ".join(f'<a href="/{key}/{_list_name(i)}">{i + 1}</a>' for i in range(count))
         for index in range(count):
@@ -150,7 +154,10 @@ def generate_site(root: Path, pages: int, *, seed: int = 19) -> int:
                 f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; {name}</div>'
                 f'<div class="list"><ul>{rows}</ul><div class="pager">共{count}页 {pager}</div></div>'
             )
-            put(f"/{key}/{_list_name(index)}", _header(name) + body + _sidebar(hot) + _footer())
+            put(
+                f"/{key}/{_list_name(index)}",
+                _header(name, cols) + body + _sidebar(hot) + _footer(),
+            )
         for position, (url, title, day) in enumerate(entries):
             neighbour = entries[(position + 1) % len(entries)]
             attachment = (
@@ -166,7 +173,7 @@ def generate_site(root: Path, pages: int, *, seed: int = 19) -> int:
                 f'{attachment}<div class="next">下一篇：<a href="{neighbour[0]}">{neighbour[1]}</a>'
                 "</div></div>"
             )
-            put(url, _header(title) + body + _sidebar(hot) + _footer())
+            put(url, _header(title, cols) + body + _sidebar(hot) + _footer())
     return written
 
 
