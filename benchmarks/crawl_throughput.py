@@ -32,7 +32,9 @@ from harness import (  # noqa: E402
     markdown_table,
     median,
     nginx_serving,
+    rotated,
     run_measured,
+    scrapy_command,
 )
 from sitegen import generate_site  # noqa: E402
 
@@ -48,10 +50,7 @@ def _command(tool: str, url: str, work: Path, pages: int, concurrency: int) -> l
         return [str(BIN / "python"), str(HERE / "full_extraction_crawl.py"), url, str(work),
                 "--concurrency", str(concurrency), "--max-pages", str(pages * 2)]  # fmt: skip
     if tool == "scrapy":
-        return [str(BIN / "scrapy"), "runspider", str(HERE / "scrapy_spider.py"), "-a",
-                f"start={url}", "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s",
-                f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "DOWNLOAD_DELAY=0",
-                "-O", str(work / "items.jsonl")]  # fmt: skip
+        return scrapy_command(url, work / "items.jsonl", concurrency)
     rc = work / "linkcheckerrc"  # its full speed: no per-host rate limit (see harness.py)
     rc.write_text("[checking]\nmaxrequestspersecond=10000\n", encoding="utf-8")
     return [str(BIN / "linkchecker"), "-f", str(rc), "--no-status", "-v", "-t", str(concurrency),
@@ -109,7 +108,7 @@ def main() -> int:
             url = f"http://{HOST}:{port}/"
             print(f"site: {written} pages at {url}; {note}", flush=True)
             for rnd in range(args.rounds):
-                order = tools[rnd % len(tools) :] + tools[: rnd % len(tools)]
+                order = rotated(tools, rnd)
                 for tool in order:
                     work = Path(tmp) / f"{tool}-{rnd}"
                     work.mkdir()

@@ -12,12 +12,31 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from workbench.extract.columns import discover_columns
 from workbench.extract.page_facts import configure_wording
 from workbench.fetch.site_crawl import crawl_settings, crawl_website
 from workbench.models import Website
 from workbench.rules import load_rules, merge
+
+
+def bench_rules(concurrency: int, max_pages: int) -> dict[str, Any]:
+    """The default rules with no delay and no depth limit short of the site, wording set."""
+    rules = merge(
+        load_rules(),
+        {
+            "crawl": {
+                "delay": 0,
+                "concurrency": concurrency,
+                "max_pages": max_pages,
+                "max_depth": 1000,
+            },
+            "links": {"check_external": False},
+        },
+    )
+    configure_wording(rules)
+    return rules
 
 
 def main() -> int:
@@ -27,19 +46,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-pages", type=int, default=6000)
     args = parser.parse_args()
-    rules = merge(
-        load_rules(),
-        {
-            "crawl": {
-                "delay": 0,
-                "concurrency": args.concurrency,
-                "max_pages": args.max_pages,
-                "max_depth": 50,
-            },
-            "links": {"check_external": False},
-        },
-    )
-    configure_wording(rules)
+    rules = bench_rules(args.concurrency, args.max_pages)
     site = Website("市基准局", "基准网站", args.url, "部门网站")
     crawl = crawl_website(site, crawl_settings(rules, args.url), date(2022, 9, 30), retries=0)
     columns = discover_columns(crawl.facts, [], rules, date(2022, 9, 30))

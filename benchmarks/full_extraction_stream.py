@@ -12,13 +12,16 @@ each page's analysis and links are counted, then dropped (``keep_pages=False``,
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
-from workbench.extract.page_facts import configure_wording
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from full_extraction_crawl import bench_rules  # noqa: E402
+
 from workbench.fetch.crawl import CrawledLink, CrawledPage, crawl_site
 from workbench.fetch.site_crawl import _hook, crawl_settings, reading_pool
-from workbench.rules import load_rules, merge
 
 
 def main() -> int:
@@ -28,12 +31,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--max-pages", type=int, default=1_000_000)
     args = parser.parse_args()
-    rules = merge(
-        load_rules(),
-        {"crawl": {"delay": 0, "concurrency": args.concurrency, "max_pages": args.max_pages,
-                   "max_depth": 1000}},
-    )  # fmt: skip
-    configure_wording(rules)
+    rules = bench_rules(args.concurrency, args.max_pages)
     settings = crawl_settings(rules, args.url)
     settings.read_rows, settings.row_ref = True, date(2022, 9, 30)
     counts = {"analysed": 0, "links": 0}

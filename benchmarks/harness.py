@@ -135,8 +135,18 @@ def nginx_serving(root: Path, hosts: Sequence[str], *, workers: int = 1) -> Iter
                 proc.wait()
 
 
+def _pss(proc: psutil.Process) -> int:
+    try:
+        return int(proc.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):
+        return int(proc.memory_info().rss)
+
+
 class TreeMemory:
-    """Peak of the summed RSS of a process and all its descendants, sampled every 0.2 s."""
+    """Peak of the summed memory of a process and all its descendants, sampled every 0.2 s:
+    PSS (each shared page split between the processes sharing it, so the page-reading
+    processes forked from one preloaded server are not counted twice), RSS where the system
+    has no PSS."""
 
     def __init__(self, pid: int) -> None:
         self.peak_mb = 0.0
@@ -152,7 +162,7 @@ class TreeMemory:
                 total = 0
                 for proc in procs:
                     with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
+                        total += _pss(proc)
                 self.peak_mb = max(self.peak_mb, total / 2**20)
             except psutil.Error:
                 return
@@ -173,7 +183,7 @@ class Measured:
     cpu_s: float
     peak_rss_mb: float
     returncode: int
-    tree_mb: float = 0.0  # peak of the summed RSS of the process and its descendants (sampled)
+    tree_mb: float = 0.0  # peak of the summed PSS of the process and its descendants (sampled)
 
 
 def run_measured(
@@ -201,6 +211,20 @@ def run_measured(
         returncode=proc.returncode,
         tree_mb=tree_mb,
     )
+
+
+def scrapy_command(url: str, items: Path, concurrency: int = 16) -> list[str]:
+    """The peer: the plain Scrapy spider, ``concurrency`` requests in flight, no delay."""
+    return [str(BIN / "scrapy"), "runspider", str(HERE / "scrapy_spider.py"), "-a",
+            f"start={url}", "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s",
+            f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "DOWNLOAD_DELAY=0",
+            "-O", str(items)]  # fmt: skip
+
+
+def rotated(tools: Sequence[str], round_index: int) -> list[str]:
+    """The order of ``tools`` in round ``round_index``: rotated by one each round."""
+    shift = round_index % len(tools)
+    return [*tools[shift:], *tools[:shift]]
 
 
 def median(values: Sequence[float]) -> float:

@@ -126,7 +126,7 @@ def main() -> int:
         "wall s",
         "pages/s",
         "peak RSS MB (largest process)",
-        "peak MB (process tree, sampled)",
+        "peak MB (process tree PSS, sampled)",
         "rc",
     ]
     print(markdown_table(header, rows))

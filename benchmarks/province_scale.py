@@ -161,7 +161,7 @@ def main() -> int:
         for name, m, bound in rows
     ]
     header = ["run", "collect s", "collect: % of bound", "whole run s", "whole: % of bound",
-              "peak memory MB (process tree)"]  # fmt: skip
+              "peak memory MB (process tree PSS)"]  # fmt: skip
     print(
         f"\n{args.sites} sites × {pages} files, N = {fetched} pages fetched, d = {args.delay} s, "
         f"K = {args.parallel}, bound N·d/K = {bound:.1f} s; {note}"

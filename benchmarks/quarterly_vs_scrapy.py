@@ -26,14 +26,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
     BIN,
-    HERE,
     Measured,
     ensure_peers,
     machine_note,
     markdown_table,
     median,
     nginx_serving,
+    rotated,
     run_measured,
+    scrapy_command,
 )
 from sitegen import generate_site  # noqa: E402
 
@@ -57,10 +58,7 @@ def _inventory(folder: Path, url: str, processes: str) -> Path:
 
 def _command(tool: str, url: str, work: Path, inventory: Path) -> list[str]:
     if tool == "scrapy":
-        return [str(BIN / "scrapy"), "runspider", str(HERE / "scrapy_spider.py"), "-a",
-                f"start={url}", "-s", "CONCURRENT_REQUESTS=16", "-s",
-                "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "DOWNLOAD_DELAY=0",
-                "-O", str(work / "items.jsonl")]  # fmt: skip
+        return scrapy_command(url, work / "items.jsonl")
     if tool == "workbench-crawl":
         return [str(BIN / "workbench"), "crawl", url, "--delay", "0", "--concurrency", "16",
                 "--max-pages", "100000", "--out", str(work)]  # fmt: skip
@@ -99,7 +97,7 @@ def main() -> int:
             inventory = _inventory(Path(tmp) / "inventory", url, args.processes)
             print(f"site: {written} pages at {url}; {note}", flush=True)
             for rnd in range(args.rounds):
-                order = tools[rnd % len(tools) :] + tools[: rnd % len(tools)]
+                order = rotated(tools, rnd)
                 for tool in order:
                     work = Path(tmp) / f"{tool}-{rnd}"
                     work.mkdir()
