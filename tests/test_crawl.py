@@ -386,3 +386,48 @@ def test_a_shared_throttle_spaces_two_crawls_of_one_host() -> None:
     # One host (127.0.0.1), one interval for both crawls: 10 requests, 9 intervals. Two
     # separate throttles would finish in about 4 intervals.
     assert took >= 9 * 0.15 - 0.05
+
+
+def _chained_lists(pages: int) -> dict[str, object]:
+    """Two lists whose pages only link the next one (a chain): TRS ``index_N.html`` and
+    ``?page=N``; each page lists one article."""
+    routes: dict[str, object] = {
+        "/": _page(
+            "首页", '<a href="/tzgg/index.html">通知公告</a> <a href="/xxgk/list?page=1">公开</a>'
+        )
+    }
+    for n in range(pages):
+        name = "index.html" if n == 0 else f"index_{n}.html"
+        routes[f"/tzgg/{name}"] = _page(
+            f"通知公告第{n + 1}页",
+            f'<a href="/tzgg/a{n}.html">通知{n}</a> <a href="/tzgg/index_{n + 1}.html">下一页</a>',
+        )
+        routes[f"/tzgg/a{n}.html"] = _page(f"通知{n}", "<p>发布日期：2022-09-01</p>")
+        routes[f"/xxgk/list?page={n + 1}"] = _page(
+            f"公开第{n + 1}页",
+            f'<a href="/xxgk/d{n}.html">公开{n}</a> <a href="/xxgk/list?page={n + 2}">下一页</a>',
+        )
+        routes[f"/xxgk/d{n}.html"] = _page(f"公开{n}", "<p>发布日期：2022-09-01</p>")
+    return routes
+
+
+def test_a_paged_list_is_one_level_however_long_its_chain_of_pages() -> None:
+    with serve(_chained_lists(12)) as base:
+        result = crawl_site(base + "/", CrawlSettings(delay=0, timeout=5, max_depth=2))
+    depth = {p.url.removeprefix(base): p.depth for p in result.pages}
+    assert {depth[f"/tzgg/index_{n}.html"] for n in range(1, 12)} == {1}
+    assert {depth[f"/xxgk/list?page={n}"] for n in range(1, 13)} == {1}
+    assert {depth[f"/tzgg/a{n}.html"] for n in range(12)} == {2}  # every article read
+    assert {depth[f"/xxgk/d{n}.html"] for n in range(12)} == {2}
+    assert not result.stopped_by  # max_depth 2 cut nothing: the lists cost one level
+
+
+def test_the_whole_site_is_read_by_default_and_a_limit_says_so() -> None:
+    with _served_site([]) as (base, _):
+        whole = crawl_site(base + "/", CrawlSettings(delay=0, timeout=5, max_query_variants=7))
+        shallow = crawl_site(base + "/", CrawlSettings(delay=0, timeout=5, max_depth=2))
+    assert CrawlSettings().max_depth is None
+    assert any(p.url.endswith("/deep/11.html") for p in whole.pages)  # no hidden depth limit
+    assert not whole.limited and not whole.stopped_by
+    assert shallow.limited and "抓取深度上限（2层）" in shallow.stopped_by
+    assert "个站内网址未抓取" in shallow.stopped_by
