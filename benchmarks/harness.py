@@ -150,6 +150,7 @@ class TreeMemory:
 
     def __init__(self, pid: int) -> None:
         self.peak_mb = 0.0
+        self.cpu: dict[int, float] = {}  # pid → its user + system seconds, last seen
         self._root = psutil.Process(pid)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -163,6 +164,8 @@ class TreeMemory:
                 for proc in procs:
                     with contextlib.suppress(psutil.Error):
                         total += _pss(proc)
+                        times = proc.cpu_times()
+                        self.cpu[proc.pid] = times.user + times.system
                 self.peak_mb = max(self.peak_mb, total / 2**20)
             except psutil.Error:
                 return
@@ -184,15 +187,21 @@ class Measured:
     peak_rss_mb: float
     returncode: int
     tree_mb: float = 0.0  # peak of the summed PSS of the process and its descendants (sampled)
+    tree_cpu_s: float = 0.0  # CPU seconds of the process and all its descendants (sampled)
 
 
 def run_measured(
-    cmd: Sequence[str], *, timeout: float, log: Path, cwd: Path | None = None
+    cmd: Sequence[str],
+    *,
+    timeout: float,
+    log: Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Measured:
     """Run ``cmd`` with its output in ``log``; kill it after ``timeout`` seconds."""
     with log.open("wb") as out:
         started = time.monotonic()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         tree = TreeMemory(proc.pid)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -203,6 +212,9 @@ def run_measured(
             time.sleep(0.02)
         wall = time.monotonic() - started
         tree_mb = tree.stop()
+        # The root's own figure from wait4; descendants from their last sample (those the
+        # root waited for are in wait4's figure already: take the larger of the two views).
+        others = sum(v for pid, v in tree.cpu.items() if pid != proc.pid)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measured(
         wall_s=wall,
@@ -210,6 +222,7 @@ def run_measured(
         peak_rss_mb=usage.ru_maxrss / 1024,
         returncode=proc.returncode,
         tree_mb=tree_mb,
+        tree_cpu_s=max(usage.ru_utime + usage.ru_stime, tree.cpu.get(proc.pid, 0.0) + others),
     )
 
 

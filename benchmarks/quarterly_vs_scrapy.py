@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sqlite3
 import sys
 import tempfile
@@ -39,7 +40,7 @@ from harness import (  # noqa: E402
 from sitegen import generate_site  # noqa: E402
 
 HOST = "127.0.0.2"
-TOOLS = ("scrapy", "workbench-run", "workbench-crawl")
+TOOLS = ("scrapy", "workbench-run", "workbench-crawl", "baseline-run")
 
 
 def _inventory(folder: Path, url: str, processes: str) -> Path:
@@ -57,6 +58,7 @@ def _inventory(folder: Path, url: str, processes: str) -> Path:
 
 
 def _command(tool: str, url: str, work: Path, inventory: Path) -> list[str]:
+    """``baseline-run`` is ``workbench run`` of another checkout (``--baseline``)."""
     if tool == "scrapy":
         return scrapy_command(url, work / "items.jsonl")
     if tool == "workbench-crawl":
@@ -84,9 +86,17 @@ def main() -> int:
     parser.add_argument("--processes", default="auto", help="crawl.processes of the run")
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per run")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout's source (e.g. `git archive main`) run as baseline-run",
+    )
     args = parser.parse_args()
     ensure_peers()
-    tools = [t for t in args.tools.split(",") if t in TOOLS]
+    tools = [
+        t for t in args.tools.split(",") if t in TOOLS and (t != "baseline-run" or args.baseline)
+    ]
+    base_env = {**os.environ, "PYTHONPATH": str(args.baseline)} if args.baseline else None
     runs: dict[str, list[tuple[Measured, int]]] = {t: [] for t in tools}
     note = machine_note()
     with tempfile.TemporaryDirectory(prefix="wb-qvs-") as tmp:
@@ -102,7 +112,10 @@ def main() -> int:
                     work = Path(tmp) / f"{tool}-{rnd}"
                     work.mkdir()
                     cmd = _command(tool, url, work, inventory)
-                    measured = run_measured(cmd, timeout=args.timeout, log=work / "log.txt")
+                    env = base_env if tool == "baseline-run" else None
+                    measured = run_measured(
+                        cmd, timeout=args.timeout, log=work / "log.txt", env=env
+                    )
                     if measured.returncode != 0:
                         print((work / "log.txt").read_text(encoding="utf-8")[-3000:])
                         return 1
@@ -110,7 +123,8 @@ def main() -> int:
                     runs[tool].append((measured, done))
                     print(
                         f"round {rnd + 1} {tool:15s} {measured.wall_s:6.2f} s  cpu "
-                        f"{measured.cpu_s:6.2f} s  rss {measured.peak_rss_mb:5.0f} MB  pages {done}",
+                        f"{measured.tree_cpu_s:6.2f} s  memory {measured.tree_mb:5.0f} MB  "
+                        f"pages {done}",
                         flush=True,
                     )
     base = median([m.wall_s for m, _ in runs["scrapy"]]) if "scrapy" in runs else None
@@ -122,12 +136,13 @@ def main() -> int:
                 tool,
                 int(median([d for _, d in runs[tool]])),
                 f"{wall:.2f}",
-                f"{median([m.cpu_s for m, _ in runs[tool]]):.2f}",
-                f"{median([m.peak_rss_mb for m, _ in runs[tool]]):.0f}",
+                f"{median([m.tree_cpu_s for m, _ in runs[tool]]):.2f}",
+                f"{median([m.tree_mb for m, _ in runs[tool]]):.0f}",
                 f"{wall / base:.2f}" if base else "",
             ]
         )
-    header = ["tool", "pages", "wall s", "CPU s", "peak RSS MB", "wall ÷ Scrapy's"]
+    header = ["tool", "pages", "wall s", "CPU s (all processes)", "peak MB (PSS, all processes)",
+              "wall ÷ Scrapy's"]  # fmt: skip
     print(f"\nmedians of {args.rounds} alternating rounds, {written}-page site; {note}")
     print(markdown_table(header, rows))
     return 0
