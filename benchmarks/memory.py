@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument(
         "--full", action="store_true", help="also the full-extraction crawl (every analyzer)"
     )
+    parser.add_argument("--skip-plain", action="store_true", help="not the plain workbench crawl")
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
     if args.peer:
