@@ -23,6 +23,8 @@ BUILTIN_MODULES = (
     "workbench.extract.columns",
     "workbench.extract.page_facts",
     "workbench.extract.policy_pages",
+    "workbench.extract.personal_info",
+    "workbench.extract.hidden_links",
 )
 _BUILTINS_LOADED: list[bool] = []
 
