@@ -60,6 +60,7 @@ def _colour(value: str | None) -> str | None:
     """A colour in one canonical form (``#ffffff``), or None when not a plain colour."""
     if not value:
         return None
+    value = value.strip().lower()
     value = value.split()[0] if value.startswith("#") else value
     names = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "#fff": "#ffffff",
              "#000": "#000000"}  # fmt: skip
