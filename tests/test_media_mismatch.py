@@ -48,9 +48,7 @@ def mismatches(*items: AccountFacts) -> list[tuple[str, str]]:
 def test_unit_cores() -> None:
     assert {core(n, SUFFIXES) for n in ("示范市水利局", "市水利局", "水利局")} == {"水利"}
     assert (
-        core("示范市市场监督管理局", SUFFIXES)
-        == core("市市场监督管理局", SUFFIXES)
-        == "市场监督"
+        core("示范市市场监督管理局", SUFFIXES) == core("市市场监督管理局", SUFFIXES) == "市场监督"
     )
     assert (
         core("示范市人民政府办公室", SUFFIXES) == core("示范市人民政府门户网站", SUFFIXES) == "示范"
