@@ -164,6 +164,7 @@ def test_executed_notebook_has_outputs(demo_run: dict[str, Any]) -> None:
 
 def _texts_of_the_store(db: str) -> Iterator[str]:
     """Every value of every table of the run's store, compressed payloads opened."""
+    import contextlib
     import zlib
 
     import sqlalchemy as sa
@@ -175,10 +176,8 @@ def _texts_of_the_store(db: str) -> Iterator[str]:
                 for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')):
                     for value in row:
                         if isinstance(value, bytes):
-                            try:
+                            with contextlib.suppress(zlib.error):
                                 value = zlib.decompress(value)
-                            except zlib.error:
-                                pass
                             yield value.decode("latin-1")
                         elif value is not None:
                             yield str(value)
