@@ -97,12 +97,7 @@ class AnnualReport(Indicator):
         name: str,
         deadline: date,
     ) -> Finding | None:
-        fields: dict[str, Any] = {
-            "indicator": self.id,
-            "veto": bool(self.rule(rules, f"{RULE}.veto", False)),
-            "points": float(self.rule(rules, f"{RULE}.points", 0)),
-            "key": f"annual:{kind}",
-        }
+        fields: dict[str, Any] = {**self.verdict(rules, RULE), "key": f"annual:{kind}"}
         shown = f"{deadline.year}年{deadline.month}月{deadline.day}日"
         detail = {"kind": kind, "year": year, "deadline": deadline.isoformat()}
         if not found:

@@ -84,9 +84,7 @@ class AnswerSlow(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                indicator=self.id,
-                veto=bool(self.rule(rules, f"{RULE}.veto", False)),
-                points=float(self.rule(rules, f"{RULE}.points", 0)),
+                **self.verdict(rules, RULE),
                 key="answer_slow",
                 problem=str(self.rule(rules, f"{RULE}.problem")).format(
                     limit=limit, count=len(late), longest=longest[0]

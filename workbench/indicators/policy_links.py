@@ -62,9 +62,7 @@ class PolicyUnlinked(Indicator):
             yield doc_finding(
                 facts,
                 doc,
-                indicator=self.id,
-                veto=bool(self.rule(rules, f"{RULE}.veto", False)),
-                points=float(self.rule(rules, f"{RULE}.points", 0)),
+                **self.verdict(rules, RULE),
                 key=f"unlinked:{doc.url}",
                 problem=str(self.rule(rules, f"{RULE}.problem")).format(
                     which=which.get(side, side), doc_url=doc.url, interp_url=interp_url

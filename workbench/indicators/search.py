@@ -48,9 +48,7 @@ class SiteSearch(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                indicator=self.id,
-                veto=bool(self.rule(rules, f"{RULE}.veto", False)),
-                points=float(self.rule(rules, f"{RULE}.points", 0)),
+                **self.verdict(rules, RULE),
                 key="search",
                 problem=problem,
                 evidence_url=str(tried.get("url") or tried.get("page") or site.website.url),

@@ -60,9 +60,7 @@ class SurveyFew(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                indicator=self.id,
-                veto=bool(self.rule(rules, f"{RULE}.veto", False)),
-                points=float(self.rule(rules, f"{RULE}.points", 0)),
+                **self.verdict(rules, RULE),
                 key="survey_few",
                 problem=str(self.rule(rules, f"{RULE}.problem")).format(
                     count=len(activities), min_count=minimum
