@@ -17,6 +17,7 @@ from workbench.extract.personal_info import (
     find_personal_info,
     id_check_digit,
     luhn_ok,
+    mask_text,
     valid_id_number,
 )
 from workbench.facts import Facts, PageAnalysis, PageFacts, SiteFacts
@@ -175,3 +176,15 @@ def test_no_lead_on_the_real_corpus() -> None:
     rules = load_rules()
     for indicator in ("site.hidden_link", "site.privacy"):
         assert list(REGISTRY[indicator]().check(facts, rules)) == [], indicator
+
+
+def test_titles_and_anchors_are_masked_before_they_are_kept() -> None:
+    number = an_id()
+    title = f"关于王某某（身份证号{number}，电话13812345678）的公示"
+    masked = mask_text(title)
+    assert number not in masked and "13812345678" not in masked
+    assert (
+        masked
+        == f"关于王某某（身份证号{number[:3]}{'*' * 11}{number[-4:]}，电话138****5678）的公示"
+    )
+    assert mask_text("2022年第3季度工作要点") == "2022年第3季度工作要点"

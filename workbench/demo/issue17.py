@@ -7,7 +7,8 @@ site's items whose title holds the query) and, for 政府网站, the previous ye
 January. The plants (each at its threshold and one step either side where it has one):
 
 - 市生态环境局: two 政务咨询 messages answered 5 and 6 working days after they were asked;
-- 市民政局: an article listing an unmasked 身份证号, mobile and bank card number (a lead);
+- 市民政局: an article listing an unmasked 身份证号, mobile and bank card number (a lead),
+  its title showing the mobile number too (kept masked in rows, pages and the store);
   市公安局: the same list masked (no finding);
 - 市科技局: a CSS-hidden link and a ``document.write`` link to gambling hosts (two leads);
 - 市财政局: its first interpretation does not link back to its document;
@@ -109,9 +110,13 @@ def apply_issue17(site: SiteModel, as_of: date) -> SiteModel:
     if site.key == ANSWER_SLOW_SITE:
         site = _answers(site, as_of)
     if site.key in (PRIVACY_SITE, MASKED_SITE):
-        news = site.columns[0].items[0].item_id
+        news = site.columns[0].items[0]
         note = privacy_note() if site.key == PRIVACY_SITE else MASKED_NOTE
-        site = replace(site, article_notes=(*site.article_notes, (news, note)))
+        site = replace(site, article_notes=(*site.article_notes, (news.item_id, note)))
+        if site.key == PRIVACY_SITE:  # the number in a title too: rows and pages keep it masked
+            titled = replace(news, title=f"{news.title}（联系电话{PRIVACY_NUMBERS[1]}）")
+            first = replace(site.columns[0], items=(titled, *site.columns[0].items[1:]))
+            site = _with_column(site, first)
     if site.key == HIDDEN_LINK_SITE:
         casino, bet = HIDDEN_LINKS
         html = (f'<div style="display:none"><a href="{casino}">澳门葡京娱乐场</a></div>'

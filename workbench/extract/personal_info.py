@@ -116,30 +116,40 @@ def mask(number: str, keep_start: int) -> str:
     return number[:keep_start] + "*" * (len(number) - keep_start - 4) + number[-4:]
 
 
-def find_personal_info(text: str, today: date | None = None) -> dict[str, Any] | None:
-    """Counts of distinct unmasked numbers of each kind in ``text`` and up to
-    ``SAMPLES_PER_KIND`` masked samples each, or None when there are none. The full numbers
-    are used only inside this function."""
-    found: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+def _numbers(text: str, today: date | None = None) -> list[tuple[str, int, int, str]]:
+    """(kind, start, end, masked form) of every unmasked number in ``text`` (module doc)."""
+    out: list[tuple[str, int, int, str]] = []
     taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in taken)
+
     for m in _ID_RE.finditer(text):
         number = m.group(1).upper()
         if valid_id_number(number, today):
-            found["id_card"].setdefault(number, mask(number, 3))
+            out.append(("id_card", *m.span(1), mask(number, 3)))
             taken.append(m.span(1))
     for m in _CARD_RE.finditer(text):
-        if any(a < m.end(1) and m.start(1) < b for a, b in taken):
-            continue
         digits = re.sub(r"[ -]", "", m.group(1))
-        if not 16 <= len(digits) <= 19 or not luhn_ok(digits):
+        if not free(*m.span(1)) or not 16 <= len(digits) <= 19 or not luhn_ok(digits):
             continue
         labelled = bool(_CARD_LABEL_RE.search(text[max(0, m.start(1) - 16) : m.start(1)]))
         if digits.startswith("62") or labelled:
-            found["bank_card"].setdefault(digits, mask(digits, 6))
+            out.append(("bank_card", *m.span(1), mask(digits, 6)))
             taken.append(m.span(1))
     for m in _MOBILE_RE.finditer(text):
-        if not any(a < m.end(1) and m.start(1) < b for a, b in taken):
-            found["mobile"].setdefault(m.group(1), mask(m.group(1), 3))
+        if free(*m.span(1)):
+            out.append(("mobile", *m.span(1), mask(m.group(1), 3)))
+    return out
+
+
+def find_personal_info(text: str, today: date | None = None) -> dict[str, Any] | None:
+    """Counts of distinct unmasked numbers of each kind in ``text`` and up to
+    ``SAMPLES_PER_KIND`` masked samples each, or None when there are none. The full numbers
+    are used only inside this module."""
+    found: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+    for kind, a, b, masked in _numbers(text, today):
+        found[kind].setdefault(re.sub(r"[ -]", "", text[a:b]).upper(), masked)
     counts = {kind: len(numbers) for kind, numbers in found.items() if numbers}
     if not counts:
         return None
@@ -149,6 +159,16 @@ def find_personal_info(text: str, today: date | None = None) -> dict[str, Any] |
         if numbers
     }
     return {"counts": counts, "samples": samples}
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every unmasked 身份证号, mobile and bank card number masked: what the
+    crawl keeps of page and row titles (they reach the store, findings and the dashboard)."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    for _, a, b, masked in sorted(_numbers(text), key=lambda n: -n[1]):
+        text = text[:a] + masked + text[b:]
+    return text
 
 
 @page_analyzer("personal_info")

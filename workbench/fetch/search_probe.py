@@ -121,13 +121,15 @@ def squeeze(text: str) -> str:
 
 def query_item(site: SiteFacts) -> tuple[str, str] | None:
     """(title, URL) of the newest dated row the crawl read on the site's own pages, with a
-    full title (not cut with …) of at least ``MIN_TITLE`` characters."""
+    full title (not cut with …, no masked number) of at least ``MIN_TITLE`` characters."""
     best: tuple[Any, str, str] | None = None
     own = urlsplit(site.website.url).hostname
     for page in site.pages:
         for item in page.items:
             title = (item.title or "").strip()
             if item.date is None or len(title) < MIN_TITLE or title.endswith(("…", "...")):
+                continue
+            if "**" in title:  # a title whose personal number the crawl masked
                 continue
             if urlsplit(item.url).hostname != own:
                 continue
