@@ -115,8 +115,8 @@ def apply_issue17(site: SiteModel, as_of: date) -> SiteModel:
         site = replace(site, article_notes=(*site.article_notes, (news.item_id, note)))
         if site.key == PRIVACY_SITE:  # the number in a title too: rows and pages keep it masked
             titled = replace(news, title=f"{news.title}（联系电话{PRIVACY_NUMBERS[1]}）")
-            first = replace(site.columns[0], items=(titled, *site.columns[0].items[1:]))
-            site = _with_column(site, first)
+            news_column = replace(site.columns[0], items=(titled, *site.columns[0].items[1:]))
+            site = _with_column(site, news_column)
     if site.key == HIDDEN_LINK_SITE:
         casino, bet = HIDDEN_LINKS
         html = (f'<div style="display:none"><a href="{casino}">澳门葡京娱乐场</a></div>'
