@@ -188,3 +188,16 @@ def test_titles_and_anchors_are_masked_before_they_are_kept() -> None:
         == f"关于王某某（身份证号{number[:3]}{'*' * 11}{number[-4:]}，电话138****5678）的公示"
     )
     assert mask_text("2022年第3季度工作要点") == "2022年第3季度工作要点"
+
+
+def test_no_analyzer_keeps_a_full_number() -> None:
+    """Link texts, contexts and titles the analyzers keep are masked too (a title holding
+    13812345678 holds 12345, a consultation hotline word)."""
+    html = (
+        "<html><head><title>公示（电话13812345678）</title></head><body>"
+        '<a href="/x.html" title="法治宣传（联系电话13812345678）">法治宣传（联系电话13812345678）</a>'
+        "</body></html>"
+    )
+    extras = analyze(lxml.html.fromstring(html), PAGE)
+    assert "13812345678" not in json.dumps(extras, ensure_ascii=False, default=str)
+    assert "138****5678" in json.dumps(extras, ensure_ascii=False, default=str)
