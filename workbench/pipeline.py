@@ -34,6 +34,7 @@ from workbench.fetch.http import fetch_url, make_session
 from workbench.fetch.linkcheck import check_site_links
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.post_links import check_post_links
+from workbench.fetch.search_probe import search_site
 from workbench.fetch.site_crawl import SiteCrawl, crawl_params, crawl_settings, crawl_website
 from workbench.indicators import REGISTRY, run_indicators
 from workbench.inventory import load_inventory
@@ -206,6 +207,7 @@ def crawl_one_site(
         throttle=throttle,
     )
     facts = crawl.facts
+    facts.search = search_site(facts, crawl.homepage_html, rules, throttle, also_hosts)
     if facts.homepage.ok and crawl.homepage_html:
         timeout = float(get(rules, "fetch.timeout_seconds", 15))
         session = make_session(get(rules, "fetch.user_agent"))

@@ -19,6 +19,7 @@ from workbench import store
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.documents import DocumentFacts
 from workbench.extract.interpretations import InterpretationFacts
+from workbench.extract.personal_info import mask_text
 from workbench.facts import AccountFacts, ProbeFact, SiteFacts
 from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
@@ -61,7 +62,7 @@ def record_site(
             "kind": _page_kind(i, page, column_pages),
             "status": page.status,
             "content_type": page.content_type,
-            "title": page.title,
+            "title": mask_text(page.title),  # a personal number never reaches the store
             "published": page.published,
             "elapsed_ms": page.elapsed_ms,
             "error": page.error,
