@@ -8,7 +8,7 @@ from pathlib import Path
 from servers import serve
 
 from workbench import pipeline, store
-from workbench.dashboard import reviews_store
+from workbench.store import decisions
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGE = (
@@ -45,7 +45,7 @@ def test_dismissed_veto_leaves_scores_and_circular(tmp_path: Path) -> None:
             rows = conn.execute(store.findings.select().where(store.findings.c.veto)).all()
         assert {r.indicator for r in rows} == {"site.homepage_stale", "site.interaction_poor"}
         for row in rows:
-            reviews_store.dismiss(engine, row.finding_id, "审核员甲", 0, "人工核查后排除")
+            decisions.dismiss(engine, row.finding_id, "审核员甲", 0, "人工核查后排除")
         second = _run(inv, tmp_path, db)
     assert second[0]["qualified"] != "false"
     md = (tmp_path / "out" / "circular.md").read_text(encoding="utf-8")

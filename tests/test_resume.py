@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from servers import Request, Response, Route, serve, slow
 
 from workbench import store
-from workbench.dashboard import drafts_store, reviews_store
+from workbench.store import decisions, drafts
 
 AS_OF = date(2022, 9, 30)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -295,8 +295,8 @@ def test_kill_during_the_indicators_keeps_reviews_and_edited_text(
                 store.findings.c.indicator == "site.homepage_stale"
             )
         ).scalar_one()
-    reviews_store.dismiss(engine, target, "审核员", 0, "经核实已更新")
-    drafts_store.save_section(engine, "2022Q3", "requirements", EDITED, "起草人", 0)
+    decisions.dismiss(engine, target, "审核员", 0, "经核实已更新")
+    drafts.save_section(engine, "2022Q3", "requirements", EDITED, "起草人", 0)
 
     # A finished run is never resumed: the next run fetches everything again.
     city.clear()
@@ -318,8 +318,8 @@ def test_kill_during_the_indicators_keeps_reviews_and_edited_text(
         assert counts[table] == 2 * clean[1][table], table  # two runs, each recorded once
     assert counts["findings"] == clean[1]["findings"]
     assert count(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 2
-    state = reviews_store.get_state(engine, target)
+    state = decisions.get_state(engine, target)
     assert state.status == "dismissed" and state.version == 1
-    assert drafts_store.section_texts(engine, "2022Q3")["requirements"].text == EDITED
+    assert drafts.section_texts(engine, "2022Q3")["requirements"].text == EDITED
     assert EDITED in (out / "circular.md").read_text(encoding="utf-8")
     engine.dispose()

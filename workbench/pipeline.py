@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from workbench import store
 from workbench.executors import get_executor, parse_executor_spec
@@ -40,18 +38,20 @@ from workbench.indicators import REGISTRY, run_indicators
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
-from workbench.recording import (
+from workbench.reviewed import KIND_ORDER, ReviewedQuarter, open_quarter
+from workbench.rules import get, load_rules
+from workbench.store import Engine
+from workbench.store.judging import Judgement, save_judgement
+from workbench.store.observations import (
     import_probes,
     load_probes,
     record_account,
+    record_link_outcomes,
     record_site,
     restored_accounts,
     restored_sites,
     site_payload,
 )
-from workbench.reviewed import review_states, reviewed
-from workbench.rules import get, load_rules
-from workbench.scoring import score_targets
 from workbench.tables import (
     collection_summary,
     columns_table,
@@ -326,15 +326,7 @@ def _check_external_links(check: Check, facts: Facts) -> None:
         check.rules,
         allow_hosts=inventory_hosts(w.url for w in check.inventory.websites),
     )
-    if not outcomes:
-        return
-    with check.engine.begin() as conn:
-        for url, outcome in outcomes.items():
-            conn.execute(
-                sa.update(store.links)
-                .where(store.links.c.run_id == check.run_id, store.links.c.target_url == url)
-                .values(status=outcome.status, error=outcome.error)
-            )
+    record_link_outcomes(check, outcomes)
 
 
 def collect(
@@ -412,11 +404,10 @@ def _collect_accounts(check: Check, *, workers: int, progress: bool) -> list[Acc
     return [a for a in accounts if a is not None]
 
 
-_KIND_ORDER = {"website": 0, "column": 1, "document": 2, "media": 3}
-
-
 def judge(check: Check) -> list[Finding]:
-    """Run every registered indicator; store the findings (review decisions are kept)."""
+    """Run every registered indicator; store the findings (review decisions are kept) and
+    what the judging decided beyond them (``store.judging``), so that scores and the
+    circular are rebuilt from the store alone (``workbench.open_quarter``)."""
     if check.facts is None:
         raise RuntimeError("collect() must run before judge()")
     found = run_indicators(check.facts, check.rules)
@@ -424,11 +415,44 @@ def judge(check: Check) -> list[Finding]:
     pause = os.environ.get("WORKBENCH_TEST_PAUSE_BEFORE_JUDGE")
     if pause:
         time.sleep(float(pause))
-    found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
+    found.sort(key=lambda f: (KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
     rows = [store.finding_values(f) for f in found]
     store.save_findings(check.engine, check.quarter.label, check.run_id, rows)
+    save_judgement(check.engine, check.run_id, judgement_of(check), stored_documents(check.facts))
     check.findings = found
     return found
+
+
+def judgement_of(check: Check) -> Judgement:
+    """What the judge stage read from the inventory and the rules, to store with the run."""
+    websites = list(check.inventory.websites)
+    return Judgement(
+        websites=websites,
+        media=list(check.inventory.media),
+        without_service=frozenset(w.url for w in websites if not w.serves_public),
+        scoring=dict(get(check.rules, "scoring", {}) or {}),
+        # The circular claims "no problem found" only for the checks that actually ran.
+        circular={
+            **(get(check.rules, "circular", {}) or {}),
+            "checked_indicators": sorted(REGISTRY),
+        },
+    )
+
+
+def stored_documents(facts: Facts) -> list[dict[str, Any]]:
+    """The policy documents of ``facts`` as rows of the store's ``documents`` table."""
+    return [
+        {
+            "site_url": d.site_url,
+            "url": d.url,
+            "docno": d.number or "",
+            "title": d.title,
+            "unit": d.unit,
+            "published": d.published,
+            "normative": bool(d.normative),
+        }
+        for d in facts.documents
+    ]
 
 
 def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.DataFrame:
@@ -442,73 +466,40 @@ def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.Data
     return frame
 
 
+def reviewed_quarter(check: Check) -> ReviewedQuarter:
+    """The check's quarter as reviewed, from the store: what the dashboard shows too."""
+    return open_quarter(check.quarter.label, db=check.engine)
+
+
 def score(check: Check) -> pd.DataFrame:
     """Verdicts from the findings as reviewed (``workbench.reviewed``: dismissed ones left out,
-    leads only once confirmed), as the dashboard shows them."""
-    kept = reviewed(check.findings, review_states(check.engine, check.quarter.label))
-    check.scores = score_targets(check.inventory, kept, check.rules)
+    leads only once confirmed) and what ``judge`` stored, as the dashboard shows them."""
+    check.scores = reviewed_quarter(check).scores
     return check.scores
 
 
-def reviewed_findings(engine: Engine, quarter: str, found: Iterable[Finding]) -> pd.DataFrame:
-    """findings.csv's frame of ``found`` after review, with each finding's ``detail``: what the
-    circular is written from."""
-    return findings_frame(reviewed(found, review_states(engine, quarter)), detail=True)
-
-
 def write_outputs(check: Check) -> dict[str, Path]:
-    """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx."""
-    from workbench.circular import CircularInputs, build_circular, render_docx, render_markdown
-    from workbench.circular.recheck import recheck
-    from workbench.indicators.policy import documents_frame_rows
+    """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx.
 
-    if check.scores is None:
-        score(check)
-    assert check.scores is not None
-    frame = findings_frame(check.findings)
+    The circular is the one ``workbench.open_quarter`` builds from the store — the same the
+    dashboard's 生成通报草稿 makes from the same decisions and edited sections."""
+    from workbench.circular import render_docx, render_markdown
+
+    quarter = reviewed_quarter(check)
+    check.scores = quarter.scores
     paths = {
         "findings": check.out / "findings.csv",
         "scores": check.out / "scores.csv",
         "circular_md": check.out / "circular.md",
         "circular_docx": check.out / "circular.docx",
     }
-    frame.to_csv(paths["findings"], index=False, encoding="utf-8-sig")
+    findings_frame(check.findings).to_csv(paths["findings"], index=False, encoding="utf-8-sig")
     check.scores.to_csv(paths["scores"], index=False, encoding="utf-8-sig")
-    circular = build_circular(
-        CircularInputs(
-            quarter=check.quarter.label,
-            as_of=check.as_of,
-            websites=check.inventory.websites,
-            media=check.inventory.media,
-            findings=reviewed_findings(check.engine, check.quarter.label, check.findings),
-            scores=check.scores,
-            # The circular claims "no problem found" only for the checks that actually ran.
-            settings={
-                **(get(check.rules, "circular", {}) or {}),
-                "checked_indicators": sorted(REGISTRY),
-            },
-            overrides=circular_overrides(check.engine, check.quarter.label),
-            documents=pd.DataFrame(
-                documents_frame_rows(check.facts.documents if check.facts else []),
-                columns=["docno", "title", "unit", "published", "url"],
-            ),
-            recheck=recheck(check.engine, check.quarter.label),
-        )
-    )
+    circular = quarter.circular()
     paths["circular_md"].write_text(render_markdown(circular), encoding="utf-8")
     render_docx(circular, paths["circular_docx"])
     store.finish_run(check.engine, check.run_id)
     return paths
-
-
-def circular_overrides(engine: Engine, quarter: str) -> Mapping[str, str]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(store.circular_texts.c.section, store.circular_texts.c.text).where(
-                store.circular_texts.c.quarter == quarter
-            )
-        ).all()
-    return {r.section: r.text for r in rows}
 
 
 def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: Any) -> Check:
@@ -539,7 +530,7 @@ __all__ = [
     "load_probes",
     "pass_rate_table",
     "prepare",
-    "reviewed_findings",
+    "reviewed_quarter",
     "run_quarter",
     "score",
     "unlinked_documents",

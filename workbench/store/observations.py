@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +145,20 @@ def record_site(
             store.save_site_result(conn, run_id, site_url, payload)
 
 
+def record_link_outcomes(check: Check, outcomes: Mapping[str, Any]) -> None:
+    """The external links' outcomes (URL → ``LinkOutcome``: status, error), opened once per
+    run after the sites were recorded, written into every row of the run linking there."""
+    if not outcomes:
+        return
+    with check.engine.begin() as conn:
+        for url, outcome in outcomes.items():
+            conn.execute(
+                sa.update(store.links)
+                .where(store.links.c.run_id == check.run_id, store.links.c.target_url == url)
+                .values(status=outcome.status, error=outcome.error)
+            )
+
+
 def forget_site(conn: Any, run_id: int, site_url: str) -> None:
     """Delete what ``run_id`` recorded for ``site_url`` (pages, links from its pages, items,
     columns): a site crawled again in a resumed run replaces them."""
@@ -196,6 +210,23 @@ def unpickle(payload: bytes) -> Any:
         return pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own store's data
     except Exception:  # noqa: BLE001 - any failure means "not restorable"
         return None
+
+
+def stored_page_facts(engine: Any, run_id: int, site_url: str, url: str) -> dict[str, Any] | None:
+    """What ``run_id``'s crawl read from page ``url`` of the site ``site_url``: the facts
+    ``workbench inspect`` shows (contract §6), from the site's stored result, without
+    fetching anything; None when the run kept no such page. Raw web text: escape it."""
+    from workbench.inspect import page_facts
+
+    if not url or not site_url:
+        return None
+    payload = store.site_result_payload(engine, run_id, site_url)
+    value = unpickle(payload) if payload is not None else None
+    site = value.get("site") if isinstance(value, dict) else None
+    for index, page in enumerate(getattr(site, "pages", None) or []):
+        if url in (page.url, page.final_url):
+            return page_facts(page, homepage=index == 0)
+    return None
 
 
 def restored_sites(check: Check) -> dict[str, dict[str, Any]]:
