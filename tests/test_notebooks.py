@@ -23,4 +23,6 @@ def test_quarterly_notebook_has_the_runner_parameters() -> None:
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     names = {line.split("=")[0].strip() for line in tagged[0].source.splitlines() if "=" in line}
-    assert names == {"quarter", "as_of", "inventory", "db", "out", "rules_files", "executor"}
+    assert names == {
+        "quarter", "as_of", "inventory", "db", "out", "rules_files", "executor", "refetch"
+    }  # fmt: skip

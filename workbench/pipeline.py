@@ -40,7 +40,7 @@ from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, 
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
 from workbench.reviewed import KIND_ORDER, ReviewedQuarter, open_quarter
 from workbench.rules import get, load_rules
-from workbench.store import Engine
+from workbench.store import Engine, runlog
 from workbench.store.judging import Judgement, save_judgement
 from workbench.store.observations import (
     import_probes,
@@ -49,6 +49,7 @@ from workbench.store.observations import (
     record_link_outcomes,
     record_site,
     restored_accounts,
+    restored_facts,
     restored_sites,
     site_payload,
 )
@@ -79,7 +80,8 @@ class Check:
     facts: Facts | None = None
     findings: list[Finding] = field(default_factory=list)
     scores: pd.DataFrame | None = None
-    resumed: bool = False  # True when this check continues a run that was killed
+    resumed: bool = False  # True when this check continues a run that was killed …
+    rejudged: bool = False  # … or judges again a run whose observations are in the store
 
 
 @dataclass(frozen=True)
@@ -133,13 +135,16 @@ def prepare(
     db: str | None = None,
     out: str | Path | None = None,
     rules_files: Sequence[str | Path] = (),
+    refetch: bool = False,
 ) -> Check:
     """Validate everything before anything is fetched; open the store; record the run.
 
     A run of the same quarter, as_of, inventory and parameters that ended without finishing
     (killed: status still ``running``) is resumed: its run id is reused and ``collect`` skips
-    the websites and accounts whose results it already recorded. A finished run is never
-    resumed; a new check of its quarter fetches everything afresh.
+    the websites and accounts whose results it already recorded. A finished (or failed) run
+    of the same quarter, as_of, inventory and crawl settings is judged again from what it
+    recorded, without fetching (``gather``), with the rules given now; ``refetch=True``
+    starts a new run that fetches everything afresh instead.
     """
     run = identify_run(
         inventory=inventory, quarter=quarter, as_of=as_of, out=out, rules_files=rules_files
@@ -147,7 +152,12 @@ def prepare(
     run.out.mkdir(parents=True, exist_ok=True)
     engine = store.connect(db or store.default_url())
     resumed = store.unfinished_run(engine, **run.record)
-    run_id = resumed if resumed is not None else store.start_run(engine, **run.record)
+    again = None
+    if resumed is None and not refetch:
+        again = runlog.collected_run(engine, **run.record)
+        if again is not None:
+            runlog.reopen_run(engine, again, run.record["params"])
+    run_id = resumed or again or store.start_run(engine, **run.record)
     return Check(
         run.quarter,
         run.as_of,
@@ -156,8 +166,22 @@ def prepare(
         engine,
         run_id,
         run.out,
-        resumed=resumed is not None,
+        resumed=resumed is not None or again is not None,
+        rejudged=again is not None,
     )
+
+
+def gather(
+    check: Check, *, progress: bool = True, workers: int = 16, executor: str | None = None
+) -> Facts:
+    """The facts to judge: restored from the store when this run recorded every website and
+    account already (a quarter judged again, a run killed while judging), nothing fetched;
+    otherwise ``collect`` (which fetches only what the run has not recorded)."""
+    facts = restored_facts(check)
+    if facts is None:
+        return collect(check, progress=progress, workers=workers, executor=executor)
+    check.facts = facts
+    return facts
 
 
 def _parallel(
@@ -506,7 +530,7 @@ def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: A
     """Every stage in one call (what the notebook does cell by cell)."""
     check = prepare(**kwargs)
     try:
-        collect(check, progress=progress, executor=executor)
+        gather(check, progress=progress, executor=executor)
         judge(check)
         score(check)
         write_outputs(check)
@@ -524,6 +548,7 @@ __all__ = [
     "columns_table",
     "crawl_one_site",
     "findings_frame",
+    "gather",
     "identify_run",
     "import_probes",
     "judge",

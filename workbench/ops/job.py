@@ -211,6 +211,7 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
             db=db,
             rules_files=args.rules,
             executor=args.executor,
+            refetch=bool(getattr(args, "refetch", False)),
         )
         log.info(
             "季度检查开始：%s，监测时间点%s，名录%s，数据库%s，输出到%s",

@@ -20,7 +20,7 @@ from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.documents import DocumentFacts
 from workbench.extract.interpretations import InterpretationFacts
 from workbench.extract.personal_info import mask_text
-from workbench.facts import AccountFacts, ProbeFact, SiteFacts
+from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
 from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
 from workbench.fetch.site_crawl import SiteCrawl
@@ -251,6 +251,56 @@ def restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
         if isinstance(value, AccountFacts):
             restored[key] = value
     return restored
+
+
+def restored_facts(check: Check) -> Facts | None:
+    """The facts of the whole check from what this run recorded, nothing fetched: every
+    website's and account's result, the external links' outcomes and the probes. None
+    unless every website and account of the inventory has a result that still loads (a
+    killed crawl, a changed inventory row): ``collect`` then fetches what is missing."""
+    if not check.resumed:
+        return None
+    sites, accounts = restored_sites(check), restored_accounts(check)
+    inventory = check.inventory
+    if any(w.url not in sites or sites[w.url]["site"].website != w for w in inventory.websites):
+        return None
+    if any(accounts.get((a.name, a.platform), None) is None for a in inventory.media):
+        return None
+    if any(accounts[(a.name, a.platform)].account != a for a in inventory.media):
+        return None
+    facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=inventory)
+    outcomes = _link_outcomes(check)
+    for website in inventory.websites:
+        result = sites[website.url]
+        site: SiteFacts = result["site"]
+        for link in site.links:
+            if link.internal or link.status is not None or link.error:
+                continue
+            status, error = outcomes.get((link.source, link.target), (None, None))
+            if status is not None or (error or None) != (link.note or None):
+                link.status, link.error = status, error
+        facts.sites.append(site)
+        facts.columns.extend(result["columns"])
+        facts.documents.extend(result["documents"])
+        facts.interpretations.extend(result["interpretations"])
+    facts.accounts = [accounts[(a.name, a.platform)] for a in inventory.media]
+    import_probes(check)
+    facts.probes = load_probes(check)
+    return facts
+
+
+def _link_outcomes(check: Check) -> dict[tuple[str, str], tuple[int | None, str | None]]:
+    """(source, target) → (status, error) of every link row the run recorded."""
+    with check.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                store.links.c.source_url,
+                store.links.c.target_url,
+                store.links.c.status,
+                store.links.c.error,
+            ).where(store.links.c.run_id == check.run_id)
+        ).all()
+    return {(r.source_url, r.target_url): (r.status, r.error) for r in rows}
 
 
 def record_account(check: Check, item: AccountFacts) -> None:
