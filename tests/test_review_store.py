@@ -191,3 +191,47 @@ def test_circular_sections_are_versioned_and_conflicts_refused(tmp_path: Path) -
     assert kept[0].sections == {"basis": "x"}
     # versions and section edits are audited apart from the findings' decisions
     assert decisions.history(engine, "a1") == []
+
+
+def test_workbench_review_makes_the_dashboards_decisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workbench.cli import main
+
+    engine = _engine(tmp_path, ("a1", "b2", "c3", "lead"))
+    with engine.begin() as conn:
+        conn.execute(
+            store.findings.update()
+            .where(store.findings.c.finding_id == "lead")
+            .values(detail=store.to_json({"lead": True, "lead_veto": True}), veto=False)
+        )
+    db = ("--db", f"sqlite:///{tmp_path / 'w.db'}")
+    # without a reviewer, an unknown id, a bulk confirm holding a lead: one Chinese line each
+    assert main(["review", "confirm", "a1", *db]) == 2
+    assert "--reviewer" in capsys.readouterr().err
+    monkeypatch.setenv("WORKBENCH_REVIEWER", "张三")
+    assert main(["review", "confirm", "nope", *db]) == 2
+    assert "找不到编号" in capsys.readouterr().err
+    assert main(["review", "confirm", "a1", "lead", *db]) == 2
+    assert "线索须逐条核实" in capsys.readouterr().err
+    assert decisions.get_state(engine, "a1").version == 0  # nothing decided
+    assert main(["review", "confirm", "a1", "lead", *db][0:2] + ["lead", *db]) == 0
+    assert main(["review", "dismiss", "b2", "c3", "--reason", "误判", *db]) == 0
+    assert main(["review", "edit", "a1", "--text", "改写后的表述", "--reviewer", "李四", *db]) == 0
+    assert "已修改表述1条问题（审核人：李四）" in capsys.readouterr().out
+    assert [e.reviewer for e in decisions.history(engine, "a1")] == ["李四"]
+    assert decisions.get_state(engine, "lead").status == "confirmed"
+    assert {decisions.get_state(engine, f).status for f in ("b2", "c3")} == {"dismissed"}
+    assert (
+        main(["review", "section", "requirements", "--quarter", "2022Q3", "--text", "新要求", *db])
+        == 0
+    )
+    assert drafts.circular_overrides(engine, "2022Q3") == {"requirements": "新要求"}
+    assert (
+        main(["review", "section", "requirements", "--quarter", "2022Q3", "--template", *db]) == 0
+    )
+    assert drafts.circular_overrides(engine, "2022Q3") == {}
+    capsys.readouterr()
+    assert main(["review", "list", "--quarter", "2022Q3", "--status", "dismissed", *db]) == 0
+    listed = capsys.readouterr().out
+    assert "b2" in listed and "c3" in listed and "a1" not in listed and "已排除" in listed

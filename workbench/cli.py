@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from workbench.hub.command import add_hub_parser
+    from workbench.review_command import add_review_parser
+
+    add_review_parser(sub)
 
     add_hub_parser(sub)
 
@@ -248,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.dashboard.serve import serve_command
 
             return serve_command(args)
+        if args.command == "review":
+            from workbench.review_command import review_command
+
+            return review_command(args)
         if args.command == "hub":
             from workbench.hub.command import hub_command
 

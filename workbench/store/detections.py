@@ -7,6 +7,7 @@ run no longer found as inactive instead of deleting them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -107,3 +108,16 @@ def finding_exists(engine: Engine, finding_id: str) -> bool:
             sa.select(findings.c.finding_id).where(findings.c.finding_id == finding_id)
         ).first()
     return found is not None
+
+
+def is_lead(engine: Engine, finding_id: str) -> bool:
+    """Whether the finding is a lead (线索: ``detail["lead"]``), confirmed one at a time."""
+    with engine.connect() as conn:
+        raw = conn.execute(
+            sa.select(findings.c.detail).where(findings.c.finding_id == finding_id)
+        ).scalar()
+    try:
+        detail = json.loads(raw or "{}")
+    except ValueError:
+        return False
+    return isinstance(detail, dict) and bool(detail.get("lead"))
