@@ -346,3 +346,40 @@ def test_chart_labels_are_drawn_in_a_cjk_font() -> None:
     assert "CJK" in font_manager.findfont(
         label.get_fontproperties()
     ) or "wqy" in font_manager.findfont(label.get_fontproperties())
+
+
+def test_the_review_table_names_columns_documents_and_sites_as_a_supervisor_knows_them(
+    tmp_path: Path,
+) -> None:
+    from workbench.models import Website
+    from workbench.store.judging import Judgement, save_judgement
+
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    run = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="/gone", params={}
+    )
+    column = SITE_A + "gzdt/index.html"
+    store.save_findings(engine, "2022Q3", run, [
+        _finding("f-col", "市住建局", "column", column, "site.column_stale", False,
+                 "栏目超过6个月未更新",
+                 detail=store.to_json({"site_url": SITE_A, "column": "工作动态"})),
+        _finding("f-doc", "市住建局", "document", "湘建发〔2022〕3号",
+                 "policy.interpretation_missing", False, "缺问答等其中1种形式的政策解读",
+                 detail=store.to_json({"title": "关于加强物业管理的通知"})),
+        _finding("f-site", "市住建局", "website", SITE_A, "site.homepage_stale", True,
+                 "首页超过两周未更新"),
+    ])  # fmt: skip
+    site = Website(unit="市住建局", name="湘潭市住建局网站", url=SITE_A, kind="部门网站")
+    save_judgement(engine, run, Judgement([site], [], frozenset({SITE_A})), [])
+    store.finish_run(engine, run)  # the inventory is gone: the names come from the store
+    panel = ReviewPanel(engine)
+    panel.set_quarter("2022Q3")
+    rows = "".join(cell.value for line in panel.rows.children for cell in line.children[1:3])
+    assert "工作动态（湘潭市住建局网站）" in rows
+    assert "《关于加强物业管理的通知》" in rows and "湘潭市住建局网站" in rows
+    assert column not in rows and SITE_A not in rows
+    panel.select("f-col")
+    assert "工作动态（湘潭市住建局网站）" in panel.evidence.value
+    assert f'href="{column}"' in panel.evidence.value  # the URL stays in the evidence
+    panel.f_text.value = "工作动态"  # the keyword filter finds the name too
+    assert panel.visible_ids() == ["f-col"]
