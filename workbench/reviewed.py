@@ -216,6 +216,25 @@ class ReviewedQuarter:
         kept = [f for _, f in self.reviewed()]
         return score_targets(inventory, kept, j.rules, without_service=j.without_service)
 
+    def pass_rates(self) -> pd.DataFrame:
+        """Pass rates of websites by type and accounts by platform, with the totals."""
+        from workbench.tables import RATE_COLUMNS, pass_rates
+
+        return pd.DataFrame(pass_rates(self.scores, self.websites), columns=RATE_COLUMNS)
+
+    def pass_rates_by_unit(self) -> pd.DataFrame:
+        """Pass rates per unit (its websites and accounts together)."""
+        from workbench.tables import pass_rates_by_unit
+
+        return pass_rates_by_unit(self.scores)
+
+    def vetoes(self) -> pd.DataFrame:
+        """The 单项否决 problems after review, the targets named as the review table does."""
+        from workbench.tables import veto_list
+
+        labels = dict(zip(self.findings["finding_id"], self.findings["label"], strict=True))
+        return veto_list(self.reviewed(), labels)
+
     # --- the circular -----------------------------------------------------------------------
 
     @property
@@ -300,10 +319,20 @@ class ReviewedQuarter:
         return stored_page_facts(self.engine, self.run_id, site_url, url)
 
 
+def default_db() -> str:
+    """``reports/workbench.db`` of the current folder, else of the project (JupyterLab runs a
+    notebook in ``notebooks/``), else the current folder's (a new store)."""
+    project = Path(__file__).resolve().parents[1]
+    for base in (Path.cwd(), project):
+        if (base / store.DEFAULT_DB_PATH).is_file():
+            return f"sqlite:///{(base / store.DEFAULT_DB_PATH).resolve()}"
+    return store.default_url()
+
+
 def _engine(db: str | Engine | None) -> Engine:
     if isinstance(db, Engine):
         return db
-    return store.connect(db or store.default_url())
+    return store.connect(db or default_db())
 
 
 def quarters(db: str | Engine | None = None) -> list[str]:
@@ -315,8 +344,8 @@ def quarters(db: str | Engine | None = None) -> list[str]:
 
 def open_quarter(quarter: str | None = None, db: str | Engine | None = None) -> ReviewedQuarter:
     """The quarter ``quarter`` (e.g. ``2022Q3``; None: the newest in the store) as reviewed,
-    from the store at ``db`` (an SQLAlchemy URL or an engine; default
-    ``reports/workbench.db``). Raises WorkbenchError in Chinese when it holds no such run."""
+    from the store at ``db`` (an SQLAlchemy URL or an engine; default: ``default_db()``).
+    Raises WorkbenchError in Chinese when it holds no such run."""
     engine = _engine(db)
     if quarter is None:
         stored = quarters(engine)
