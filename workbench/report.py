@@ -58,7 +58,7 @@ def notebook_inputs(
         extra = [str(p) for p in json.loads(rules_files or "[]")]
     except ValueError:
         raise WorkbenchError(
-            f"参数 rules_files 应为JSON列表，例如 [\"rules.yaml\"]，而不是“{rules_files}”。"
+            f'参数 rules_files 应为JSON列表，例如 ["rules.yaml"]，而不是“{rules_files}”。'
         ) from None
     if inventory:
         return NotebookInputs(inventory, quarter, as_of or None, url, out or None, extra, refetch)
@@ -69,7 +69,7 @@ def notebook_inputs(
     if run is None:
         raise WorkbenchError(
             f"请在参数单元格中设置 inventory（检查对象名录的文件夹或 .xlsx 文件），"
-            f"例如 inventory = \"reports/demo-city/inventory\"：数据库 {store.safe_url(url)} "
+            f'例如 inventory = "reports/demo-city/inventory"：数据库 {store.safe_url(url)} '
             f"中没有{quarter}季度的检查记录可供重新判定。"
         )
     if not Path(run.inventory).exists():
