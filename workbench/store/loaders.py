@@ -8,7 +8,7 @@ HTML. Dates are Asia/Shanghai calendar dates, datetimes naive Shanghai wall-cloc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -67,21 +67,11 @@ def record_probes(engine: Engine, rows: Sequence[Mapping[str, Any]]) -> None:
         insert_many(conn, probes, rows)
 
 
-def imported_probe_keys(engine: Engine) -> set[tuple[str, datetime]]:
-    """(url, time) of every probe imported from an inventory's probes.csv."""
-    with engine.connect() as conn:
-        return {
-            (r.url, r.time)
-            for r in conn.execute(
-                sa.select(probes.c.url, probes.c.time).where(probes.c.source == "import")
-            )
-        }
-
-
 def probes_between(
-    engine: Engine, start: datetime, end: datetime, urls: Iterable[str] | None = None
+    engine: Engine, start: date, end: date, urls: Iterable[str] | None = None
 ) -> list[Any]:
-    """Probes (url, time, ok, elapsed_ms) with ``start`` ≤ time < ``end`` (of ``urls``)."""
+    """Probes (url, time, ok, elapsed_ms) with ``start`` ≤ time < ``end`` (of ``urls``);
+    a date bound is its midnight."""
     query = sa.select(probes.c.url, probes.c.time, probes.c.ok, probes.c.elapsed_ms).where(
         probes.c.time >= start, probes.c.time < end
     )

@@ -25,6 +25,7 @@ from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
 from workbench.fetch.site_crawl import SiteCrawl
 from workbench.rules import get
+from workbench.store.loaders import probes_between
 
 if TYPE_CHECKING:
     from workbench.pipeline import Check
@@ -381,15 +382,5 @@ def load_probes(check: Check) -> list[ProbeFact]:
     first day to the end of the check day (``workbench.monitoring`` picks each site's week)."""
     days = int(get(check.rules, "website.unreachable.monitor_days", 7))
     start = check.quarter.start - timedelta(days=days)
-    with check.engine.connect() as conn:
-        result = conn.execute(
-            sa.select(
-                store.probes.c.url,
-                store.probes.c.time,
-                store.probes.c.ok,
-                store.probes.c.elapsed_ms,
-            ).where(
-                store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
-            )
-        )
-        return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in result]
+    rows = probes_between(check.engine, start, check.as_of + timedelta(days=1))
+    return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in rows]

@@ -96,25 +96,34 @@ def mark_judged(engine: Engine, run_id: int) -> None:
         conn.execute(sa.update(runs).where(runs.c.id == run_id).values(judged_at=now()))
 
 
+def _runs_of(
+    engine: Engine, quarter: str, as_of: Any, inventory: str, statuses: tuple[str, ...]
+) -> list[Any]:
+    """(id, params) of the runs of ``quarter`` with this check time, inventory and status,
+    newest first."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(runs.c.id, runs.c.params, runs.c.finished_at)
+                .where(
+                    runs.c.quarter == quarter,
+                    runs.c.as_of == as_of,
+                    runs.c.inventory == inventory,
+                    runs.c.status.in_(statuses),
+                )
+                .order_by(runs.c.id.desc())
+            ).all()
+        )
+
+
 def unfinished_run(
     engine: Engine, *, quarter: str, as_of: Any, inventory: str, params: Mapping[str, Any]
 ) -> int | None:
     """The newest run of ``quarter`` that ended without finishing (killed, power lost) with the
     same ``as_of``, inventory and parameters, or None. A finished or failed run never counts."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(runs.c.id, runs.c.params)
-            .where(
-                runs.c.quarter == quarter,
-                runs.c.as_of == as_of,
-                runs.c.inventory == inventory,
-                runs.c.status == "running",
-                runs.c.finished_at.is_(None),
-            )
-            .order_by(runs.c.id.desc())
-        ).all()
     wanted = to_json(params)
-    return next((int(r.id) for r in rows if r.params == wanted), None)
+    rows = _runs_of(engine, quarter, as_of, inventory, ("running",))
+    return next((int(r.id) for r in rows if r.finished_at is None and r.params == wanted), None)
 
 
 def collected_run(
@@ -124,19 +133,8 @@ def collected_run(
     and crawl settings (``params["crawl"]``): its observations can be judged again without
     fetching. Other parameters (rules files, output folder) may differ: they change the
     judging, not what was collected."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(runs.c.id, runs.c.params)
-            .where(
-                runs.c.quarter == quarter,
-                runs.c.as_of == as_of,
-                runs.c.inventory == inventory,
-                runs.c.status.in_(("done", "failed")),
-            )
-            .order_by(runs.c.id.desc())
-        ).all()
     wanted = to_json(params.get("crawl"))
-    for row in rows:
+    for row in _runs_of(engine, quarter, as_of, inventory, ("done", "failed")):
         try:
             crawl = json.loads(row.params or "{}").get("crawl")
         except (ValueError, AttributeError):
