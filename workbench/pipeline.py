@@ -442,7 +442,7 @@ def judge(check: Check) -> list[Finding]:
     found.sort(key=lambda f: (KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
     rows = [store.finding_values(f) for f in found]
     store.save_findings(check.engine, check.quarter.label, check.run_id, rows)
-    save_judgement(check.engine, check.run_id, judgement_of(check), stored_documents(check.facts))
+    save_judgement(check.engine, check.run_id, judgement_of(check), check.facts.documents)
     check.findings = found
     return found
 
@@ -461,22 +461,6 @@ def judgement_of(check: Check) -> Judgement:
             "checked_indicators": sorted(REGISTRY),
         },
     )
-
-
-def stored_documents(facts: Facts) -> list[dict[str, Any]]:
-    """The policy documents of ``facts`` as rows of the store's ``documents`` table."""
-    return [
-        {
-            "site_url": d.site_url,
-            "url": d.url,
-            "docno": d.number or "",
-            "title": d.title,
-            "unit": d.unit,
-            "published": d.published,
-            "normative": bool(d.normative),
-        }
-        for d in facts.documents
-    ]
 
 
 def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.DataFrame:

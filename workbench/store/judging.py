@@ -14,9 +14,9 @@ replaces them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -25,6 +25,9 @@ from sqlalchemy.engine import Engine
 from workbench.models import MediaAccount, Website
 from workbench.store.database import now, to_json
 from workbench.store.schema import documents, judgements, runs
+
+if TYPE_CHECKING:
+    from workbench.extract.documents import DocumentFacts
 
 DOCUMENT_COLUMNS = ("docno", "title", "unit", "published", "url")
 
@@ -46,10 +49,10 @@ class Judgement:
 
 
 def save_judgement(
-    engine: Engine, run_id: int, judgement: Judgement, docs: Iterable[Mapping[str, Any]]
+    engine: Engine, run_id: int, judgement: Judgement, docs: Iterable[DocumentFacts]
 ) -> None:
-    """Replace what ``run_id`` recorded of its judging: the judgement and its documents
-    (rows: site_url, url, docno, title, unit, published, normative)."""
+    """Replace what ``run_id`` recorded of its judging: the judgement and the policy
+    documents its crawl found."""
     values = {
         "websites": to_json([asdict(w) for w in judgement.websites]),
         "media": to_json([asdict(m) for m in judgement.media]),
@@ -57,7 +60,19 @@ def save_judgement(
         "scoring": to_json(judgement.scoring),
         "circular": to_json(judgement.circular),
     }
-    rows = [{**dict(d), "run_id": run_id} for d in docs]
+    rows = [
+        {
+            "run_id": run_id,
+            "site_url": d.site_url,
+            "url": d.url,
+            "docno": d.number or "",
+            "title": d.title,
+            "unit": d.unit,
+            "published": d.published,
+            "normative": bool(d.normative),
+        }
+        for d in docs
+    ]
     with engine.begin() as conn:
         conn.execute(sa.delete(judgements).where(judgements.c.run_id == run_id))
         conn.execute(sa.insert(judgements).values(run_id=run_id, **values))
