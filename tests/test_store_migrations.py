@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from workbench import store
+from workbench import open_quarter, store
 from workbench.errors import WorkbenchError
 from workbench.store import decisions, drafts, roles
 
@@ -108,6 +108,15 @@ def test_a_database_from_before_alembic_upgrades_and_keeps_its_data(tmp_path: Pa
     decisions.confirm(engine, "f-unreg", "张三", 0)
     store.runlog.mark_judged(engine, run.id)
     assert store.runlog.get_run(engine, run.id).judged_at is not None  # type: ignore[union-attr]
+    # the reviewed quarter opens: decisions applied; a run judged before judgements were
+    # stored has no inventory snapshot, and its inventory file is gone: said in Chinese
+    view = open_quarter("2022Q3", db=engine)
+    assert set(view.findings["status"]) == {"dismissed", "confirmed"}
+    assert dict(view.reviewed())["f-column"].problem == "“工作动态”栏目超过6个月未更新"
+    assert "f-stale" not in dict(view.reviewed())  # dismissed
+    assert dict(view.reviewed())["f-lead"].veto  # a confirmed lead counts with its veto
+    with pytest.raises(WorkbenchError, match="找不到本季度检查使用的名录"):
+        _ = view.scores
     # connecting again changes nothing
     before = _schema(engine)
     store.connect(f"sqlite:///{path}")
