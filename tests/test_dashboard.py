@@ -368,14 +368,20 @@ def test_the_review_table_names_columns_documents_and_sites_as_a_supervisor_know
                  detail=store.to_json({"title": "关于加强物业管理的通知"})),
         _finding("f-site", "市住建局", "website", SITE_A, "site.homepage_stale", True,
                  "首页超过两周未更新"),
+        _finding("f-open", "市住建局", "column", SITE_A + "zdly/", "openness.column_sparse",
+                 False, "仅公开1条信息"),  # its detail names no column: the crawl's record does
     ])  # fmt: skip
+    with engine.begin() as conn:
+        store.insert_many(conn, store.columns, [
+            {"run_id": run, "site_url": SITE_A, "url": SITE_A + "zdly/", "name": "重点领域信息公开"}
+        ])  # fmt: skip
     site = Website(unit="市住建局", name="湘潭市住建局网站", url=SITE_A, kind="部门网站")
     save_judgement(engine, run, Judgement([site], [], frozenset({SITE_A})), [])
     store.finish_run(engine, run)  # the inventory is gone: the names come from the store
     panel = ReviewPanel(engine)
     panel.set_quarter("2022Q3")
     rows = "".join(cell.value for line in panel.rows.children for cell in line.children[1:3])
-    assert "工作动态（湘潭市住建局网站）" in rows
+    assert "工作动态（湘潭市住建局网站）" in rows and "重点领域信息公开（湘潭市住建局网站）" in rows
     assert "《关于加强物业管理的通知》" in rows and "湘潭市住建局网站" in rows
     assert column not in rows and SITE_A not in rows
     panel.select("f-col")

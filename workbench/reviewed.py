@@ -99,15 +99,23 @@ def parse_detail(raw: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def finding_label(row: Mapping[str, Any], site_names: Mapping[str, str]) -> str:
+def finding_label(
+    row: Mapping[str, Any],
+    site_names: Mapping[str, str],
+    columns: Mapping[str, tuple[str, str]] | None = None,
+) -> str:
     """How the review table names a finding's target, as a supervisor knows it: a column as
     栏目名（网站名）, a document by its title, a website by its name; the URL stays in the
-    evidence. Falls back to the stored target."""
+    evidence. ``columns``: column URL → (name, site URL) as the run recorded them, for column
+    findings whose detail does not name their column. Falls back to the stored target."""
     kind, target = str(row.get("target_kind") or ""), str(row.get("target") or "")
     detail = parse_detail(row.get("detail"))
-    if kind == "column" and detail.get("column"):
-        site = site_names.get(str(detail.get("site_url") or ""), "")
-        return f"{detail['column']}（{site}）" if site else str(detail["column"])
+    column, site_url = str(detail.get("column") or ""), str(detail.get("site_url") or "")
+    if kind == "column" and not column and columns and target in columns:
+        column, site_url = columns[target]
+    if kind == "column" and column:
+        site = site_names.get(site_url, "")
+        return f"{column}（{site}）" if site else column
     if kind == "document" and detail.get("title"):
         return f"《{str(detail['title']).strip('《》')}》"
     if kind == "website" and target in site_names:
@@ -376,8 +384,15 @@ def open_quarter(quarter: str | None = None, db: str | Engine | None = None) -> 
         names = {w.url: w.name for w in view.websites}
     except WorkbenchError:
         names = {}
+    recorded = view.columns()
+    columns = {
+        str(u): (str(n or ""), str(s or ""))
+        for u, n, s in zip(recorded["url"], recorded["name"], recorded["site_url"], strict=True)
+        if n
+    }
     frame["label"] = [
-        finding_label({str(k): v for k, v in r.items()}, names) for r in frame.to_dict("records")
+        finding_label({str(k): v for k, v in r.items()}, names, columns)
+        for r in frame.to_dict("records")
     ]
     return view
 
