@@ -365,7 +365,7 @@ def test_the_review_table_names_columns_documents_and_sites_as_a_supervisor_know
                  detail=store.to_json({"site_url": SITE_A, "column": "工作动态"})),
         _finding("f-doc", "市住建局", "document", "湘建发〔2022〕3号",
                  "policy.interpretation_missing", False, "缺问答等其中1种形式的政策解读",
-                 detail=store.to_json({"title": "关于加强物业管理的通知"})),
+                 detail=store.to_json({"title": "关于印发《物业管理办法》的通知"})),
         _finding("f-site", "市住建局", "website", SITE_A, "site.homepage_stale", True,
                  "首页超过两周未更新"),
         _finding("f-open", "市住建局", "column", SITE_A + "zdly/", "openness.column_sparse",
@@ -382,7 +382,7 @@ def test_the_review_table_names_columns_documents_and_sites_as_a_supervisor_know
     panel.set_quarter("2022Q3")
     rows = "".join(cell.value for line in panel.rows.children for cell in line.children[1:3])
     assert "工作动态（湘潭市住建局网站）" in rows and "重点领域信息公开（湘潭市住建局网站）" in rows
-    assert "《关于加强物业管理的通知》" in rows and "湘潭市住建局网站" in rows
+    assert "《关于印发〈物业管理办法〉的通知》" in rows and "湘潭市住建局网站" in rows
     assert column not in rows and SITE_A not in rows
     panel.select("f-col")
     assert "工作动态（湘潭市住建局网站）" in panel.evidence.value

@@ -117,7 +117,8 @@ def finding_label(
         site = site_names.get(site_url, "")
         return f"{column}（{site}）" if site else column
     if kind == "document" and detail.get("title"):
-        return f"《{str(detail['title']).strip('《》')}》"
+        title = str(detail["title"]).strip().removeprefix("《").removesuffix("》")
+        return f"《{title.replace('《', '〈').replace('》', '〉')}》"  # 〈〉 inside 《》
     if kind == "website" and target in site_names:
         return site_names[target]
     return target
