@@ -1,11 +1,11 @@
 """One reviewed quarter: the circular a supervisor generates in the dashboard is the one
 ``workbench run`` writes, paragraph for paragraph, and the dashboard's scores are scores.csv.
 
-The demo city is checked once (``workbench run``); the store is copied (``workbench
-backup``). The same decisions and edits are then made on one copy through the dashboard's
-widgets (问题审核 and 通报起草, by clicking) and on the other through ``workbench review``,
-and the quarter is run again on the second copy (judged again from the store, nothing
-fetched). An earlier quarter is stored first, so that both circulars carry a 复查 paragraph;
+The demo city is checked once (the run ``test_circular_data.demo_run`` shares); its store
+is copied twice (``ops.backup``). The same decisions and edits are then made on one copy
+through the dashboard's widgets (问题审核 and 通报起草, by clicking) and on the other through
+``workbench review``, and ``workbench run`` runs the quarter again on the second copy
+(judged again from the store: the demo city's servers are stopped by then). An earlier quarter is stored first, so that both circulars carry a 复查 paragraph;
 the demo's documents lacking interpretations put 附件2's titles in both.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -24,7 +23,6 @@ import pytest
 from workbench import open_quarter, store
 from workbench.dashboard.drafting import DraftingPanel
 from workbench.dashboard.review import ReviewPanel
-from workbench.demo import serve_demo_city
 from workbench.store import drafts
 
 pytestmark = pytest.mark.e2e
@@ -81,29 +79,29 @@ def _chosen(frame: pd.DataFrame) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def quarter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two copies of the demo city's store (checked once per test process, its servers
+    stopped since: the second ``workbench run`` cannot fetch anything), with 2022Q2 added."""
+    from test_circular_data import demo_run
+
+    from workbench.ops.backup import backup
+
+    demo = demo_run()
     base = tmp_path_factory.mktemp("one-quarter")
-    with serve_demo_city(base / "city") as city:
-        first, second = f"sqlite:///{base / 'dashboard.db'}", f"sqlite:///{base / 'cli.db'}"
-        run = [
-            "run", "--inventory", str(city.inventory_dir), "--quarter", city.quarter,
-            "--as-of", city.as_of.isoformat(), "--no-progress",
-        ]  # fmt: skip
-        _cli(*run, "--out", str(base / "out1"), "--db", first)
-        q3 = open_quarter(city.quarter, db=first).findings
-        _earlier_quarter(first, q3)
-        _cli("backup", "--db", first, "--to", str(base / "cli.db"))
-        yield {"city": city, "run": run, "first": first, "second": second, "base": base}
+    first, second = f"sqlite:///{base / 'dashboard.db'}", f"sqlite:///{base / 'cli.db'}"
+    backup(demo.db, str(base / "dashboard.db"))
+    _earlier_quarter(first, open_quarter(demo.quarter, db=first).findings)
+    backup(first, str(base / "cli.db"))
+    run = [
+        "run", "--inventory", str(demo.inventory), "--quarter", demo.quarter,
+        "--as-of", "2022-09-30", "--no-progress",
+    ]  # fmt: skip
+    return {"quarter": demo.quarter, "run": run, "first": first, "second": second, "base": base}
 
 
 def test_the_dashboards_circular_is_workbench_runs_circular(quarter: dict[str, Any]) -> None:
-    city, first, second, base = (
-        quarter["city"],
-        quarter["first"],
-        quarter["second"],
-        quarter["base"],
-    )
-    q = city.quarter
+    q, first, second = quarter["quarter"], quarter["first"], quarter["second"]
+    base = quarter["base"]
     chosen = _chosen(open_quarter(q, db=first).findings)
     edited = "“" + "栏目" + "”存在超期未更新问题（经审核修改）"
 
