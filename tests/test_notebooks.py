@@ -38,16 +38,6 @@ def test_quarterly_notebook_has_the_runner_parameters() -> None:
     }  # fmt: skip
 
 
-HTML = {"Content-Type": "text/html; charset=utf-8"}
-HOME = (
-    "<html><head><title>示范网</title></head><body><ul>"
-    '<li><a href="/a/1.html">示范新闻标题第一条</a><span>2022-08-01</span></li>'
-    '<li><a href="/a/2.html">示范新闻标题第二条</a><span>2022-07-20</span></li>'
-    "</ul></body></html>"
-)
-ARTICLE = "<html><body><h1>新闻</h1><p>发布日期：2022-08-01</p></body></html>"
-
-
 def _execute(name: str, folder: Path, **parameters: object) -> nbformat.NotebookNode:
     import papermill
 
@@ -77,24 +67,14 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, lis
     """A folder whose reports/workbench.db holds a judged 2022Q3 of one loopback site; the
     server's request log."""
     from servers import serve
+    from test_pipeline_reviews import ROUTES, one_site_inventory
 
     from workbench import pipeline
 
     folder = tmp_path_factory.mktemp("lab")
     log: list[Any] = []
-    routes = {
-        "/": (200, HTML, HOME),
-        "/a/1.html": (200, HTML, ARTICLE),
-        "/a/2.html": (200, HTML, ARTICLE),
-    }
-    with serve(routes, log=log) as url:
-        inv = folder / "inventory"
-        inv.mkdir()
-        (inv / "websites.csv").write_text(
-            f"单位,网站名称,网址,类型\n市水利局,示范水利网,{url}/,部门网站\n", encoding="utf-8-sig"
-        )
-        (inv / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
-        (inv / "rules.yaml").write_text("crawl:\n  delay: 0\n", encoding="utf-8")
+    with serve(ROUTES, log=log) as url:
+        inv = one_site_inventory(folder / "inventory", url)
         db = f"sqlite:///{folder / 'reports' / 'workbench.db'}"
         pipeline.run_quarter(
             inventory=inv, quarter="2022Q3", as_of="2022-09-30", db=db, out=folder / "out"

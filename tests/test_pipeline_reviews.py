@@ -19,6 +19,21 @@ PAGE = (
 )
 
 
+ARTICLE = (200, HTML, "<html><body><h1>新闻</h1><p>发布日期：2022-08-01</p></body></html>")
+ROUTES = {"/": (200, HTML, PAGE), "/a/1.html": ARTICLE, "/a/2.html": ARTICLE}
+
+
+def one_site_inventory(folder: Path, url: str) -> Path:
+    """An inventory of one 部门网站 at ``url`` and no accounts, crawled without delay."""
+    folder.mkdir()
+    (folder / "websites.csv").write_text(
+        f"单位,网站名称,网址,类型\n市水利局,示范水利网,{url}/,部门网站\n", encoding="utf-8-sig"
+    )
+    (folder / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
+    (folder / "rules.yaml").write_text("crawl:\n  delay: 0\n", encoding="utf-8")
+    return folder
+
+
 def _run(inv: Path, tmp: Path, db: str) -> list[dict[str, str]]:
     pipeline.run_quarter(
         inventory=inv, quarter="2022Q3", as_of="2022-09-30", db=db, out=tmp / "out"
@@ -28,15 +43,8 @@ def _run(inv: Path, tmp: Path, db: str) -> list[dict[str, str]]:
 
 
 def test_dismissed_veto_leaves_scores_and_circular(tmp_path: Path) -> None:
-    article = (200, HTML, "<html><body><h1>新闻</h1><p>发布日期：2022-08-01</p></body></html>")
-    with serve({"/": (200, HTML, PAGE), "/a/1.html": article, "/a/2.html": article}) as url:
-        inv = tmp_path / "inv"
-        inv.mkdir()
-        (inv / "websites.csv").write_text(
-            f"单位,网站名称,网址,类型\n市水利局,示范水利网,{url}/,部门网站\n", encoding="utf-8-sig"
-        )
-        (inv / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
-        (inv / "rules.yaml").write_text("crawl:\n  delay: 0\n", encoding="utf-8")
+    with serve(ROUTES) as url:
+        inv = one_site_inventory(tmp_path / "inv", url)
         db = f"sqlite:///{tmp_path / 'w.db'}"
         first = _run(inv, tmp_path, db)
         assert first[0]["qualified"] == "false"
