@@ -276,4 +276,3 @@ def test_the_12345_hotline_is_named_not_any_digit_run() -> None:
     assert is_consult_link("12345政务服务便民热线") and is_consult_link("拨打12345")
     assert not is_consult_link("联系电话：13812345678")  # a phone number holding 12345
     assert not is_consult_link("信访留言")
-

@@ -212,17 +212,3 @@ class InterpretationLate(Indicator):
                     "limit": limit,
                 },
             )
-
-
-def documents_frame_rows(documents: Sequence[DocumentFacts]) -> list[dict[str, str]]:
-    """Rows (docno, title, unit, published, url) for the circular's 附件2 lookup."""
-    return [
-        {
-            "docno": d.number or "",
-            "title": d.title,
-            "unit": d.unit,
-            "published": d.published.isoformat() if d.published else "",
-            "url": d.url,
-        }
-        for d in documents
-    ]
