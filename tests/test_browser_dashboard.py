@@ -23,8 +23,8 @@ import requests
 from chromium import CHROMIUM, launched
 
 from workbench import pipeline, store
-from workbench.dashboard import reviews_store
 from workbench.demo import serve_demo_city
+from workbench.store import decisions
 
 pytestmark = pytest.mark.browser
 
@@ -222,8 +222,8 @@ def test_decisions_persist_across_reload_and_the_docx_downloads(
     _shot(page, served, "dashboard-review.png")
 
     engine = store.connect(served["db"])
-    assert reviews_store.get_state(engine, first).status == "confirmed"
-    dismissed = reviews_store.get_state(engine, second)
+    assert decisions.get_state(engine, first).status == "confirmed"
+    dismissed = decisions.get_state(engine, second)
     assert (dismissed.status, dismissed.reviewer) == ("dismissed", "李审核")
 
     page.reload(timeout=60_000)  # a new kernel reading the store

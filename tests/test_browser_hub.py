@@ -25,7 +25,7 @@ from chromium import CHROMIUM, launched
 from store_rows import finding_row
 
 from workbench import store
-from workbench.dashboard import drafts_store, reviews_store
+from workbench.store import decisions, drafts
 
 pytestmark = pytest.mark.browser
 
@@ -204,7 +204,7 @@ def test_two_reviewers_decide_and_the_trail_carries_their_logins(
 
     engine = store.connect(hub["db"])
     trail = {
-        fid: [(e.action, e.reviewer) for e in reviews_store.history(engine, fid)]
+        fid: [(e.action, e.reviewer) for e in decisions.history(engine, fid)]
         for fid in FINDINGS.values()
     }
     assert trail == {
@@ -234,16 +234,14 @@ def test_only_the_lead_generates_the_final_version_and_marks_it_sent(
     expect(reviewer.locator(".wb-role-note")).to_contain_text("仅限审核负责人")
     reviewer.locator("button.wb-generate").click()  # a draft is anyone's
     reviewer.locator(".wb-docx-link a").wait_for(timeout=60_000)
-    assert [(v.editor, v.final) for v in drafts_store.versions(engine, "2022Q3")] == [
-        ("zhangsan", False)
-    ]
+    assert [(v.editor, v.final) for v in drafts.versions(engine, "2022Q3")] == [("zhangsan", False)]
 
     lead.locator(".lm-TabBar-tab", has_text="通报起草").first.click()
     lead.locator("button.wb-generate-final").click()
     lead.wait_for_selector("text=通报已生成第2版（定稿）", timeout=60_000)
     lead.locator("button.wb-mark-sent").click()
     expect(lead.locator(".wb-tag-sent")).to_contain_text("已报送（wangwu")
-    mark = drafts_store.sent_mark(engine, "2022Q3")
+    mark = drafts.sent_mark(engine, "2022Q3")
     assert mark is not None and (mark.number, mark.editor) == (2, "wangwu")
-    newest = drafts_store.versions(engine, "2022Q3")[0]
+    newest = drafts.versions(engine, "2022Q3")[0]
     assert (newest.number, newest.editor, newest.final) == (2, "wangwu", True)

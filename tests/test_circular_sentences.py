@@ -330,8 +330,7 @@ def test_demo_attachments_list_the_problems_in_the_circulars_wording(demo: dict[
 @pytest.fixture(scope="module")
 def dashboard(demo: dict[str, Any]) -> dict[str, Any]:
     """The demo's quarter as the dashboard reads it from the store."""
-    from workbench import store
-    from workbench.dashboard import quarter_data
+    from workbench import open_quarter, store
     from workbench.dashboard.drafting import DraftingPanel
 
     run = demo["run"]
@@ -339,15 +338,8 @@ def dashboard(demo: dict[str, Any]) -> dict[str, Any]:
     panel = DraftingPanel(engine)
     panel.set_quarter(run.quarter)  # what 通报起草 does: the circular's inputs from the store
     assert panel.inputs is not None, panel.status.widget.value
-    latest = quarter_data.latest_run(engine, run.quarter)
-    assert latest is not None
-    inventory, rules = quarter_data.run_context(latest)
-    frame = quarter_data.findings_with_reviews(engine, run.quarter)
-    return {
-        "inputs": panel.inputs,
-        "scores": quarter_data.reviewed_scores(frame, inventory, rules),
-        "inventory": inventory,
-    }
+    view = open_quarter(run.quarter, db=engine)
+    return {"inputs": panel.inputs, "scores": view.scores, "websites": view.websites}
 
 
 def test_dashboard_path_writes_the_same_problems(
@@ -375,7 +367,7 @@ def test_dashboard_scores_count_column_deductions_against_the_website(
 ) -> None:
     scores = dashboard["scores"]
     written = pd.read_csv(demo["run"].out / "scores.csv", encoding="utf-8-sig", dtype=str)
-    tourism = next(w.url for w in dashboard["inventory"].websites if w.unit == "市文旅广体局")
+    tourism = next(w.url for w in dashboard["websites"] if w.unit == "市文旅广体局")
     dashboard_score = scores.loc[scores["target"] == tourism, "score"].iloc[0]
     assert float(dashboard_score) == float(
         written.loc[written["target"] == tourism, "score"].iloc[0]

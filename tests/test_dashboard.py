@@ -19,11 +19,11 @@ import requests
 from sqlalchemy.engine import Engine
 
 from workbench import store
-from workbench.dashboard import drafts_store, reviews_store
 from workbench.dashboard.app import TAB_TITLES, ReviewDashboard
 from workbench.dashboard.drafting import DraftingPanel
 from workbench.dashboard.overview import QuarterOverview
 from workbench.dashboard.review import ReviewPanel
+from workbench.store import decisions, drafts
 
 MARKUP = '<img src=x onerror="alert(1)">'
 SITE_A, SITE_B = "http://127.0.0.1:9/a/", "http://127.0.0.1:9/b/"
@@ -96,7 +96,7 @@ def test_overview_computes_kpis_from_the_inventory_and_the_decisions(tmp_path: P
     assert "门户网站" not in view.rates.value and "部门网站" in view.rates.value
     assert bytes(view.family_chart.value).startswith(b"\x89PNG")
     assert view.trend_chart.layout.display == "none"  # one quarter: no trend
-    reviews_store.dismiss(engine, "f-stale", "张三", 0, "监测前已更新")
+    decisions.dismiss(engine, "f-stale", "张三", 0, "监测前已更新")
     view.refresh()
     assert view.kpis is not None
     assert (view.kpis.site_rate, view.kpis.veto_findings, view.kpis.dismissed) == ("100%", 1, 1)
@@ -165,19 +165,19 @@ def test_review_actions_by_clicking(tmp_path: Path) -> None:
     panel.select("f-stale")
     panel.confirm_button.click()  # no reviewer yet
     assert "审核人" in panel.status.widget.value
-    assert reviews_store.get_state(engine, "f-stale").version == 0
+    assert decisions.get_state(engine, "f-stale").version == 0
     panel.reviewer.value = "张三"
     panel.confirm_button.click()
-    assert reviews_store.get_state(engine, "f-stale").status == "confirmed"
+    assert decisions.get_state(engine, "f-stale").status == "confirmed"
     assert "已确认" in panel.status.widget.value and "张三" in panel.history.value
     panel.dismiss_button.click()  # no reason
     assert "理由" in panel.status.widget.value
     panel.dismiss_reason.value = "属误判"
     panel.dismiss_button.click()
-    assert reviews_store.get_state(engine, "f-stale").status == "dismissed"
+    assert decisions.get_state(engine, "f-stale").status == "dismissed"
     panel.edit_text.value = "市水利局网站首页长期未更新"
     panel.edit_button.click()
-    state = reviews_store.get_state(engine, "f-stale")
+    state = decisions.get_state(engine, "f-stale")
     assert (state.problem_override, state.version) == ("市水利局网站首页长期未更新", 3)
     assert "原始表述" in panel.evidence.value
     # bulk: tick the two other rows, then 批量确认
@@ -187,9 +187,9 @@ def test_review_actions_by_clicking(tmp_path: Path) -> None:
     assert panel.checked == {"f-incomplete", "f-unreg"}
     panel.bulk_confirm_button.click()
     assert "已处理 2 条" in panel.status.widget.value
-    assert {
-        s.status for s in reviews_store.states(engine, ["f-incomplete", "f-unreg"]).values()
-    } == {"confirmed"}
+    assert {s.status for s in decisions.states(engine, ["f-incomplete", "f-unreg"]).values()} == {
+        "confirmed"
+    }
 
 
 def test_a_lead_counts_only_once_a_reviewer_confirms_it(tmp_path: Path) -> None:
@@ -223,9 +223,9 @@ def test_a_lead_counts_only_once_a_reviewer_confirms_it(tmp_path: Path) -> None:
             line.children[0].value = True
     panel.bulk_confirm_button.click()  # leads are never confirmed in bulk
     assert "不能批量确认" in panel.status.widget.value
-    assert reviews_store.get_state(engine, "f-lead").status == "pending"
+    assert decisions.get_state(engine, "f-lead").status == "pending"
     panel.confirm_button.click()
-    assert reviews_store.get_state(engine, "f-lead").status == "confirmed"
+    assert decisions.get_state(engine, "f-lead").status == "confirmed"
     view.refresh()
     assert view.kpis is not None
     assert (view.kpis.site_rate, view.kpis.veto_targets, view.kpis.pending_leads) == ("50%", 1, 0)
@@ -242,15 +242,15 @@ def test_two_supervisors_do_not_overwrite_each_other(tmp_path: Path) -> None:
     b.dismiss_reason.value = "已备案"
     b.dismiss_button.click()
     assert "张三" in b.status.widget.value and "未保存" in b.status.widget.value
-    state = reviews_store.get_state(engine, "f-unreg")
+    state = decisions.get_state(engine, "f-unreg")
     assert (state.status, state.reviewer) == ("confirmed", "张三")
     assert "已确认" in b.evidence.value  # B now sees A's decision
 
 
 def test_drafting_prefills_previews_saves_and_generates_a_docx(tmp_path: Path) -> None:
     engine = _seeded(tmp_path)
-    drafts_store.save_section(engine, "2022Q2", "requirements", "上季度的工作要求。", "王五", 0)
-    reviews_store.dismiss(engine, "f-unreg", "张三", 0, "已备案")
+    drafts.save_section(engine, "2022Q2", "requirements", "上季度的工作要求。", "王五", 0)
+    decisions.dismiss(engine, "f-unreg", "张三", 0, "已备案")
     panel = DraftingPanel(engine)
     panel.set_quarter("2022Q3")
     assert panel.overrides() == {}
@@ -267,7 +267,7 @@ def test_drafting_prefills_previews_saves_and_generates_a_docx(tmp_path: Path) -
     panel.reviewer.value = "张三"
     panel.generate_button.click()
     assert "第1版" in panel.status.widget.value
-    texts = drafts_store.section_texts(engine, "2022Q3")
+    texts = drafts.section_texts(engine, "2022Q3")
     assert set(texts) == {"requirements"} and texts["requirements"].editor == "张三"
     match = re.search(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', panel.download.value)
     assert match and match.group(1).endswith(".docx")
@@ -276,8 +276,8 @@ def test_drafting_prefills_previews_saves_and_generates_a_docx(tmp_path: Path) -
     assert "各单位要<b>立即</b>整改。" in body and "统计发布" not in body
     panel.template_buttons["requirements"].click()
     panel.save_button.click()
-    assert drafts_store.section_texts(engine, "2022Q3") == {}
-    assert len(drafts_store.versions(engine, "2022Q3")) == 1
+    assert drafts.section_texts(engine, "2022Q3") == {}
+    assert len(drafts.versions(engine, "2022Q3")) == 1
     assert "第1版" in panel.versions_html.value
 
 
@@ -346,3 +346,46 @@ def test_chart_labels_are_drawn_in_a_cjk_font() -> None:
     assert "CJK" in font_manager.findfont(
         label.get_fontproperties()
     ) or "wqy" in font_manager.findfont(label.get_fontproperties())
+
+
+def test_the_review_table_names_columns_documents_and_sites_as_a_supervisor_knows_them(
+    tmp_path: Path,
+) -> None:
+    from workbench.models import Website
+    from workbench.store.judging import Judgement, save_judgement
+
+    engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
+    run = store.start_run(
+        engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory="/gone", params={}
+    )
+    column = SITE_A + "gzdt/index.html"
+    store.save_findings(engine, "2022Q3", run, [
+        _finding("f-col", "市住建局", "column", column, "site.column_stale", False,
+                 "栏目超过6个月未更新",
+                 detail=store.to_json({"site_url": SITE_A, "column": "工作动态"})),
+        _finding("f-doc", "市住建局", "document", "湘建发〔2022〕3号",
+                 "policy.interpretation_missing", False, "缺问答等其中1种形式的政策解读",
+                 detail=store.to_json({"title": "关于印发《物业管理办法》的通知"})),
+        _finding("f-site", "市住建局", "website", SITE_A, "site.homepage_stale", True,
+                 "首页超过两周未更新"),
+        _finding("f-open", "市住建局", "column", SITE_A + "zdly/", "openness.column_sparse",
+                 False, "仅公开1条信息"),  # its detail names no column: the crawl's record does
+    ])  # fmt: skip
+    with engine.begin() as conn:
+        store.insert_many(conn, store.columns, [
+            {"run_id": run, "site_url": SITE_A, "url": SITE_A + "zdly/", "name": "重点领域信息公开"}
+        ])  # fmt: skip
+    site = Website(unit="市住建局", name="湘潭市住建局网站", url=SITE_A, kind="部门网站")
+    save_judgement(engine, run, Judgement([site], [], frozenset({SITE_A})), [])
+    store.finish_run(engine, run)  # the inventory is gone: the names come from the store
+    panel = ReviewPanel(engine)
+    panel.set_quarter("2022Q3")
+    rows = "".join(cell.value for line in panel.rows.children for cell in line.children[1:3])
+    assert "工作动态（湘潭市住建局网站）" in rows and "重点领域信息公开（湘潭市住建局网站）" in rows
+    assert "《关于印发〈物业管理办法〉的通知》" in rows and "湘潭市住建局网站" in rows
+    assert column not in rows and SITE_A not in rows
+    panel.select("f-col")
+    assert "工作动态（湘潭市住建局网站）" in panel.evidence.value
+    assert f'href="{column}"' in panel.evidence.value  # the URL stays in the evidence
+    panel.f_text.value = "工作动态"  # the keyword filter finds the name too
+    assert panel.visible_ids() == ["f-col"]

@@ -52,6 +52,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
             "findings": read_csv(out / "findings.csv"),
             "scores": read_csv(out / "scores.csv"),
             "stdout": proc.stdout,
+            "stderr": proc.stderr,
+            "base": base,
             "cmd": cmd,
         }
 
@@ -158,3 +160,47 @@ def test_executed_notebook_has_outputs(demo_run: dict[str, Any]) -> None:
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in code)
     assert all(c.get("execution_count") for c in code)
     assert any(o.get("output_type") == "display_data" for c in code for o in c["outputs"])
+
+
+def _texts_of_the_store(db: str) -> Iterator[str]:
+    """Every value of every table of the run's store, compressed payloads opened."""
+    import contextlib
+    import zlib
+
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as conn:
+            for table in sa.inspect(engine).get_table_names():
+                for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')):
+                    for value in row:
+                        if isinstance(value, bytes):
+                            with contextlib.suppress(zlib.error):
+                                value = zlib.decompress(value)
+                            yield value.decode("latin-1")
+                        elif value is not None:
+                            yield str(value)
+    finally:
+        engine.dispose()
+
+
+def test_no_full_number_in_any_artefact(demo_run: dict[str, Any]) -> None:
+    """The planted 身份证号, mobile and bank card numbers were found (a lead, masked) and
+    appear nowhere in what the run wrote: outputs, notebook, logs, the store's tables."""
+    from workbench.demo.issue17 import PRIVACY_NUMBERS
+
+    leads = [f for f in demo_run["findings"] if f["indicator"] == "site.privacy"]
+    assert leads and all(f["lead"] == "true" and f["veto"] == "false" for f in leads)
+    assert "138****5678" in leads[0]["problem"]
+    texts = [demo_run["stdout"], demo_run["stderr"]]
+    for path in Path(demo_run["out"]).rglob("*"):
+        if path.is_file():
+            texts.append(path.read_bytes().decode("latin-1"))
+    logs = list(Path(demo_run["base"]).rglob("*.log"))  # the run's rotating log (issue 19)
+    assert logs, "the run wrote no log"
+    texts += [path.read_bytes().decode("latin-1") for path in logs]
+    texts += list(_texts_of_the_store(demo_run["db"]))
+    for number in PRIVACY_NUMBERS:
+        for form in (number, number.encode("utf-16-le").decode("latin-1")):
+            assert not any(form in text for text in texts), number

@@ -13,8 +13,8 @@ import pytest
 
 from workbench import store
 from workbench.cli import main
-from workbench.dashboard import roles
 from workbench.hub.settings import HubSettingsError, load_settings, parse_settings
+from workbench.store import roles
 
 pytest.importorskip("jupyterhub", reason="the hub extra is missing: make install")
 

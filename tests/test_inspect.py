@@ -213,11 +213,11 @@ def test_the_evidence_panel_shows_what_the_crawl_read(tmp_path: Path) -> None:
 
     from workbench import store
     from workbench.dashboard.evidence import evidence_html
-    from workbench.dashboard.quarter_data import page_reading
     from workbench.extract.dates import DatedItem
     from workbench.facts import PageAnalysis, PageFacts, SiteFacts
     from workbench.models import Website
-    from workbench.recording import site_payload
+    from workbench.store.observations import site_payload
+    from workbench.store.observations import stored_page_facts as page_reading
 
     site_url = "http://www.a.gov.cn/"
     column = site_url + "zcwj/index.html"

@@ -546,3 +546,21 @@ def test_service_functions_column(tmp_path: Path) -> None:
     error = load_error(write_inventory(tmp_path / "bad", tables))
     assert_located(error, "websites.csv", 3, "对外服务职能")
     assert "“有”或“无”" in str(error)
+
+
+def test_certified_body_and_status_columns(tmp_path: Path) -> None:
+    """认证主体 and 状态 (issue 17): optional; 状态 正常 / 已关停 (empty: 正常)."""
+    water, xiangxiang = load_inventory(write_inventory(tmp_path / "absent")).media
+    assert (water.certified_by, water.closed) == (None, False)
+    tables = baseline()
+    header, rows = tables["media"]
+    header += ["认证主体", "状态"]
+    rows[0] += ["湘潭市水利局", "正常"]
+    rows[1] += ["", "已关停"]
+    water, xiangxiang = load_inventory(write_inventory(tmp_path / "given", tables)).media
+    assert (water.certified_by, water.closed) == ("湘潭市水利局", False)
+    assert (xiangxiang.certified_by, xiangxiang.closed) == (None, True)
+    rows[1][-1] = "暂停"
+    error = load_error(write_inventory(tmp_path / "bad", tables))
+    assert_located(error, "media.csv", 3, "状态")
+    assert "“正常”或“已关停”" in str(error)

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 from store_rows import finding_row
 from test_store_postgres import pg_store, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
-from workbench import store
-from workbench.dashboard import quarter_data, reviews_store
+from workbench import open_quarter, store
 from workbench.dashboard.overview import QuarterOverview
 from workbench.ops.backup import backup, prune
+from workbench.store import decisions
 
 QUARTER = "2022Q3"
 
@@ -36,14 +36,14 @@ def _reviewed_store(engine: Engine, inventory: str) -> None:
     rows = [finding_row(f"f{n}", f"首页超过两周未更新（{n}）") for n in range(6)]
     store.save_findings(engine, QUARTER, run, rows)
     store.finish_run(engine, run)
-    reviews_store.dismiss(engine, "f1", "张三", 0, "监测前已更新")
-    reviews_store.confirm(engine, "f2", "李四", 0)
-    reviews_store.edit(engine, "f3", "王五", 0, "首页自8月1日起未更新")
+    decisions.dismiss(engine, "f1", "张三", 0, "监测前已更新")
+    decisions.confirm(engine, "f2", "李四", 0)
+    decisions.edit(engine, "f3", "王五", 0, "首页自8月1日起未更新")
 
 
 def _dashboard_view(engine: Engine) -> pd.DataFrame:
     """What the dashboard's 问题审核 lists: findings with their review state."""
-    frame = quarter_data.findings_with_reviews(engine, QUARTER)
+    frame = open_quarter(QUARTER, db=engine).findings
     return frame[["finding_id", "status", "shown_problem", "reviewer", "reason", "version"]]
 
 
@@ -74,7 +74,7 @@ def test_sqlite_backup_while_written_restores_the_same_decisions(tmp_path: Path)
     writer.start()
     try:
         proc = workbench("backup", "--db", url, "--to", str(tmp_path / "copy" / "备份.db"))
-        reviews_store.dismiss(engine, "f4", "赵六", 0, "backup 之后的决定")  # not in the copy
+        decisions.dismiss(engine, "f4", "赵六", 0, "backup 之后的决定")  # not in the copy
     finally:
         stop.set()
         writer.join(timeout=30)

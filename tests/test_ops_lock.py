@@ -23,11 +23,11 @@ from store_rows import finding_row
 from test_store_postgres import pg_store, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 from workbench import store
-from workbench.dashboard import reviews_store
 from workbench.dashboard.app import ReviewDashboard
 from workbench.errors import RunLocked
 from workbench.ops import runlock
 from workbench.ops.runlock import lock_held, quarter_lock
+from workbench.store import decisions
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +150,7 @@ def test_second_run_is_refused_while_probes_and_dashboard_go_on(tmp_path: Path) 
             probe = workbench("probe", "--inventory", str(inv), "--db", url, "--rounds", "2")
             status = workbench("status", "--db", url, "--json")
             app = ReviewDashboard(engine)  # the dashboard reads and writes meanwhile
-            reviews_store.dismiss(engine, finding, "张三", 0, "已核实")
+            decisions.dismiss(engine, finding, "张三", 0, "已核实")
             still_running = first.poll() is None
         finally:
             gate.set()
@@ -169,6 +169,6 @@ def test_second_run_is_refused_while_probes_and_dashboard_go_on(tmp_path: Path) 
         assert conn.execute(sa.select(sa.func.count()).select_from(store.probes)).scalar() == 4
         runs = conn.execute(sa.select(store.runs.c.quarter, store.runs.c.status)).all()
     assert sorted(runs) == [("2022Q2", "done"), ("2022Q3", "done")]  # no second 2022Q3 run
-    assert reviews_store.get_state(engine, finding).status == "dismissed"
+    assert decisions.get_state(engine, finding).status == "dismissed"
     log = (tmp_path / "logs" / "workbench.log").read_text(encoding="utf-8")
     assert "季度检查未执行" in log and "可用性探测第2/2轮" in log

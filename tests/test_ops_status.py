@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from workbench import store
 from workbench.dashboard.overview import QuarterOverview
 from workbench.ops.coverage import current_coverage
-from workbench.ops.status import record_failure
 
 A, B, C, D = (f"http://127.0.0.{n}:9/" for n in range(1, 5))
 END = datetime(2022, 9, 30, 23, 30)
@@ -78,7 +77,7 @@ def seeded(tmp_path: Path) -> tuple[str, Engine, Path]:
     failed = store.start_run(
         engine, quarter="2022Q3", as_of=date(2022, 9, 30), inventory=str(inventory), params={}
     )
-    record_failure(engine, failed, "季度检查笔记本第8个代码单元格执行失败（ValueError：x）")
+    store.record_failure(engine, failed, "季度检查笔记本第8个代码单元格执行失败（ValueError：x）")
     store.start_run(
         engine, quarter="2022Q4", as_of=date(2022, 12, 31), inventory=str(inventory), params={}
     )

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from servers import Request, Response, Route, serve, slow
 
 from workbench import store
-from workbench.dashboard import drafts_store, reviews_store
+from workbench.store import decisions, drafts
 
 AS_OF = date(2022, 9, 30)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -146,7 +146,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
         yield City(folder, logs)
 
 
-def command(city: City, db: Path, out: Path) -> list[str]:
+def command(city: City, db: Path, out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -163,11 +163,14 @@ def command(city: City, db: Path, out: Path) -> list[str]:
         "--out",
         str(out),
         "--no-progress",
+        *extra,
     ]
 
 
-def run(city: City, db: Path, out: Path) -> None:
-    done = subprocess.run(command(city, db, out), capture_output=True, text=True, timeout=120)
+def run(city: City, db: Path, out: Path, *extra: str) -> None:
+    done = subprocess.run(
+        command(city, db, out, *extra), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -197,11 +200,16 @@ def alive(pid: int) -> bool:
 
 
 def run_and_kill(
-    city: City, db: Path, out: Path, when: Callable[[], bool], env: dict[str, str] | None = None
+    city: City,
+    db: Path,
+    out: Path,
+    when: Callable[[], bool],
+    env: dict[str, str] | None = None,
+    extra: tuple[str, ...] = (),
 ) -> None:
     """Start ``workbench run``, SIGKILL it and every process it started once ``when()``."""
     proc = subprocess.Popen(
-        command(city, db, out),
+        command(city, db, out, *extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -295,10 +303,10 @@ def test_kill_during_the_indicators_keeps_reviews_and_edited_text(
                 store.findings.c.indicator == "site.homepage_stale"
             )
         ).scalar_one()
-    reviews_store.dismiss(engine, target, "审核员", 0, "经核实已更新")
-    drafts_store.save_section(engine, "2022Q3", "requirements", EDITED, "起草人", 0)
+    decisions.dismiss(engine, target, "审核员", 0, "经核实已更新")
+    drafts.save_section(engine, "2022Q3", "requirements", EDITED, "起草人", 0)
 
-    # A finished run is never resumed: the next run fetches everything again.
+    # --refetch: a finished quarter is fetched again, in a new run.
     city.clear()
     run_and_kill(
         city,
@@ -306,6 +314,7 @@ def test_kill_during_the_indicators_keeps_reviews_and_edited_text(
         out,
         lambda: count(db, "SELECT count(*) FROM account_results WHERE run_id = 2") == 2,
         env={"WORKBENCH_TEST_PAUSE_BEFORE_JUDGE": "60"},
+        extra=("--refetch",),
     )
     assert all(n > 0 for n in city.fetched().values()), city.fetched()
     assert count(db, "SELECT count(*) FROM site_results WHERE run_id = 2") == 4
@@ -318,8 +327,31 @@ def test_kill_during_the_indicators_keeps_reviews_and_edited_text(
         assert counts[table] == 2 * clean[1][table], table  # two runs, each recorded once
     assert counts["findings"] == clean[1]["findings"]
     assert count(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 2
-    state = reviews_store.get_state(engine, target)
+    state = decisions.get_state(engine, target)
     assert state.status == "dismissed" and state.version == 1
-    assert drafts_store.section_texts(engine, "2022Q3")["requirements"].text == EDITED
+    assert drafts.section_texts(engine, "2022Q3")["requirements"].text == EDITED
     assert EDITED in (out / "circular.md").read_text(encoding="utf-8")
     engine.dispose()
+
+
+def test_a_quarter_already_collected_is_judged_again_without_fetching(
+    city: City, clean: tuple[bytes, dict[str, int]], tmp_path: Path
+) -> None:
+    db, out = tmp_path / "w.db", tmp_path / "out"
+    run(city, db, out)
+    assert count(db, "SELECT count(*) FROM runs WHERE judged_at IS NOT NULL") == 1
+    stale_sql = "SELECT count(*) FROM findings WHERE indicator = 'site.homepage_stale' AND active"
+    before = count(db, stale_sql)
+    # the office changes a rule and runs the quarter again: judged anew, nothing fetched
+    (tmp_path / "stricter.yaml").write_text("website:\n  homepage_stale:\n    days: 1\n")
+    city.clear()
+    run(city, db, out, "--rules", str(tmp_path / "stricter.yaml"))
+    assert sum(city.fetched().values()) == 0, city.fetched()
+    assert count(db, "SELECT count(*) FROM runs") == 1
+    assert count(db, "SELECT count(*) FROM runs WHERE status = 'done'") == 1
+    assert row_counts(db)["pages"] == clean[1]["pages"]  # observations kept, not duplicated
+    assert count(db, stale_sql) > before  # the new rule judged the stored observations
+    # and without the stricter rule it is the clean run's findings.csv again
+    run(city, db, out)
+    assert sum(city.fetched().values()) == 0, city.fetched()
+    assert (out / "findings.csv").read_bytes() == clean[0]

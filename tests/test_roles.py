@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from store_rows import finding_row
 
 from workbench import store
-from workbench.dashboard import drafts_store, reviews_store, roles
 from workbench.dashboard.app import ReviewDashboard
 from workbench.dashboard.drafting import DraftingPanel
 from workbench.dashboard.identity import ReviewerBox
 from workbench.errors import WorkbenchError
+from workbench.store import decisions, drafts, roles
 
 
 def _engine(tmp_path: Path) -> Engine:
@@ -25,28 +25,28 @@ def _engine(tmp_path: Path) -> Engine:
 def test_without_configured_roles_everyone_finalizes(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     assert roles.current_leads(engine) is None and roles.is_lead(engine, "任何人")
-    final = drafts_store.save_version(engine, "2022Q3", "张三", {}, b"docx", final=True)
+    final = drafts.save_version(engine, "2022Q3", "张三", {}, b"docx", final=True)
     assert final.final and final.label == "第1版（定稿）"
-    assert drafts_store.mark_sent(engine, "2022Q3", 1, "张三").number == 1
+    assert drafts.mark_sent(engine, "2022Q3", 1, "张三").number == 1
 
 
 def test_the_store_refuses_final_versions_and_sent_marks_from_non_leads(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     assert roles.set_leads(engine, ["wangwu"], source="部署配置 hub.toml")
     assert not roles.set_leads(engine, ["wangwu"], source="部署配置 hub.toml")  # unchanged
-    draft = drafts_store.save_version(engine, "2022Q3", "zhangsan", {}, b"draft")
+    draft = drafts.save_version(engine, "2022Q3", "zhangsan", {}, b"draft")
     assert not draft.final and draft.label == "第1版（草稿）"  # drafts are anyone's
     with pytest.raises(roles.RoleError, match="只有审核负责人可以生成通报定稿.*wangwu"):
-        drafts_store.save_version(engine, "2022Q3", "zhangsan", {}, b"final", final=True)
-    assert [v.number for v in drafts_store.versions(engine, "2022Q3")] == [1]  # nothing kept
-    final = drafts_store.save_version(engine, "2022Q3", "wangwu", {}, b"final", final=True)
+        drafts.save_version(engine, "2022Q3", "zhangsan", {}, b"final", final=True)
+    assert [v.number for v in drafts.versions(engine, "2022Q3")] == [1]  # nothing kept
+    final = drafts.save_version(engine, "2022Q3", "wangwu", {}, b"final", final=True)
     with pytest.raises(roles.RoleError, match="已报送"):
-        drafts_store.mark_sent(engine, "2022Q3", final.number, "zhangsan")
+        drafts.mark_sent(engine, "2022Q3", final.number, "zhangsan")
     with pytest.raises(WorkbenchError, match="不是定稿"):
-        drafts_store.mark_sent(engine, "2022Q3", draft.number, "wangwu")
-    assert drafts_store.sent_mark(engine, "2022Q3") is None
-    drafts_store.mark_sent(engine, "2022Q3", final.number, "wangwu")
-    mark = drafts_store.sent_mark(engine, "2022Q3")
+        drafts.mark_sent(engine, "2022Q3", draft.number, "wangwu")
+    assert drafts.sent_mark(engine, "2022Q3") is None
+    drafts.mark_sent(engine, "2022Q3", final.number, "wangwu")
+    mark = drafts.sent_mark(engine, "2022Q3")
     assert mark is not None and (mark.number, mark.editor) == (2, "wangwu")
 
 
@@ -56,7 +56,7 @@ def test_role_changes_are_audited_and_the_newest_list_is_in_force(tmp_path: Path
     roles.set_leads(engine, ["zhaoliu", " "], source="部署配置 hub.toml")
     assert roles.current_leads(engine) == frozenset({"zhaoliu"})
     assert not roles.is_lead(engine, "wangwu")
-    trail = reviews_store.history(engine, roles.ROLES_KEY)
+    trail = decisions.history(engine, roles.ROLES_KEY)
     assert [(e.action, e.reviewer, e.new_value) for e in trail] == [
         ("roles", "部署配置 hub.toml", '["wangwu"]'),
         ("roles", "部署配置 hub.toml", '["zhaoliu"]'),
@@ -107,18 +107,16 @@ def test_the_dashboard_records_the_login_and_a_plain_reviewer_cannot_finalize(
     app = ReviewDashboard(engine, ReviewerBox("zhangsan"))
     app.review.select("f-1")
     app.review.confirm_button.click()
-    assert [e.reviewer for e in reviews_store.history(engine, "f-1")] == ["zhangsan"]
+    assert [e.reviewer for e in decisions.history(engine, "f-1")] == ["zhangsan"]
 
     panel = app.drafting
     assert panel.final_button.disabled and panel.sent_button.disabled
     assert "仅限审核负责人" in panel.role_note.value
     panel.generate_button.click()
-    assert [(v.editor, v.final) for v in drafts_store.versions(engine, "2022Q3")] == [
-        ("zhangsan", False)
-    ]
+    assert [(v.editor, v.final) for v in drafts.versions(engine, "2022Q3")] == [("zhangsan", False)]
     with pytest.raises(roles.RoleError):  # past the disabled button, the store still refuses
         panel.generate(final=True)
-    assert len(drafts_store.versions(engine, "2022Q3")) == 1
+    assert len(drafts.versions(engine, "2022Q3")) == 1
 
     lead = DraftingPanel(engine, ReviewerBox("wangwu", lead=True))
     lead.set_quarter("2022Q3")

@@ -268,3 +268,11 @@ def test_row_times_skip_deadlines_and_announced_events() -> None:
         ["2022-09-20T00:00:00", False],
         ["2022-09-01T00:00:00", False],
     ]
+
+
+def test_the_12345_hotline_is_named_not_any_digit_run() -> None:
+    from workbench.extract.page_facts import is_consult_link
+
+    assert is_consult_link("12345政务服务便民热线") and is_consult_link("拨打12345")
+    assert not is_consult_link("联系电话：13812345678")  # a phone number holding 12345
+    assert not is_consult_link("信访留言")

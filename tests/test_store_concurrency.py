@@ -116,16 +116,16 @@ def _dashboard_session(url: str, session: str, go: Event) -> None:
 
 def _dashboard_helper_session(url: str, session: str, go: Event) -> None:
     """The dashboard's own review functions, retried on ConcurrentEditError."""
-    from workbench.dashboard import reviews_store
+    from workbench.store import decisions
 
     engine = store.connect(url)
     go.wait(TIMEOUT_S)
     done = 0
     while done < SHARED_DECISIONS:
-        seen = reviews_store.get_state(engine, "shared").version
+        seen = decisions.get_state(engine, "shared").version
         try:
-            reviews_store.edit(engine, "shared", session, seen, f"{session}第{done + 1}次修改")
-        except reviews_store.ConcurrentEditError:
+            decisions.edit(engine, "shared", session, seen, f"{session}第{done + 1}次修改")
+        except decisions.ConcurrentEditError:
             continue  # the other supervisor saved first: re-read, decide again
         done += 1
 

@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="不显示进度条")
     run.add_argument(
+        "--refetch",
+        action="store_true",
+        help="重新抓取所有网站和账号；默认对已完成抓取的季度直接用数据库中保存的抓取结果重新判定",
+    )
+    run.add_argument(
         "--executor",
         help="执行方式：local（默认，本机多线程）或 dask://主机:端口（分发到 Dask 集群）",
     )
@@ -127,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from workbench.hub.command import add_hub_parser
+    from workbench.review_command import add_review_parser
+
+    add_review_parser(sub)
 
     add_hub_parser(sub)
 
@@ -259,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.dashboard.serve import serve_command
 
             return serve_command(args)
+        if args.command == "review":
+            from workbench.review_command import review_command
+
+            return review_command(args)
         if args.command == "hub":
             from workbench.hub.command import hub_command
 

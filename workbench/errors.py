@@ -8,6 +8,7 @@ Every message is written for an analyst in Simplified Chinese and says what to f
     ├── QuarterError     a quarter or a 监测时间点 that cannot be understood
     ├── RunError         the quarterly notebook failed (names the failing cell)
     ├── AccessError      a dashboard would be open to anyone, or sign-in is set up wrong
+    ├── ReviewInputError workbench review: an unknown finding, no reviewer, leads in bulk
     └── RunLocked        a run of the same quarter on the same store is still running (exit 75)
 """
 
@@ -98,5 +99,11 @@ class RunLocked(WorkbenchError):
 
 class AccessError(WorkbenchError):
     """A dashboard that would be reachable without signing in, or a sign-in set up wrong."""
+
+    exit_code = 2
+
+
+class ReviewInputError(WorkbenchError):
+    """``workbench review`` was given an unknown finding, no reviewer, or leads in bulk."""
 
     exit_code = 2

@@ -54,6 +54,9 @@ class SiteFacts:
     # Script-paged lists (first page URL → workbench.fetch.list_follow.ListOutcome): how far
     # each was read and whether a crawl limit stopped it.
     lists: dict[str, Any] = field(default_factory=dict)
+    # The homepage's 站内搜索 tried once in the collect stage (workbench.fetch.search_probe):
+    # {"status": no_box / scripted / working / no_result / failed / unchecked, …}; {} not tried.
+    search: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

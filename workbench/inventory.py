@@ -69,7 +69,8 @@ _SPECS: dict[str, tuple[_Field, ...]] = {
         "unit:单位 name:网站名称 url:网址 kind:类型 site_code:网站标识码? service:对外服务职能?"
     ),
     "media": _fields(
-        "unit:单位 name:账号名称 platform:平台 feed:数据源 registered:是否备案 interaction:互动功能?"
+        "unit:单位 name:账号名称 platform:平台 feed:数据源 registered:是否备案 interaction:互动功能? "
+        "certified_by:认证主体? status:状态?"
     ),
     "columns": _fields("url:网址 name:栏目名称 category:类别 unit:责任单位?"),
     "probes": _fields("url:网址 time:时间 ok:结果 elapsed_ms:耗时毫秒?"),
@@ -391,10 +392,35 @@ def _media(table: _Table, root: Path) -> list[MediaAccount]:
         registered = _flag(row, "registered", ("是",), ("否",))
         interaction = _flag(row, "interaction", ("有", "是"), ("无", "否"))
         unit = row.text("unit")
+        certified = row.text("certified_by") or None
         result.append(
-            MediaAccount(unit, name, platform, feed, bool(registered), interaction, row.number)
+            MediaAccount(
+                unit,
+                name,
+                platform,
+                feed,
+                bool(registered),
+                interaction,
+                row.number,
+                certified_by=certified,
+                closed=_closed(row),
+            )  # fmt: skip
         )
     return result
+
+
+OPEN_STATUS = ("正常", "运营", "运营中", "在用")
+CLOSED_STATUS = ("已关停", "关停", "已注销", "注销", "已关闭")
+
+
+def _closed(row: _Row) -> bool:
+    """The optional 状态 cell: 正常 (or empty) → open, 已关停 → closed."""
+    value = row.text("status")
+    if not value or value in OPEN_STATUS:
+        return False
+    if value in CLOSED_STATUS:
+        return True
+    row.fail("status", f"“{_show(value)}”无法识别，应填“正常”或“已关停”（不填视为正常）")
 
 
 def _column_overrides(table: _Table) -> list[ColumnOverride]:

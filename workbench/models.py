@@ -64,6 +64,10 @@ class MediaAccount:
     registered: bool
     interaction: bool | None = None
     row: int = 0
+    # Optional inventory columns (issue 17): 认证主体 as the platform shows it, and 状态
+    # (正常 / 已关停): a closed account is judged by media.mismatch only (it should be silent).
+    certified_by: str | None = None
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,4 +206,12 @@ INDICATOR_TITLES: dict[str, str] = {
     "media.update_slow": "更新频率低",
     "media.link_broken": "链接或菜单不可用",
     "check.incomplete": "数据获取失败（待人工核查）",
+    "site.answer_slow": "留言答复不及时",
+    "site.privacy": "公开未脱敏的个人信息",
+    "site.hidden_link": "暗链或违规链接",
+    "policy.unlinked": "文件与解读未相互关联",
+    "site.annual_report": "年度报告（报表）未按时公开",
+    "site.search": "站内搜索不可用",
+    "site.survey_few": "调查征集活动开展较少",
+    "media.mismatch": "账号与开办单位不符或未关停整合",
 }

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from workbench import store
 from workbench.executors import get_executor, parse_executor_spec
@@ -35,6 +33,7 @@ from workbench.fetch.linkcheck import check_site_links
 from workbench.fetch.page_pool import PagePool
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.post_links import check_post_links
+from workbench.fetch.search_probe import search_site
 from workbench.fetch.site_crawl import (
     SiteCrawl,
     crawl_params,
@@ -46,18 +45,21 @@ from workbench.indicators import REGISTRY, run_indicators
 from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
-from workbench.recording import (
+from workbench.reviewed import KIND_ORDER, ReviewedQuarter, open_quarter
+from workbench.rules import get, load_rules
+from workbench.store import Engine, runlog
+from workbench.store.judging import Judgement, save_judgement
+from workbench.store.observations import (
     import_probes,
     load_probes,
     record_account,
+    record_link_outcomes,
     record_site,
     restored_accounts,
+    restored_facts,
     restored_sites,
     site_payload,
 )
-from workbench.reviewed import review_states, reviewed
-from workbench.rules import get, load_rules
-from workbench.scoring import score_targets
 from workbench.tables import (
     collection_summary,
     columns_table,
@@ -85,7 +87,8 @@ class Check:
     facts: Facts | None = None
     findings: list[Finding] = field(default_factory=list)
     scores: pd.DataFrame | None = None
-    resumed: bool = False  # True when this check continues a run that was killed
+    resumed: bool = False  # True when this check continues a run that was killed …
+    rejudged: bool = False  # … or judges again a run whose observations are in the store
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,16 @@ def prepare(
     db: str | None = None,
     out: str | Path | None = None,
     rules_files: Sequence[str | Path] = (),
+    refetch: bool = False,
 ) -> Check:
     """Validate everything before anything is fetched; open the store; record the run.
 
     A run of the same quarter, as_of, inventory and parameters that ended without finishing
     (killed: status still ``running``) is resumed: its run id is reused and ``collect`` skips
-    the websites and accounts whose results it already recorded. A finished run is never
-    resumed; a new check of its quarter fetches everything afresh.
+    the websites and accounts whose results it already recorded. A finished (or failed) run
+    of the same quarter, as_of, inventory and crawl settings is judged again from what it
+    recorded, without fetching (``gather``), with the rules given now; ``refetch=True``
+    starts a new run that fetches everything afresh instead.
     """
     run = identify_run(
         inventory=inventory, quarter=quarter, as_of=as_of, out=out, rules_files=rules_files
@@ -153,7 +159,12 @@ def prepare(
     run.out.mkdir(parents=True, exist_ok=True)
     engine = store.connect(db or store.default_url())
     resumed = store.unfinished_run(engine, **run.record)
-    run_id = resumed if resumed is not None else store.start_run(engine, **run.record)
+    again = None
+    if resumed is None and not refetch:
+        again = runlog.collected_run(engine, **run.record)
+        if again is not None:
+            runlog.reopen_run(engine, again, run.record["params"])
+    run_id = resumed or again or store.start_run(engine, **run.record)
     return Check(
         run.quarter,
         run.as_of,
@@ -162,8 +173,22 @@ def prepare(
         engine,
         run_id,
         run.out,
-        resumed=resumed is not None,
+        resumed=resumed is not None or again is not None,
+        rejudged=again is not None,
     )
+
+
+def gather(
+    check: Check, *, progress: bool = True, workers: int = 16, executor: str | None = None
+) -> Facts:
+    """The facts to judge: restored from the store when this run recorded every website and
+    account already (a quarter judged again, a run killed while judging), nothing fetched;
+    otherwise ``collect`` (which fetches only what the run has not recorded)."""
+    facts = restored_facts(check)
+    if facts is None:
+        return collect(check, progress=progress, workers=workers, executor=executor)
+    check.facts = facts
+    return facts
 
 
 def _parallel(
@@ -216,6 +241,7 @@ def crawl_one_site(
         pool=pool,
     )
     facts = crawl.facts
+    facts.search = search_site(facts, crawl.homepage_html, rules, throttle, also_hosts)
     if facts.homepage.ok and crawl.homepage_html:
         timeout = float(get(rules, "fetch.timeout_seconds", 15))
         session = make_session(get(rules, "fetch.user_agent"))
@@ -338,15 +364,7 @@ def _check_external_links(check: Check, facts: Facts) -> None:
         check.rules,
         allow_hosts=inventory_hosts(w.url for w in check.inventory.websites),
     )
-    if not outcomes:
-        return
-    with check.engine.begin() as conn:
-        for url, outcome in outcomes.items():
-            conn.execute(
-                sa.update(store.links)
-                .where(store.links.c.run_id == check.run_id, store.links.c.target_url == url)
-                .values(status=outcome.status, error=outcome.error)
-            )
+    record_link_outcomes(check, outcomes)
 
 
 def collect(
@@ -426,11 +444,10 @@ def _collect_accounts(check: Check, *, workers: int, progress: bool) -> list[Acc
     return [a for a in accounts if a is not None]
 
 
-_KIND_ORDER = {"website": 0, "column": 1, "document": 2, "media": 3}
-
-
 def judge(check: Check) -> list[Finding]:
-    """Run every registered indicator; store the findings (review decisions are kept)."""
+    """Run every registered indicator; store the findings (review decisions are kept) and
+    what the judging decided beyond them (``store.judging``), so that scores and the
+    circular are rebuilt from the store alone (``workbench.open_quarter``)."""
     if check.facts is None:
         raise RuntimeError("collect() must run before judge()")
     found = run_indicators(check.facts, check.rules)
@@ -438,11 +455,28 @@ def judge(check: Check) -> list[Finding]:
     pause = os.environ.get("WORKBENCH_TEST_PAUSE_BEFORE_JUDGE")
     if pause:
         time.sleep(float(pause))
-    found.sort(key=lambda f: (_KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
+    found.sort(key=lambda f: (KIND_ORDER.get(f.target_kind, 9), f.unit, f.target, f.indicator))
     rows = [store.finding_values(f) for f in found]
     store.save_findings(check.engine, check.quarter.label, check.run_id, rows)
+    save_judgement(check.engine, check.run_id, judgement_of(check), check.facts.documents)
     check.findings = found
     return found
+
+
+def judgement_of(check: Check) -> Judgement:
+    """What the judge stage read from the inventory and the rules, to store with the run."""
+    websites = list(check.inventory.websites)
+    return Judgement(
+        websites=websites,
+        media=list(check.inventory.media),
+        without_service=frozenset(w.url for w in websites if not w.serves_public),
+        scoring=dict(get(check.rules, "scoring", {}) or {}),
+        # The circular claims "no problem found" only for the checks that actually ran.
+        circular={
+            **(get(check.rules, "circular", {}) or {}),
+            "checked_indicators": sorted(REGISTRY),
+        },
+    )
 
 
 def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.DataFrame:
@@ -456,80 +490,47 @@ def findings_frame(found: Iterable[Finding], *, detail: bool = False) -> pd.Data
     return frame
 
 
+def reviewed_quarter(check: Check) -> ReviewedQuarter:
+    """The check's quarter as reviewed, from the store: what the dashboard shows too."""
+    return open_quarter(check.quarter.label, db=check.engine)
+
+
 def score(check: Check) -> pd.DataFrame:
     """Verdicts from the findings as reviewed (``workbench.reviewed``: dismissed ones left out,
-    leads only once confirmed), as the dashboard shows them."""
-    kept = reviewed(check.findings, review_states(check.engine, check.quarter.label))
-    check.scores = score_targets(check.inventory, kept, check.rules)
+    leads only once confirmed) and what ``judge`` stored, as the dashboard shows them."""
+    check.scores = reviewed_quarter(check).scores
     return check.scores
 
 
-def reviewed_findings(engine: Engine, quarter: str, found: Iterable[Finding]) -> pd.DataFrame:
-    """findings.csv's frame of ``found`` after review, with each finding's ``detail``: what the
-    circular is written from."""
-    return findings_frame(reviewed(found, review_states(engine, quarter)), detail=True)
-
-
 def write_outputs(check: Check) -> dict[str, Path]:
-    """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx."""
-    from workbench.circular import CircularInputs, build_circular, render_docx, render_markdown
-    from workbench.circular.recheck import recheck
-    from workbench.indicators.policy import documents_frame_rows
+    """findings.csv, scores.csv (UTF-8 with BOM for Excel), circular.md and circular.docx.
 
-    if check.scores is None:
-        score(check)
-    assert check.scores is not None
-    frame = findings_frame(check.findings)
+    The circular is the one ``workbench.open_quarter`` builds from the store — the same the
+    dashboard's 生成通报草稿 makes from the same decisions and edited sections."""
+    from workbench.circular import render_docx, render_markdown
+
+    quarter = reviewed_quarter(check)
+    check.scores = quarter.scores
     paths = {
         "findings": check.out / "findings.csv",
         "scores": check.out / "scores.csv",
         "circular_md": check.out / "circular.md",
         "circular_docx": check.out / "circular.docx",
     }
-    frame.to_csv(paths["findings"], index=False, encoding="utf-8-sig")
+    findings_frame(check.findings).to_csv(paths["findings"], index=False, encoding="utf-8-sig")
     check.scores.to_csv(paths["scores"], index=False, encoding="utf-8-sig")
-    circular = build_circular(
-        CircularInputs(
-            quarter=check.quarter.label,
-            as_of=check.as_of,
-            websites=check.inventory.websites,
-            media=check.inventory.media,
-            findings=reviewed_findings(check.engine, check.quarter.label, check.findings),
-            scores=check.scores,
-            # The circular claims "no problem found" only for the checks that actually ran.
-            settings={
-                **(get(check.rules, "circular", {}) or {}),
-                "checked_indicators": sorted(REGISTRY),
-            },
-            overrides=circular_overrides(check.engine, check.quarter.label),
-            documents=pd.DataFrame(
-                documents_frame_rows(check.facts.documents if check.facts else []),
-                columns=["docno", "title", "unit", "published", "url"],
-            ),
-            recheck=recheck(check.engine, check.quarter.label),
-        )
-    )
+    circular = quarter.circular()
     paths["circular_md"].write_text(render_markdown(circular), encoding="utf-8")
     render_docx(circular, paths["circular_docx"])
     store.finish_run(check.engine, check.run_id)
     return paths
 
 
-def circular_overrides(engine: Engine, quarter: str) -> Mapping[str, str]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(store.circular_texts.c.section, store.circular_texts.c.text).where(
-                store.circular_texts.c.quarter == quarter
-            )
-        ).all()
-    return {r.section: r.text for r in rows}
-
-
 def run_quarter(progress: bool = False, executor: str | None = None, **kwargs: Any) -> Check:
     """Every stage in one call (what the notebook does cell by cell)."""
     check = prepare(**kwargs)
     try:
-        collect(check, progress=progress, executor=executor)
+        gather(check, progress=progress, executor=executor)
         judge(check)
         score(check)
         write_outputs(check)
@@ -547,13 +548,14 @@ __all__ = [
     "columns_table",
     "crawl_one_site",
     "findings_frame",
+    "gather",
     "identify_run",
     "import_probes",
     "judge",
     "load_probes",
     "pass_rate_table",
     "prepare",
-    "reviewed_findings",
+    "reviewed_quarter",
     "run_quarter",
     "score",
     "unlinked_documents",

@@ -41,7 +41,7 @@ class RunPlan:
     db: str
     out: Path
     rules: dict[str, Any]
-    parameters: dict[str, str]
+    parameters: dict[str, Any]  # str values, but refetch: bool
 
     @property
     def notebook(self) -> Path:
@@ -57,9 +57,11 @@ def plan_run(
     db: str | None = None,
     rules_files: Sequence[str | Path] = (),
     executor: str | None = None,
+    refetch: bool = False,
 ) -> RunPlan:
     """Validate every input (raises WorkbenchError subclasses); nothing is written but the
-    output folder. ``quarter`` may be ``previous`` or ``current`` (from today)."""
+    output folder. ``quarter`` may be ``previous`` or ``current`` (from today). ``refetch``:
+    fetch everything again even when the store holds this quarter's observations."""
     q = quarter_from_arg(quarter)
     day = parse_as_of(as_of, q)
     parse_executor_spec(executor)  # a malformed --executor stops here, before anything runs
@@ -79,6 +81,7 @@ def plan_run(
         "out": str(out_dir),
         "rules_files": json.dumps([str(Path(p).resolve()) for p in rules_files]),
         "executor": executor or "",
+        "refetch": bool(refetch),
     }
     return RunPlan(q.label, day, url, out_dir, rules, parameters)
 

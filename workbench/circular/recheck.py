@@ -14,13 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-from workbench import store
 from workbench.circular.targets import INCOMPLETE_INDICATOR, url_key
 from workbench.errors import QuarterError
 from workbench.quarter import Quarter, parse_quarter
+from workbench.store import Engine, detections, runlog
 
 MAX_NAMED_UNITS = 5
 
@@ -91,33 +88,20 @@ def _match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[s
 
 def _earlier_quarter(engine: Engine, quarter: Quarter) -> Quarter | None:
     """The latest quarter before ``quarter`` with a finished run in the store."""
-    with engine.connect() as conn:
-        labels = conn.execute(
-            sa.select(store.runs.c.quarter).where(store.runs.c.status == "done").distinct()
-        ).scalars()
-        earlier: list[Quarter] = []
-        for label in labels:
-            try:
-                parsed = parse_quarter(str(label))
-            except QuarterError:
-                continue
-            if (parsed.year, parsed.number) < (quarter.year, quarter.number):
-                earlier.append(parsed)
+    earlier: list[Quarter] = []
+    for label in runlog.finished_quarters(engine):
+        try:
+            parsed = parse_quarter(label)
+        except QuarterError:
+            continue
+        if (parsed.year, parsed.number) < (quarter.year, quarter.number):
+            earlier.append(parsed)
     return max(earlier, key=lambda q: (q.year, q.number)) if earlier else None
 
 
 def _active_findings(engine: Engine, quarter: str) -> list[Any]:
     """Active findings of ``quarter`` a reviewer did not dismiss, in the store's order."""
-    f, r = store.findings, store.review_state
-    query = (
-        sa.select(f.c.unit, f.c.indicator, f.c.target_kind, f.c.target, f.c.platform, f.c.problem)
-        .select_from(f.outerjoin(r, r.c.finding_id == f.c.finding_id))
-        .where(f.c.quarter == quarter, f.c.active.is_(True))
-        .where(sa.or_(r.c.status.is_(None), r.c.status != "dismissed"))
-        .order_by(f.c.target_kind, f.c.unit, f.c.target, f.c.indicator)
-    )
-    with engine.connect() as conn:
-        return list(conn.execute(query).all())
+    return detections.undismissed_findings(engine, quarter)
 
 
 def recheck(engine: Engine, quarter: str) -> Recheck | None:

@@ -11,15 +11,14 @@ import os
 from typing import Any
 
 import ipywidgets as widgets
-from sqlalchemy.engine import Engine
 
 from workbench import store
-from workbench.dashboard import roles
 from workbench.dashboard.drafting import DraftingPanel
 from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.overview import QuarterOverview
 from workbench.dashboard.review import ReviewPanel
 from workbench.dashboard.ui import STYLE, StatusLine
+from workbench.store import Engine, roles
 
 TAB_TITLES = ("总览", "问题审核", "通报起草")
 

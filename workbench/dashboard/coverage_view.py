@@ -6,12 +6,11 @@ in the probes shows here before the quarter's run, not as 待人工核查 among 
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
-
 from workbench.dashboard.ui import esc, html_table
 from workbench.errors import WorkbenchError
 from workbench.ops.coverage import Coverage, current_coverage
 from workbench.ops.status import stale_warning
+from workbench.store import Engine
 
 COLUMNS = ["单位", "网站名称", "最近一次探测", "每天探测次数（由早到晚）", "情况"]
 MAX_ROWS = 30

@@ -4,9 +4,11 @@ download. Every generated version is kept in the store and can be downloaded aga
 审核负责人 generates the final version (生成定稿) and marks one as sent (标记为已报送); the
 store refuses anyone else (``roles.require_lead``), the buttons only say so beforehand.
 
-A section whose text equals the template's is not stored, so its computed numbers follow
-the decisions; an edited section is stored in ``circular_texts`` (``pipeline.write_outputs``
-uses it too).
+The circular is built by ``workbench.open_quarter`` from the store, exactly as
+``pipeline.write_outputs`` builds circular.docx: the same reviewed findings, scores,
+documents (附件2), 复查 and settings. A section whose text equals the template's is not
+stored, so its computed numbers follow the decisions; an edited section is stored in
+``circular_texts``, which ``workbench run`` uses too.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-from sqlalchemy.engine import Engine
 
 from workbench.circular import (
     OVERRIDABLE_SECTIONS,
@@ -26,12 +27,13 @@ from workbench.circular import (
     build_circular,
     render_docx,
 )
-from workbench.dashboard import drafts_store, quarter_data, roles
-from workbench.dashboard.drafts_store import SECTION_LABELS, SectionText
 from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.ui import Progress, StatusLine, download_link, esc, html_table
 from workbench.errors import WorkbenchError
 from workbench.quarter import parse_quarter
+from workbench.reviewed import open_quarter
+from workbench.store import Engine, drafts, roles
+from workbench.store.drafts import SECTION_LABELS, SectionText
 
 
 def normalized(text: str | None) -> str:
@@ -179,20 +181,9 @@ class DraftingPanel:
         self.status.run(self.reload)
 
     def _current_inputs(self) -> CircularInputs:
-        run = quarter_data.latest_run(self.engine, self.quarter)
-        if run is None:
-            raise WorkbenchError("数据库中没有该季度的检查记录，请先执行 workbench run。")
-        inventory, rules = quarter_data.run_context(run)
-        frame = quarter_data.findings_with_reviews(self.engine, self.quarter)
-        return CircularInputs(
-            quarter=self.quarter,
-            as_of=run.as_of,
-            websites=inventory.websites,
-            media=inventory.media,
-            findings=quarter_data.circular_findings(frame),
-            scores=quarter_data.reviewed_scores(frame, inventory, rules),
-            settings=quarter_data.circular_settings_for(rules),
-        )
+        """The circular's inputs as ``workbench run`` builds them (``open_quarter``), with
+        the template's text in every section: the editors hold the edits."""
+        return open_quarter(self.quarter, db=self.engine).circular_inputs(overrides={})
 
     def reload(self) -> None:
         """Read the decisions, the stored sections and last quarter's; fill the editors."""
@@ -202,9 +193,9 @@ class DraftingPanel:
             return
         self.inputs = self._current_inputs()
         self.templates = template_texts(self.inputs)
-        self.stored = drafts_store.section_texts(self.engine, self.quarter)
+        self.stored = drafts.section_texts(self.engine, self.quarter)
         previous = parse_quarter(self.quarter).previous().label
-        self.previous = drafts_store.section_texts(self.engine, previous)
+        self.previous = drafts.section_texts(self.engine, previous)
         self._loading = True
         try:
             for key, area in self.editors.items():
@@ -256,7 +247,7 @@ class DraftingPanel:
                 saved.text is None
             ):
                 continue
-            self.stored[key] = drafts_store.save_section(
+            self.stored[key] = drafts.save_section(
                 self.engine, self.quarter, key, text, self.reviewer.name, saved.version
             )
             if text is None:
@@ -267,7 +258,7 @@ class DraftingPanel:
 
     # --- the circular ------------------------------------------------------------------------
 
-    def generate(self, final: bool = False) -> drafts_store.CircularVersion:
+    def generate(self, final: bool = False) -> drafts.CircularVersion:
         """Save the sections, build circular.docx from the current decisions, keep it as a new
         version (a draft, or the final version for a 审核负责人) and offer it for download."""
         if not self.reviewer.name:
@@ -284,7 +275,7 @@ class DraftingPanel:
                 path = render_docx(circular, Path(tmp) / "circular.docx")
                 data = path.read_bytes()
             step("正在保存版本…")
-            version = drafts_store.save_version(
+            version = drafts.save_version(
                 self.engine, self.quarter, self.reviewer.name, overrides, data, final=final
             )
         self.preview.value = preview_html(circular)
@@ -294,14 +285,14 @@ class DraftingPanel:
         self.status.ok(f"通报已生成{version.label}，请点击下方链接下载。")
         return version
 
-    def _filename(self, version: drafts_store.CircularVersion) -> str:
+    def _filename(self, version: drafts.CircularVersion) -> str:
         return f"通报-{self.quarter}-第{version.number}版{'定稿' if version.final else ''}.docx"
 
-    def mark_sent(self) -> drafts_store.SentMark:
+    def mark_sent(self) -> drafts.SentMark:
         """Record the chosen final version as the one sent (审核负责人 only)."""
         if self.sent_choice.value is None:
             raise WorkbenchError("还没有定稿：请审核负责人先生成定稿，再标记为已报送。")
-        mark = drafts_store.mark_sent(
+        mark = drafts.mark_sent(
             self.engine, self.quarter, int(self.sent_choice.value), self.reviewer.name
         )
         self._show_versions()
@@ -309,14 +300,14 @@ class DraftingPanel:
         return mark
 
     def _show_versions(self) -> None:
-        kept = drafts_store.versions(self.engine, self.quarter)
+        kept = drafts.versions(self.engine, self.quarter)
         finals = [(v.label, v.number) for v in kept if v.final]
         self.sent_choice.options = finals
         self.sent_choice.value = finals[0][1] if finals else None
         if not kept:
             self.versions_html.value = "<p>尚未生成通报。</p>"
             return
-        sent = drafts_store.sent_mark(self.engine, self.quarter)
+        sent = drafts.sent_mark(self.engine, self.quarter)
         items = []
         for v in kept[:10]:
             tag = ""

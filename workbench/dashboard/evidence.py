@@ -7,14 +7,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.dashboard.quarter_data import (
+from workbench.dashboard.labels import (
     KIND_LABELS,
     indicator_family,
     indicator_title,
     parse_detail,
 )
-from workbench.dashboard.reviews_store import AuditEntry
 from workbench.dashboard.ui import esc, safe_link, status_tag
+from workbench.store.decisions import AuditEntry
 
 DETAIL_LABELS = {
     "as_of": "监测时间点",
@@ -153,7 +153,7 @@ def evidence_html(
     page_title: str | None = None,
     reading: Mapping[str, Any] | None = None,
 ) -> str:
-    """The side panel's evidence for one finding row of ``findings_with_reviews``;
+    """The side panel's evidence for one finding row of ``ReviewedQuarter.findings``;
     ``reading``: what the crawl read from its evidence page (see :func:`reading_html`)."""
     detail = parse_detail(row.get("detail"))
     facts, snippet = detail_html(detail)
@@ -167,9 +167,17 @@ def evidence_html(
         parts.append(_kv("原始表述", esc(original)))
     where = f"{esc(kind)}（{esc(platform)}）" if platform else esc(kind)
     indicator = str(row.get("indicator"))
+    label = str(row.get("label") or "")
+    named = bool(label) and label != target  # a column, document or website by its name
     parts += [
         _kv("单位", esc(row.get("unit"))),
-        _kv("检查对象", f"{where}：{_value_html(target)}"),
+        _kv("检查对象", f"{where}：{esc(label) if named else _value_html(target)}"),
+    ]
+    if named:
+        parts.append(
+            _kv("文号" if row.get("target_kind") == "document" else "网址", _value_html(target))
+        )
+    parts += [
         _kv("指标", f"{esc(indicator_title(indicator))}（{esc(indicator_family(indicator))}）"),
         _kv("单项否决", _veto_text(row, detail)),
     ]

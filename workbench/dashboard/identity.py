@@ -2,7 +2,7 @@
 
 Under JupyterHub the spawner starts each user's own Voilà with ``JUPYTERHUB_USER`` set to
 the login the hub authenticated; the kernel inherits it. That login is the reviewer for every
-``reviews_store`` / ``drafts_store`` call, shown read-only: no widget value the browser can
+``store.decisions`` / ``store.drafts`` call, shown read-only: no widget value the browser can
 send (a disabled text box still syncs) ever names the reviewer. Without the hub (``workbench
 serve`` on loopback, single-user) the box takes a typed name as before.
 """
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 import ipywidgets as widgets
 
-from workbench.dashboard.roles import LEAD_TITLE
 from workbench.dashboard.ui import esc
 from workbench.errors import WorkbenchError
+from workbench.store.roles import LEAD_TITLE
 
 HUB_USER_ENV = "JUPYTERHUB_USER"
 

@@ -1,7 +1,7 @@
 """问题审核: a filterable, sortable table of findings, the evidence of the selected one, and
 the review actions (确认问题 / 排除 / 修改表述), single and bulk.
 
-Decisions go through ``reviews_store`` with the version each row had when it was loaded, so
+Decisions go through ``store.decisions`` with the version each row had when it was loaded, so
 two supervisors never silently overwrite each other. Web text is escaped in every cell.
 """
 
@@ -11,14 +11,15 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from sqlalchemy.engine import Engine
 
-from workbench.dashboard import quarter_data, reviews_store
 from workbench.dashboard.evidence import evidence_html, history_html, parse_detail
 from workbench.dashboard.identity import ReviewerBox
+from workbench.dashboard.labels import indicator_title
 from workbench.dashboard.review_filters import filter_findings, kind_label, sort_findings
 from workbench.dashboard.ui import StatusLine, esc, status_tag
 from workbench.errors import WorkbenchError
+from workbench.reviewed import ReviewedQuarter, open_quarter
+from workbench.store import Engine, decisions
 
 ALL = "（全部）"
 PAGE_SIZE = 15
@@ -52,6 +53,7 @@ class ReviewPanel:
         self.quarter = ""
         self.reviewer = reviewer or ReviewerBox()
         self.frame = pd.DataFrame()
+        self.current: ReviewedQuarter | None = None
         self.view = pd.DataFrame()
         self.selected_id: str | None = None
         self.checked: set[str] = set()
@@ -179,10 +181,12 @@ class ReviewPanel:
 
     def reload(self) -> None:
         """Read the quarter's findings and their current decisions from the store."""
+        self.current = None
         if not self.quarter:
             self.frame = pd.DataFrame()
         else:
-            self.frame = quarter_data.findings_with_reviews(self.engine, self.quarter)
+            self.current = open_quarter(self.quarter, db=self.engine)
+            self.frame = self.current.findings.copy()
         if not self.frame.empty:
             self.frame["kind_label"] = [kind_label(r) for _, r in self.frame.iterrows()]
             units = sorted(set(self.frame["unit"]))
@@ -193,9 +197,7 @@ class ReviewPanel:
         with self.f_unit.hold_trait_notifications():
             self.f_unit.options = [ALL, *units]
             self.f_unit.value = keep_unit if keep_unit in units else ALL
-        self.f_indicator.options = [(ALL, "")] + [
-            (quarter_data.indicator_title(i), i) for i in indicators
-        ]
+        self.f_indicator.options = [(ALL, "")] + [(indicator_title(i), i) for i in indicators]
         self.f_indicator.value = keep_ind if keep_ind in indicators else ""
         self._apply_view()
 
@@ -264,9 +266,9 @@ class ReviewPanel:
         check.observe(lambda change, f=fid: self._toggle(f, change["new"]), names="value")
         values = {
             "unit": esc(row["unit"]),
-            "target": esc(row["target"]),
+            "target": esc(row.get("label") or row["target"]),
             "kind": esc(row["kind_label"]),
-            "indicator": esc(quarter_data.indicator_title(str(row["indicator"]))),
+            "indicator": esc(indicator_title(str(row["indicator"]))),
             "veto": _veto_cell(row),
             "status": status_tag(str(row["status"])),
         }
@@ -331,19 +333,17 @@ class ReviewPanel:
             self.history.value = ""
             self.actions.layout.display = "none"
             return
-        run = quarter_data.latest_run(self.engine, self.quarter)
+        view = self.current
         urls = [u for u in {str(row["evidence_url"] or ""), str(row["target"])} if u]
-        titles = quarter_data.page_titles(self.engine, run.run_id, urls) if run else {}
+        titles = view.page_titles(urls) if view is not None else {}
         title = titles.get(str(row["evidence_url"] or "")) or titles.get(str(row["target"]))
         reading = None
-        if run is not None:  # what the crawl read from the evidence page (nothing refetched)
+        if view is not None:  # what the crawl read from the evidence page (nothing refetched)
             site_url = str(parse_detail(row.get("detail")).get("site_url") or row["target"])
             evidence = str(row["evidence_url"] or "")
-            reading = quarter_data.page_reading(self.engine, run.run_id, site_url, evidence)
+            reading = view.page_reading(site_url, evidence)
         self.evidence.value = evidence_html({str(k): v for k, v in row.items()}, title, reading)
-        self.history.value = history_html(
-            reviews_store.history(self.engine, str(row["finding_id"]))
-        )
+        self.history.value = history_html(decisions.history(self.engine, str(row["finding_id"])))
         self.actions.layout.display = ""
 
     # --- actions -------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ class ReviewPanel:
         fid, version = self._selected_version()
         try:
             action(self.engine, fid, self.reviewer.name, version, *extra)
-        except reviews_store.ConcurrentEditError:
+        except decisions.ConcurrentEditError:
             self.reload()
             raise
         self.reload()
@@ -367,22 +367,22 @@ class ReviewPanel:
     def confirm_selected(self) -> None:
         row = self._row(self.selected_id) if self.selected_id else None
         if row is not None and bool(row.get("lead")):
-            self._single(reviews_store.confirm, "已核实并确认该线索，将计入评分和通报。")
+            self._single(decisions.confirm, "已核实并确认该线索，将计入评分和通报。")
         else:
-            self._single(reviews_store.confirm, "已确认该问题，将列入通报。")
+            self._single(decisions.confirm, "已确认该问题，将列入通报。")
 
     def dismiss_selected(self) -> None:
         self._single(
-            reviews_store.dismiss, "已排除该问题，不列入通报。", str(self.dismiss_reason.value)
+            decisions.dismiss, "已排除该问题，不列入通报。", str(self.dismiss_reason.value)
         )
 
     def edit_selected(self) -> None:
         self._single(
-            reviews_store.edit, "已修改问题表述，通报将使用新的表述。", str(self.edit_text.value)
+            decisions.edit, "已修改问题表述，通报将使用新的表述。", str(self.edit_text.value)
         )
 
     def reset_selected(self) -> None:
-        self._single(reviews_store.reset, "已恢复为待审核。")
+        self._single(decisions.reset, "已恢复为待审核。")
 
     def _checked_versions(self) -> dict[str, int]:
         if not self.checked:
@@ -392,7 +392,7 @@ class ReviewPanel:
             zip(rows["finding_id"].astype(str), rows["version"].astype(int).tolist(), strict=True)
         )
 
-    def _bulk_done(self, result: reviews_store.BulkResult, note: str = "") -> None:
+    def _bulk_done(self, result: decisions.BulkResult, note: str = "") -> None:
         self.checked.clear()
         self.check_page.value = False
         self.reload()
@@ -405,7 +405,7 @@ class ReviewPanel:
         kept = {fid: v for fid, v in items.items() if fid not in leads}
         if not kept:
             raise WorkbenchError("勾选的都是线索：线索须逐条打开佐证核实后再确认，不能批量确认。")
-        result = reviews_store.bulk_confirm(self.engine, kept, self.reviewer.name)
+        result = decisions.bulk_confirm(self.engine, kept, self.reviewer.name)
         skipped = len(items) - len(kept)
         note = f"另有{skipped}条线索未确认：线索须逐条核实后再确认。" if skipped else ""
         self._bulk_done(result, note)
@@ -413,7 +413,7 @@ class ReviewPanel:
     def bulk_dismiss(self) -> None:
         items = self._checked_versions()
         self._bulk_done(
-            reviews_store.bulk_dismiss(
+            decisions.bulk_dismiss(
                 self.engine, items, self.reviewer.name, str(self.bulk_reason.value)
             )
         )

@@ -1,4 +1,4 @@
-"""Filtering and sorting the 问题审核 table (pure functions over ``findings_with_reviews``)."""
+"""Filtering and sorting the 问题审核 table (pure functions over ``ReviewedQuarter.findings``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.dashboard import quarter_data
+from workbench.dashboard import labels
 
 
 def kind_label(row: Any) -> str:
-    kind = quarter_data.KIND_LABELS.get(str(row["target_kind"]), str(row["target_kind"]))
+    kind = labels.KIND_LABELS.get(str(row["target_kind"]), str(row["target_kind"]))
     return f"{kind}·{row['platform']}" if row.get("platform") else kind
 
 
@@ -40,6 +40,8 @@ def filter_findings(
         out = out[out["status"] == status]
     if text:
         hay = out["unit"] + " " + out["target"] + " " + out["shown_problem"].astype(str)
+        if "label" in out:
+            hay = hay + " " + out["label"].astype(str)
         out = out[hay.str.contains(text, regex=False, case=False)]
     return out
 
@@ -48,7 +50,7 @@ def sort_findings(frame: pd.DataFrame, key: str, descending: bool) -> pd.DataFra
     if frame.empty:
         return frame
     if key == "indicator":
-        order = frame["indicator"].map(quarter_data.indicator_title)
+        order = frame["indicator"].map(labels.indicator_title)
     elif key == "kind":
         order = frame["target_kind"] + frame["platform"].fillna("")
     elif key == "status":

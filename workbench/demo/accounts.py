@@ -24,6 +24,20 @@ class AccountPlant:
     registered: bool = True
     broken: bool = False
     undated: bool = False
+    # Issue 17 (media.mismatch): another name, another unit key in the inventory, another
+    # 认证主体, and 状态 已关停.
+    rename: str | None = None
+    listed_unit: str | None = None
+    certified_by: str | None = None
+    closed: bool = False
+
+
+def certified_name(spec: UnitSpec) -> str:
+    """The 认证主体 a unit's accounts show: its full name (its site's name without 网站)."""
+    name = spec.site_name
+    for word in ("门户网站", "网站"):
+        name = name.removesuffix(word)
+    return name
 
 
 def _account_specs(units: list[UnitSpec]) -> list[tuple[str, str, str]]:
@@ -65,6 +79,7 @@ def build_accounts(as_of: date, seed: int, units: list[UnitSpec]) -> list[Accoun
     from workbench.demo.planted import ACCOUNT_PLANTS
 
     unit_name = {u.key: u.unit for u in units}
+    spec_of = {u.key: u for u in units}
     out: list[AccountModel] = []
     for index, (key, name, platform) in enumerate(_account_specs(units)):
         rng = random.Random(f"{seed}:media:{name}")
@@ -77,18 +92,23 @@ def build_accounts(as_of: date, seed: int, units: list[UnitSpec]) -> list[Accoun
         for i, off in enumerate(offsets(rng, newest, 20, gap)):
             topic = catalog.POST_TOPICS[rng.randrange(len(catalog.POST_TOPICS))]
             stamp = clock.stamp(off, hours)
-            posts.append(Post(i + 1, f"{name}：{topic}", None if plant.undated else stamp))
+            posts.append(
+                Post(i + 1, f"{plant.rename or name}：{topic}", None if plant.undated else stamp)
+            )
+        listed = plant.listed_unit or key
         out.append(
             AccountModel(
                 key=f"m{index + 1:03d}",
-                unit=unit_name[key],
-                name=name,
+                unit=unit_name[listed],
+                name=plant.rename or name,
                 platform=platform,
                 feed_format=_feed_format(index, platform),
                 registered=plant.registered,
                 interaction=True,
                 posts=tuple(posts),
                 broken=plant.broken,
+                certified_by=plant.certified_by or certified_name(spec_of[listed]),
+                closed=plant.closed,
             )
         )
     return out

@@ -73,6 +73,10 @@ class SiteModel:
     article_links: tuple[tuple[int, str, str], ...] = ()  # (item id, anchor, path) in a body
     article_notes: tuple[tuple[int, str], ...] = ()  # (item id, extra paragraph) in a body
     script_paging: bool = False  # trs: list pages named by a paging script, no <a> pager
+    # Issue 17 (workbench.demo.issue17): the search box (working / none / empty: finds nothing
+    # / scripted: only a script submits it) and raw HTML added to the homepage.
+    search: str = "working"
+    extra_home_html: str = ""
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -103,6 +107,8 @@ class AccountModel:
     interaction: bool
     posts: tuple[Post, ...]
     broken: bool = False
+    certified_by: str = ""  # 认证主体 (issue 17)
+    closed: bool = False  # 状态 已关停 (issue 17)
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ def offsets(rng: random.Random, newest: int, count: int, gap: tuple[int, int]) -
 
 def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEED) -> CityModel:
     """The whole demo city for the 监测时间点 ``as_of``; pure and deterministic."""
-    from workbench.demo import accounts, planted, truth
+    from workbench.demo import accounts, issue17, planted, truth
     from workbench.demo.site_builder import SiteTuning, build_site
 
     units = catalog.all_units()
@@ -197,7 +203,8 @@ def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEE
     sites = []
     for index, spec in enumerate(units):
         rng = random.Random(f"{seed}:site:{spec.key}")
-        sites.append(build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning())))
+        site = build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning()))
+        sites.append(issue17.apply_issue17(site, as_of))
     accts = accounts.build_accounts(as_of, seed, units)
     return CityModel(
         name=catalog.CITY,

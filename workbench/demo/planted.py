@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from workbench.demo import issue17
 from workbench.demo.accounts import AccountPlant
 from workbench.demo.city import Clock, Column, Item
 from workbench.demo.site_builder import ColumnPlan, SiteTuning
@@ -145,7 +146,14 @@ ACCOUNT_PLANTS = {
     "示范林业发布": AccountPlant(newest=13),
     "示范信访": AccountPlant(broken=True),
     "示范应急发布": AccountPlant(undated=True),
+    # Issue 17 (media.mismatch, workbench.demo.issue17):
+    "示范审计": AccountPlant(certified_by="示范市某某文化传媒有限公司"),
+    "示范统计": AccountPlant(listed_unit="lyj"),
+    "明湖政务服务": AccountPlant(rename="明湖官方发布"),
+    "示范城管": AccountPlant(closed=True),
+    "示范粮储": AccountPlant(newest=200, closed=True),
 }
+ISSUE17_ACCOUNTS = ("示范审计", "示范统计", "明湖发布", "明湖官方发布", "示范城管", "示范粮储")
 
 
 def _year_offset(as_of: date, want: int) -> int:
@@ -379,5 +387,6 @@ PLANTED_SITES = frozenset(
     {HOMEPAGE_STALE_SITE, BROKEN_SITE, "portal", "wlj", "slj", *SURVEY_STALE, *issue4_tunings()}
     | {XINFANG_ONLY_SITE, GUIDES_POOR_SITE, GUIDES_FEW_SITE, UNREACHABLE_SITE, THIN_PROBES_SITE}
     | {SCRIPT_PAGED_SITE}
+    | issue17.PLANTED
 )
-PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS)
+PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS) | frozenset(ISSUE17_ACCOUNTS)

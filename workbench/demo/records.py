@@ -27,7 +27,7 @@ from workbench.demo.sites import column_path, item_path
 
 WEBSITE_HEADER = ("单位", "网站名称", "网址", "类型", "网站标识码", "对外服务职能")
 PROBE_HEADER = ("网址", "时间", "结果", "耗时毫秒")
-MEDIA_HEADER = ("单位", "账号名称", "平台", "数据源", "是否备案", "互动功能")
+MEDIA_HEADER = ("单位", "账号名称", "平台", "数据源", "是否备案", "互动功能", "认证主体", "状态")
 COLUMN_HEADER = ("网址", "栏目名称", "类别", "责任单位")
 EXPORT_DIR = "exports"
 
@@ -95,6 +95,8 @@ def write_inventory(city: CityModel, urls: CityUrls, inventory_dir: Path) -> Non
                 urls.feed_source(city, acct.name),
                 "是" if acct.registered else "否",
                 "有" if acct.interaction else "无",
+                acct.certified_by,
+                "已关停" if acct.closed else "正常",
             )
         )
     _write_csv(inventory_dir / "media.csv", MEDIA_HEADER, media_rows)

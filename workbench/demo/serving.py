@@ -22,9 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from workbench.demo.city import DEFAULT_SEED, AccountModel, CityModel, SiteModel, build_city_model
 from workbench.demo.feeds import PLATFORM_ROUTE, render_feed, render_index, render_post
+from workbench.demo.issue17 import render_search
 from workbench.demo.jcms import PROXY_PATH
 from workbench.demo.records import CityUrls, write_inventory, write_truth
-from workbench.demo.sites import Route, render, render_proxy, route_table
+from workbench.demo.sites import Route, item_path, render, render_proxy, route_table
 
 POLL_SECONDS = 0.05
 
@@ -119,6 +120,11 @@ class _SiteHandler(_Handler):
         if key == PROXY_PATH and site.style == "jcms":
             body = "<html><body><p>请求方式不被支持。</p></body></html>".encode()
             self.send_body(405, "text/html; charset=utf-8", body, head)
+            return
+        if key == "/search":  # 站内搜索 (issue 17)
+            query = parse_qs(parts.query).get("q", [""])[0]
+            html = render_search(site, query, item_path)
+            self.send_body(200, "text/html; charset=utf-8", html.encode(), head)
             return
         page = parse_qs(parts.query).get("page")
         if page and page[0] != "1":

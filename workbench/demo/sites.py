@@ -27,6 +27,7 @@ from html import escape
 
 from workbench.demo import jcms
 from workbench.demo.city import Column, Item, SiteModel
+from workbench.demo.issue17 import search_form
 
 PAGE_SIZE = {"trs": 20, "hanweb": 15, "table": 20, "jcms": jcms.PER_PAGE}
 HOMEPAGE_ITEMS = 7
@@ -150,7 +151,7 @@ def _page(
 <meta name="SiteIDCode" content="{site.site_code}">
 {metas}</head>
 <body>
-<div class="header"><div class="logo"><a href="/">{escape(site.name)}</a></div></div>
+<div class="header"><div class="logo"><a href="/">{escape(site.name)}</a></div>{search_form(site)}</div>
 <div class="nav"><ul><li><a href="/">首页</a></li>{nav}</ul></div>
 <div class="main">
 {body}
@@ -180,6 +181,8 @@ def render_home(site: SiteModel) -> str:
     if site.home_links:
         lis = "".join(f'<li><a href="{p}">{escape(a)}</a></li>' for a, p in site.home_links)
         blocks.append(f'<div class="block links"><ul>{lis}</ul></div>')
+    if site.extra_home_html:
+        blocks.append(site.extra_home_html)
     meta = {"ColumnName": "首页"}
     if site.regenerated:
         meta["PubDate"] = f"{site.regenerated:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from workbench.demo.city import AccountModel, Column, SiteModel, TruthEntry
+from workbench.demo.issue17 import issue17_entries
 from workbench.demo.planted import (
     ARTICLE_DEAD_LINK,
     BLANK_COLUMN,
@@ -267,7 +268,13 @@ def truth_entries(
         acct["食安示范"].unit,
         note="已备案",
     )
-    return tuple(out) + issue4_entries(as_of, site) + issue13_entries(site) + issue14_entries(site)
+    return (
+        tuple(out)
+        + issue4_entries(as_of, site)
+        + issue13_entries(site)
+        + issue14_entries(site)
+        + issue17_entries(as_of, site, acct)
+    )
 
 
 def issue4_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry, ...]:

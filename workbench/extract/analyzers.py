@@ -23,6 +23,8 @@ BUILTIN_MODULES = (
     "workbench.extract.columns",
     "workbench.extract.page_facts",
     "workbench.extract.policy_pages",
+    "workbench.extract.personal_info",
+    "workbench.extract.hidden_links",
 )
 _BUILTINS_LOADED: list[bool] = []
 
@@ -46,10 +48,26 @@ def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
         _BUILTINS_LOADED.append(True)
+    from workbench.extract.personal_info import mask_text
+
     out: dict[str, Any] = {}
     for name, func in PAGE_ANALYZERS.items():
         try:
-            out[name] = func(root, url)
+            out[name] = _masked(func(root, url), mask_text)
         except Exception:  # noqa: BLE001 - one odd page must not stop a site's crawl
             out[name] = None
     return out
+
+
+def _masked(value: Any, mask: Callable[[str], str]) -> Any:
+    """``value`` with personal numbers masked in every string it holds: no analyzer keeps a
+    full 身份证号, mobile or card number (a link text, a context, a title …)."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_masked(v, mask) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_masked(v, mask) for v in value)
+    if isinstance(value, dict):
+        return {k: _masked(v, mask) for k, v in value.items()}
+    return value

@@ -149,7 +149,10 @@ _RELATED_LABEL = re.compile(
     r"^(?:相关解读|政策解读|解读|解读材料|关联稿件|关联文件|相关文件|相关政策|政策原文|文件原文|原文|"
     r"相关链接|相关稿件|关联信息)[:：]?$"
 )
-_INLINE_RELATED = re.compile(r"^(?:原文链接|查看原文|点击查看原文|政策原文|文件原文|原文)[:：]?")
+_INLINE_RELATED = re.compile(
+    r"^(?:原文链接|查看原文|点击查看原文|政策原文|文件原文|原文)[:：]?"
+    r"|^.{0,12}(?:解读|一图读懂|图解|答记者问)"  # 点击查看解读, 【图解】… (policy.unlinked)
+)
 
 
 def related_links(root: lxml.html.HtmlElement, base_url: str = "") -> tuple[RelatedLink, ...]:

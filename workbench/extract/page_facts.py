@@ -50,7 +50,9 @@ GUIDE_ELEMENTS: dict[str, tuple[str, ...]] = {
 _GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南")
 
 # Links to an online consultation channel; 信访 and 纪检举报 do not count (indicators.md).
-CONSULT_WORDS = ("咨询", "留言", "信箱", "问政", "写信", "12345")
+CONSULT_WORDS = ("咨询", "留言", "信箱", "问政", "写信")
+# The 12345 政务服务便民热线 platform, named as such: not any digit run holding "12345"
+_HOTLINE_RE = re.compile(r"(?<!\d)12345(?!\d)")
 NOT_CONSULT_WORDS = ("信访", "举报", "纪检", "监察", "投诉")
 # Section links (互动交流, 政民互动 …) lead to channels without being one: what counts is the
 # page they lead to (site.interaction_poor follows them through the crawl).
@@ -192,7 +194,8 @@ def _anchor_text(a: lxml.html.HtmlElement) -> str:
 
 def is_consult_link(text: str) -> bool:
     """True for a link to an online consultation channel (not 信访 or 纪检举报)."""
-    return any(w in text for w in CONSULT_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
+    named = any(w in text for w in CONSULT_WORDS) or bool(_HOTLINE_RE.search(text))
+    return named and not any(w in text for w in NOT_CONSULT_WORDS)
 
 
 def is_section_link(text: str) -> bool:

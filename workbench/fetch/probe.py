@@ -13,12 +13,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy.engine import Engine
-
 from workbench import store
 from workbench.fetch.http import fetch_url
 from workbench.inventory import load_inventory
 from workbench.models import Website
+from workbench.store import Engine
+from workbench.store.loaders import record_probes
 
 log = logging.getLogger("workbench.probe")
 
@@ -44,8 +44,7 @@ def probe_round(
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as pool:
         rows = list(pool.map(one, websites))
-    with engine.begin() as conn:
-        store.insert_many(conn, store.probes, rows)
+    record_probes(engine, rows)
     return rows
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.analyzers import analyze
+from workbench.extract.personal_info import mask_text
 from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.crawl import (
     NOTE_ROBOTS,
@@ -132,17 +133,20 @@ def _hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> Any:
 
 
 def _analysis(page: CrawledPage) -> PageAnalysis:
+    """What the facts keep of a crawled page; personal numbers in its title and its rows'
+    titles are masked (``extract.personal_info``: a full number is never stored)."""
     extras, _ = page.analysis if page.analysis else ({}, "")
     reading = page.reading
+    items = [replace(i, title=mask_text(i.title)) for i in reading.items] if reading else []
     return PageAnalysis(
         url=page.url,
         final_url=page.final_url,
         status=page.status,
         error=page.error,
-        title=page.title,
+        title=mask_text(page.title),
         published=page.published,
         depth=page.depth,
-        items=list(reading.items) if reading else [],
+        items=items,
         extras=extras,
         fetched_at=page.fetched_at,
         list_of=page.list_of,
@@ -264,7 +268,7 @@ def crawl_website(
         LinkFacts(
             source=k.source,
             target=k.target,
-            anchor=k.anchor,
+            anchor=mask_text(k.anchor),
             internal=k.internal,
             status=k.status,
             error=SOFT404_ERROR if k.target in soft else k.error,

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from workbench import store
-from workbench.dashboard import roles
 from workbench.dashboard.serve import PROJECT_ROOT
 from workbench.hub.accounts import accounts_path
 from workbench.hub.settings import LDAP_PASSWORD_ENV, HubSettings, HubSettingsError, load_settings
+from workbench.store import roles
 
 DEPLOY_DIR = PROJECT_ROOT / "deploy" / "hub"
 CONFIG_ENV = "WORKBENCH_HUB_CONFIG"

@@ -19,11 +19,20 @@ __all__ = [
     "website",
 ]
 
-# Website checks read from the full-site crawl (issue 4); columns: the 栏目 indicators.
+# Website checks read from the full-site crawl (issue 4); columns: the 栏目 indicators; and
+# (issue 17) the checks real circulars carry beyond the national indicators: annual,
+# answers, media_mismatch, policy_links, search, site_leads, surveys.
 from workbench.indicators import (  # noqa: E402, F401
+    annual,
+    answers,
     columns,
     interaction,
+    media_mismatch,
+    policy_links,
+    search,
     service,
     site_checks,
+    site_leads,
     site_links,
+    surveys,
 )

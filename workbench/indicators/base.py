@@ -29,6 +29,15 @@ class Indicator:
     def rule(rules: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
         return get(rules, dotted, default)
 
+    def verdict(self, rules: Mapping[str, Any], base: str) -> dict[str, Any]:
+        """A finding's ``indicator``, ``veto`` and ``points`` from the rules entry ``base``
+        (``base.veto``, default false; ``base.points``, default 0)."""
+        return {
+            "indicator": self.id,
+            "veto": bool(self.rule(rules, f"{base}.veto", False)),
+            "points": float(self.rule(rules, f"{base}.points", 0)),
+        }
+
 
 REGISTRY: dict[str, type[Indicator]] = {}
 

@@ -103,8 +103,8 @@ class CheckIncomplete(Indicator):
                 detail=detail,
             )
         for item in facts.accounts:
-            if judgeable_newest(item, facts.as_of) is not None:
-                continue
+            if item.account.closed or judgeable_newest(item, facts.as_of) is not None:
+                continue  # a closed account's feed may well be gone
             feed = item.feed
             if not feed.ok:
                 problem = str(self.rule(rules, "incomplete.media_problem")).format(

@@ -48,6 +48,8 @@ class MediaStale(Indicator):
     def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
         days = int(self.rule(rules, "media.stale.days"))
         for item in facts.accounts:
+            if item.account.closed:
+                continue  # closed (名录 已关停): silence is what it should do (media.mismatch)
             newest = judgeable_newest(item, facts.as_of)
             if newest is None or (facts.as_of - newest).days <= days:
                 continue
@@ -153,8 +155,8 @@ class MediaUpdateSlow(Indicator):
         window_start = parse_quarter(facts.quarter).start
         for item in facts.accounts:
             newest = judgeable_newest(item, facts.as_of)
-            if newest is None:
-                continue  # check.incomplete
+            if newest is None or item.account.closed:
+                continue  # check.incomplete, or closed (名录 已关停)
             silent = (facts.as_of - newest).days
             if zombie_on and silent > zombie_days:
                 yield account_finding(

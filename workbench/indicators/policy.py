@@ -99,7 +99,7 @@ def missing_forms_problem(
     return template.format(missing="、".join(missing), count=required - len(have))
 
 
-def _doc_finding(facts: Facts, doc: DocumentFacts, **fields: Any) -> Finding:
+def doc_finding(facts: Facts, doc: DocumentFacts, **fields: Any) -> Finding:
     return Finding(
         quarter=facts.quarter,
         unit=_unit_of(facts, doc),
@@ -143,7 +143,7 @@ class InterpretationMissing(Indicator):
             )
             if problem is None:
                 continue
-            yield _doc_finding(
+            yield doc_finding(
                 facts,
                 doc,
                 indicator=self.id,
@@ -194,7 +194,7 @@ class InterpretationLate(Indicator):
             days = working_days_after(doc.published, first_day)
             if days <= limit:
                 continue
-            yield _doc_finding(
+            yield doc_finding(
                 facts,
                 doc,
                 indicator=self.id,
@@ -212,17 +212,3 @@ class InterpretationLate(Indicator):
                     "limit": limit,
                 },
             )
-
-
-def documents_frame_rows(documents: Sequence[DocumentFacts]) -> list[dict[str, str]]:
-    """Rows (docno, title, unit, published, url) for the circular's 附件2 lookup."""
-    return [
-        {
-            "docno": d.number or "",
-            "title": d.title,
-            "unit": d.unit,
-            "published": d.published.isoformat() if d.published else "",
-            "url": d.url,
-        }
-        for d in documents
-    ]

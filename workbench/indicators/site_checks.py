@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from workbench.extract.page_facts import row_stamps  # also registers the analyzers
-from workbench.facts import Facts, PageAnalysis, SiteFacts
+from workbench.facts import Facts, LinkFacts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import (
     get_list,
@@ -55,6 +55,16 @@ def _wording(
             first, urls = out.setdefault(str(hit["wrong"]), (hit, []))
             urls.append(page.final_url or page.url)
     return out
+
+
+def illicit_match(link: LinkFacts, rules: Mapping[str, Any]) -> bool:
+    """True when ``link`` goes to a domain or carries a keyword of the office's own illicit
+    lists (``website.security.illicit_domains`` / ``illicit_keywords``: a veto)."""
+    domains = [str(d).lower() for d in get_list(rules, "website.security.illicit_domains")]
+    words = [str(w) for w in get_list(rules, "website.security.illicit_keywords") if str(w)]
+    host = link_host(link.target)
+    by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+    return by_domain or any(w in link.anchor or w in link.target for w in words)
 
 
 @register
@@ -210,16 +220,9 @@ class Security(Indicator):
     def _illicit(
         self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]
     ) -> Iterator[Finding]:
-        domains = [str(d).lower() for d in get_list(rules, "website.security.illicit_domains")]
-        words = [str(w) for w in get_list(rules, "website.security.illicit_keywords") if str(w)]
-        if not domains and not words:
-            return
         seen: set[str] = set()
         for link in site.links:
-            host = link_host(link.target)
-            by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
-            by_word = any(w in link.anchor or w in link.target for w in words)
-            if (by_domain or by_word) and link.target not in seen:
+            if illicit_match(link, rules) and link.target not in seen:
                 seen.add(link.target)
                 yield self._finding(
                     facts,
@@ -230,7 +233,11 @@ class Security(Indicator):
                         url=link.target
                     ),
                     evidence_url=link.source,
-                    detail={"target": link.target, "anchor": link.anchor, "host": host},
+                    detail={
+                        "target": link.target,
+                        "anchor": link.anchor,
+                        "host": link_host(link.target),
+                    },
                 )
 
 

@@ -23,8 +23,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from workbench import store
 from workbench.errors import WorkbenchError
 from workbench.ops.oplog import log
@@ -95,7 +93,7 @@ def backup_sqlite(source: Path, target: Path) -> Backup:
 
 def pg_dump_command(url: str, target: Path) -> tuple[list[str], dict[str, str]]:
     """The ``pg_dump`` command line and environment for the SQLAlchemy ``url``."""
-    parsed = sa.engine.make_url(url)
+    parsed = store.parse_url(url)
     program = shutil.which("pg_dump")
     if program is None:
         raise WorkbenchError(
@@ -132,7 +130,7 @@ def backup_postgres(url: str, target: Path) -> Backup:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    name = sa.engine.make_url(url).database or "postgres"
+    name = store.parse_url(url).database or "postgres"
     return Backup(
         target,
         target.stat().st_size,

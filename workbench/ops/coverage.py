@@ -11,7 +11,6 @@ store has dropped out of the probes (a changed address, a probe list that left i
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,16 +18,13 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
-from workbench import store
 from workbench.errors import WorkbenchError
 from workbench.facts import ProbeFact
 from workbench.models import Website
 from workbench.monitoring import ProbeWeek, monitoring_week
 from workbench.quarter import today_shanghai
 from workbench.rules import get
+from workbench.store import Engine, loaders, runlog
 from workbench.urls import normalize_url
 
 DROPPED_AFTER = timedelta(days=1)
@@ -144,26 +140,23 @@ def _minute(moment: datetime | None) -> str | None:
 
 def _load_weeks(engine: Engine, end: datetime, days: int) -> dict[str, list[ProbeFact]]:
     """Normalized URL → the probes of its latest monitoring week ending on or before ``end``."""
-    p = store.probes
-    with engine.connect() as conn:
-        lasts = conn.execute(
-            sa.select(p.c.url, sa.func.max(p.c.time)).where(p.c.time <= end).group_by(p.c.url)
-        ).all()
-        newest: dict[str, datetime] = {}
-        raw: dict[str, list[str]] = defaultdict(list)
-        for url, last in lasts:
-            key = normalize_url(url)
-            raw[key].append(url)
-            newest[key] = max(last, newest.get(key, last))
-        weeks: dict[str, list[ProbeFact]] = {}
-        for key, urls in raw.items():
-            last = newest[key]
-            rows = conn.execute(
-                sa.select(p.c.url, p.c.time, p.c.ok, p.c.elapsed_ms).where(
-                    p.c.url.in_(urls), p.c.time > last - timedelta(days=days), p.c.time <= last
-                )
-            ).all()
-            weeks[key] = [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in rows]
+    newest: dict[str, datetime] = {}
+    raw: dict[str, list[str]] = defaultdict(list)
+    for url, last in loaders.newest_probe_times(engine, end):
+        key = normalize_url(url)
+        raw[key].append(url)
+        newest[key] = max(last, newest.get(key, last))
+    weeks: dict[str, list[ProbeFact]] = {}
+    for key, urls in raw.items():
+        last = newest[key]
+        rows = loaders.probes_between(
+            engine, last - timedelta(days=days), last + timedelta(microseconds=1), urls
+        )
+        weeks[key] = [
+            ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms)
+            for r in rows
+            if r.time > last - timedelta(days=days)
+        ]
     return weeks
 
 
@@ -201,18 +194,10 @@ def probe_coverage(
 
 def latest_inventory(engine: Engine) -> tuple[str, list[str]]:
     """(inventory path, rules files) of the newest run in the store, or ("", [])."""
-    r = store.runs
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(r.c.inventory, r.c.params).order_by(r.c.id.desc()).limit(1)
-        ).first()
-    if row is None:
+    run = runlog.newest_run(engine)
+    if run is None:
         return "", []
-    try:
-        params = json.loads(row.params or "{}")
-    except ValueError:
-        params = {}
-    return str(row.inventory or ""), [str(p) for p in params.get("rules_files", [])]
+    return run.inventory, list(run.rules_files)
 
 
 def current_coverage(

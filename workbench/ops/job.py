@@ -87,15 +87,13 @@ def _failed_run_id(plan: RunPlan) -> int | None:
 
 def _record_failure(plan: RunPlan, exc: RunError) -> None:
     """Keep why the run failed (``workbench status`` shows it); never raise."""
-    from workbench.ops.status import record_failure
-
     run_id = _failed_run_id(plan)
     if run_id is None:
         return
     try:
         engine = store.connect(plan.db)
         try:
-            record_failure(engine, run_id, str(exc))
+            store.record_failure(engine, run_id, str(exc))
         finally:
             engine.dispose()
     except Exception as error:  # the store itself may be what failed
@@ -133,23 +131,21 @@ def failure_notice(
 
 def headline(db: str, quarter: str, as_of_label: str) -> tuple[str, list[str]]:
     """(subject, lines) of a finished run: the figures of the dashboard's 总览."""
-    from workbench.dashboard import quarter_data
-    from workbench.dashboard.overview import RATE_COLUMNS, pass_rates, quarter_kpis
     from workbench.ops.coverage import probe_coverage
+    from workbench.reviewed import open_quarter
+    from workbench.rules import load_rules
+    from workbench.tables import RATE_COLUMNS, pass_rates, quarter_kpis
 
     engine = store.connect(db)
     try:
-        frame = quarter_data.findings_with_reviews(engine, quarter)
-        run = quarter_data.latest_run(engine, quarter)
-        if run is None:
-            raise WorkbenchError("数据库中没有该季度的检查记录")
-        inventory, rules = quarter_data.run_context(run)
-        scores = quarter_data.reviewed_scores(frame, inventory, rules)
-        k = quarter_kpis(frame, scores)
-        cover = probe_coverage(engine, inventory.websites, rules, as_of=run.as_of)
+        view = open_quarter(quarter, db=engine)
+        scores = view.scores
+        k = quarter_kpis(view.findings, scores)
+        rules = load_rules(list(view.run.rules_files))
+        cover = probe_coverage(engine, view.websites, rules, as_of=view.as_of)
     finally:
         engine.dispose()
-    rows = [[str(c) for c in row] for row in pass_rates(scores, inventory)]
+    rows = [[str(c) for c in row] for row in pass_rates(scores, view.websites)]
     lines = [
         f"检查网站{k.sites}个，合格率{k.site_rate}；政务新媒体{k.accounts}个，合格率{k.account_rate}。",
         f"单项否决问题{k.veto_findings}条，涉及{k.veto_targets}个对象；"
@@ -215,6 +211,7 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
             db=db,
             rules_files=args.rules,
             executor=args.executor,
+            refetch=bool(getattr(args, "refetch", False)),
         )
         log.info(
             "季度检查开始：%s，监测时间点%s，名录%s，数据库%s，输出到%s",

@@ -23,10 +23,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
-
 from workbench.errors import RunLocked, WorkbenchError
+from workbench.store.database import backend, sqlite_file
+from workbench.store.locks import advisory_lock, advisory_lock_held
 
 # A lock found taken is tried again for this long before a run is refused: ``lock_held``
 # (workbench status) takes the lock for an instant to test it.
@@ -45,20 +44,12 @@ def _retrying(attempt: Callable[[], bool]) -> bool:
 
 def sqlite_path(url: str) -> Path | None:
     """The database file of an SQLite URL (resolved), or None (another backend, in memory)."""
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(str(parsed.database)).expanduser().resolve()
+    path = sqlite_file(url)
+    return path.expanduser().resolve() if path is not None else None
 
 
 def _is_postgres(url: str) -> bool:
-    try:
-        return sa.engine.make_url(url).get_backend_name() == "postgresql"
-    except sa.exc.ArgumentError:
-        return False
+    return backend(url) == "postgresql"
 
 
 def lock_file(url: str, quarter: str) -> Path:
@@ -103,33 +94,15 @@ def _file_lock(url: str, quarter: str) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _advisory_key(conn: sa.Connection, quarter: str) -> int:
-    where = conn.execute(sa.text("SELECT current_database() || '/' || current_schema()"))
-    text = f"workbench-run:{where.scalar()}:{quarter}"
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
-
-
-def _pg_engine(url: str) -> sa.Engine:
-    return sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+SCOPE = "workbench-run"
 
 
 @contextmanager
 def _advisory_lock(url: str, quarter: str) -> Iterator[None]:
-    engine = _pg_engine(url)
-    try:
-        with engine.connect() as conn:
-            key = _advisory_key(conn, quarter)
-            sql = sa.text("SELECT pg_try_advisory_lock(:k)")
-            if not _retrying(lambda: bool(conn.execute(sql, {"k": key}).scalar())):
-                raise _refused(quarter, "同一PostgreSQL数据库")
-            try:
-                yield
-            finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-    except sa.exc.OperationalError as exc:
-        raise WorkbenchError(f"无法连接数据库以取得运行锁：{exc.orig}") from None
-    finally:
-        engine.dispose()
+    with advisory_lock(url, SCOPE, quarter, _retrying) as got:
+        if not got:
+            raise _refused(quarter, "同一PostgreSQL数据库")
+        yield
 
 
 @contextmanager
@@ -143,19 +116,7 @@ def quarter_lock(url: str, quarter: str) -> Iterator[None]:
 def lock_held(url: str, quarter: str) -> bool:
     """True while some process holds the run lock of ``quarter`` (never creates a file)."""
     if _is_postgres(url):
-        engine = _pg_engine(url)
-        try:
-            with engine.connect() as conn:
-                key = _advisory_key(conn, quarter)
-                got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
-                if got.scalar():
-                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    return False
-                return True
-        except sa.exc.OperationalError:
-            return False
-        finally:
-            engine.dispose()
+        return advisory_lock_held(url, SCOPE, quarter)
     path = lock_file(url, quarter)
     try:
         fd = os.open(path, os.O_RDONLY)

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-
 from workbench import store
 from workbench.errors import QuarterError, WorkbenchError
 from workbench.ops.coverage import Coverage, current_coverage
 from workbench.ops.runlock import lock_held, sqlite_path
 from workbench.ops.text import duration, safe_url, table
+from workbench.store import Engine, runlog
 
 RESULTS = {
     "done": "完成",
@@ -60,27 +58,10 @@ class RunInfo:
         }
 
 
-def record_failure(engine: Engine, run_id: int, message: str) -> None:
-    """Keep why ``run_id`` failed (its status stays ``running``: the next run resumes it)."""
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(store.run_failures).values(
-                run_id=run_id, failed_at=store.now(), message=message
-            )
-        )
-
-
 def recent_runs(engine: Engine, db_url: str, limit: int = 8) -> list[RunInfo]:
     """The newest ``limit`` runs, newest first, each with its result."""
-    r, f = store.runs, store.run_failures
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(r).order_by(r.c.id.desc()).limit(limit)).all()
-        ids = [row.id for row in rows]
-        failures: dict[int, Any] = {}
-        for failure in conn.execute(
-            sa.select(f).where(f.c.run_id.in_(ids)).order_by(f.c.failed_at, f.c.id)
-        ):
-            failures[failure.run_id] = failure  # the newest failure of each run wins
+    rows = runlog.recent_runs(engine, limit)
+    failures = runlog.newest_failures(engine, [row.run_id for row in rows])
     now = store.now()
     held = {
         q: lock_held(db_url, q) for q in {row.quarter for row in rows if row.status == "running"}
@@ -89,7 +70,7 @@ def recent_runs(engine: Engine, db_url: str, limit: int = 8) -> list[RunInfo]:
     for row in rows:
         state, end, message = row.status, row.finished_at, ""
         if row.status == "running":
-            fail = failures.get(row.id)
+            fail = failures.get(row.run_id)
             if held[row.quarter]:
                 end = now
             elif fail is not None:
@@ -99,7 +80,7 @@ def recent_runs(engine: Engine, db_url: str, limit: int = 8) -> list[RunInfo]:
         seconds = (end - row.started_at).total_seconds() if end else None
         out.append(
             RunInfo(
-                row.id,
+                row.run_id,
                 row.quarter,
                 row.as_of,
                 row.started_at,

@@ -5,15 +5,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-import sqlalchemy as sa
+from workbench.store import safe_url
 
-
-def safe_url(url: str) -> str:
-    """A database URL as it may be shown or mailed: the password hidden."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+__all__ = ["duration", "safe_url", "table", "width"]
 
 
 def width(text: str) -> int:

@@ -335,3 +335,15 @@ def history(engine: Engine, finding_id: str) -> list[AuditEntry]:
         )
         for r in rows
     ]
+
+
+def review_states(engine: Engine, quarter: str) -> dict[str, tuple[str, str | None]]:
+    """finding_id → (status, problem override) of every reviewed finding of ``quarter``."""
+    r, f = store.review_state, store.findings
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(r.c.finding_id, r.c.status, r.c.problem_override)
+            .join(f, f.c.finding_id == r.c.finding_id)
+            .where(f.c.quarter == quarter)
+        ).all()
+    return {row.finding_id: (str(row.status), row.problem_override or None) for row in rows}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +19,13 @@ from workbench import store
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.documents import DocumentFacts
 from workbench.extract.interpretations import InterpretationFacts
-from workbench.facts import AccountFacts, ProbeFact, SiteFacts
+from workbench.extract.personal_info import mask_text
+from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
 from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
 from workbench.fetch.site_crawl import SiteCrawl
 from workbench.rules import get
+from workbench.store.loaders import probes_between
 
 if TYPE_CHECKING:
     from workbench.pipeline import Check
@@ -61,7 +63,7 @@ def record_site(
             "kind": _page_kind(i, page, column_pages),
             "status": page.status,
             "content_type": page.content_type,
-            "title": page.title,
+            "title": mask_text(page.title),  # a personal number never reaches the store
             "published": page.published,
             "elapsed_ms": page.elapsed_ms,
             "error": page.error,
@@ -144,6 +146,20 @@ def record_site(
             store.save_site_result(conn, run_id, site_url, payload)
 
 
+def record_link_outcomes(check: Check, outcomes: Mapping[str, Any]) -> None:
+    """The external links' outcomes (URL → ``LinkOutcome``: status, error), opened once per
+    run after the sites were recorded, written into every row of the run linking there."""
+    if not outcomes:
+        return
+    with check.engine.begin() as conn:
+        for url, outcome in outcomes.items():
+            conn.execute(
+                sa.update(store.links)
+                .where(store.links.c.run_id == check.run_id, store.links.c.target_url == url)
+                .values(status=outcome.status, error=outcome.error)
+            )
+
+
 def forget_site(conn: Any, run_id: int, site_url: str) -> None:
     """Delete what ``run_id`` recorded for ``site_url`` (pages, links from its pages, items,
     columns): a site crawled again in a resumed run replaces them."""
@@ -197,6 +213,23 @@ def unpickle(payload: bytes) -> Any:
         return None
 
 
+def stored_page_facts(engine: Any, run_id: int, site_url: str, url: str) -> dict[str, Any] | None:
+    """What ``run_id``'s crawl read from page ``url`` of the site ``site_url``: the facts
+    ``workbench inspect`` shows (contract §6), from the site's stored result, without
+    fetching anything; None when the run kept no such page. Raw web text: escape it."""
+    from workbench.inspect import page_facts
+
+    if not url or not site_url:
+        return None
+    payload = store.site_result_payload(engine, run_id, site_url)
+    value = unpickle(payload) if payload is not None else None
+    site = value.get("site") if isinstance(value, dict) else None
+    for index, page in enumerate(getattr(site, "pages", None) or []):
+        if url in (page.url, page.final_url):
+            return page_facts(page, homepage=index == 0)
+    return None
+
+
 def restored_sites(check: Check) -> dict[str, dict[str, Any]]:
     """Site URL → the result of every website this run already recorded (resumed runs)."""
     restored: dict[str, dict[str, Any]] = {}
@@ -219,6 +252,56 @@ def restored_accounts(check: Check) -> dict[tuple[str, str], AccountFacts]:
         if isinstance(value, AccountFacts):
             restored[key] = value
     return restored
+
+
+def restored_facts(check: Check) -> Facts | None:
+    """The facts of the whole check from what this run recorded, nothing fetched: every
+    website's and account's result, the external links' outcomes and the probes. None
+    unless every website and account of the inventory has a result that still loads (a
+    killed crawl, a changed inventory row): ``collect`` then fetches what is missing."""
+    if not check.resumed:
+        return None
+    sites, accounts = restored_sites(check), restored_accounts(check)
+    inventory = check.inventory
+    if any(w.url not in sites or sites[w.url]["site"].website != w for w in inventory.websites):
+        return None
+    if any(accounts.get((a.name, a.platform), None) is None for a in inventory.media):
+        return None
+    if any(accounts[(a.name, a.platform)].account != a for a in inventory.media):
+        return None
+    facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=inventory)
+    outcomes = _link_outcomes(check)
+    for website in inventory.websites:
+        result = sites[website.url]
+        site: SiteFacts = result["site"]
+        for link in site.links:
+            if link.internal or link.status is not None or link.error:
+                continue
+            status, error = outcomes.get((link.source, link.target), (None, None))
+            if status is not None or (error or None) != (link.note or None):
+                link.status, link.error = status, error
+        facts.sites.append(site)
+        facts.columns.extend(result["columns"])
+        facts.documents.extend(result["documents"])
+        facts.interpretations.extend(result["interpretations"])
+    facts.accounts = [accounts[(a.name, a.platform)] for a in inventory.media]
+    import_probes(check)
+    facts.probes = load_probes(check)
+    return facts
+
+
+def _link_outcomes(check: Check) -> dict[tuple[str, str], tuple[int | None, str | None]]:
+    """(source, target) → (status, error) of every link row the run recorded."""
+    with check.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                store.links.c.source_url,
+                store.links.c.target_url,
+                store.links.c.status,
+                store.links.c.error,
+            ).where(store.links.c.run_id == check.run_id)
+        ).all()
+    return {(r.source_url, r.target_url): (r.status, r.error) for r in rows}
 
 
 def record_account(check: Check, item: AccountFacts) -> None:
@@ -299,15 +382,5 @@ def load_probes(check: Check) -> list[ProbeFact]:
     first day to the end of the check day (``workbench.monitoring`` picks each site's week)."""
     days = int(get(check.rules, "website.unreachable.monitor_days", 7))
     start = check.quarter.start - timedelta(days=days)
-    with check.engine.connect() as conn:
-        result = conn.execute(
-            sa.select(
-                store.probes.c.url,
-                store.probes.c.time,
-                store.probes.c.ok,
-                store.probes.c.elapsed_ms,
-            ).where(
-                store.probes.c.time >= start, store.probes.c.time < check.as_of + timedelta(days=1)
-            )
-        )
-        return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in result]
+    rows = probes_between(check.engine, start, check.as_of + timedelta(days=1))
+    return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in rows]

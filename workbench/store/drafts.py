@@ -26,8 +26,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from workbench import store
 from workbench.circular import OVERRIDABLE_SECTIONS
-from workbench.dashboard.roles import require_lead
 from workbench.errors import WorkbenchError
+from workbench.store.roles import require_lead
 
 SECTION_LABELS = {
     "basis": "开头（检查依据和范围）",
@@ -150,6 +150,11 @@ def section_texts(engine: Engine, quarter: str) -> dict[str, SectionText]:
         r.section: SectionText(r.section, r.text, r.editor, r.updated_at, int(r.version))
         for r in rows
     }
+
+
+def circular_overrides(engine: Engine, quarter: str) -> dict[str, str]:
+    """Section key → the text an editor saved for ``quarter`` (what the circular uses)."""
+    return {key: saved.text for key, saved in section_texts(engine, quarter).items() if saved.text}
 
 
 def save_section(

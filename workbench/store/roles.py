@@ -7,8 +7,8 @@ by ``workbench hub`` from its settings file when the hub starts. The newest row 
 the older ones show who was 审核负责人 when. No row at all means single-user mode (a dashboard
 on loopback, today's behaviour): everyone may finalize.
 
-The check runs in the store layer (``drafts_store.save_version(final=True)`` and
-``drafts_store.mark_sent`` call ``require_lead`` inside their transaction), so hiding a button
+The check runs in the store layer (``drafts.save_version(final=True)`` and
+``drafts.mark_sent`` call ``require_lead`` inside their transaction), so hiding a button
 is never the only guard.
 """
 

@@ -1,0 +1,169 @@
+"""Security leads read from the crawled pages: personal information published unmasked
+(site.privacy) and hidden or illicit links (site.hidden_link).
+
+Both are **leads** (线索): ``veto=False``, no points, ``detail["lead"]``; a reviewer opens the
+page and confirms or dismisses each, and only a confirmed lead counts, as the 安全问题 veto
+``lead_veto`` names (``workbench.reviewed``). The page analyzers
+(``workbench.extract.personal_info``, ``workbench.extract.hidden_links``) keep masked numbers
+only; nothing here ever sees a full number. Pages published after the check time belong to
+the next quarter. Dates are Asia/Shanghai calendar dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from workbench.extract.personal_info import KIND_NAMES
+from workbench.facts import Facts, LinkFacts, SiteFacts
+from workbench.indicators.base import Indicator, register, website_finding
+from workbench.indicators.site_checks import illicit_match, ok_pages
+from workbench.indicators.site_links import (
+    get_list,
+    inventory_hosts,
+    is_government_host,
+    judged_sites,
+    link_host,
+)
+from workbench.models import Finding
+
+
+def _lead(rules: Mapping[str, Any], base: str, **detail: Any) -> dict[str, Any]:
+    return {"lead": True, "lead_veto": bool(Indicator.rule(rules, f"{base}.lead_veto", True)),
+            **detail}  # fmt: skip
+
+
+@register
+class Privacy(Indicator):
+    """site.privacy: a page shows unmasked 身份证号, mobile or bank card numbers (a lead, one
+    per page, at most ``max_pages`` a site)."""
+
+    id = "site.privacy"
+    family = "website"
+    title = "公开未脱敏的个人信息"
+
+    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+        base = "website.privacy"
+        limit = int(self.rule(rules, f"{base}.max_pages", 20))
+        template = str(self.rule(rules, f"{base}.problem"))
+        for site in judged_sites(facts):
+            found = 0
+            for page in ok_pages(site):
+                info = page.extras.get("personal_info")
+                if not isinstance(info, Mapping) or not info.get("counts"):
+                    continue
+                if page.published is not None and page.published > facts.as_of:
+                    continue
+                if found >= limit:
+                    break
+                found += 1
+                counts: Mapping[str, int] = info["counts"]
+                samples: Mapping[str, list[str]] = info.get("samples") or {}
+                url = page.final_url or page.url
+                shown = "、".join(
+                    f"{KIND_NAMES[k]}{n}个" for k, n in counts.items() if k in KIND_NAMES
+                )
+                first = [s for k in KIND_NAMES for s in (samples.get(k) or [])[:1]]
+                yield website_finding(
+                    facts,
+                    site.website,
+                    indicator=self.id,
+                    veto=False,
+                    key=f"privacy:{url}",
+                    problem=template.format(counts=shown, samples="、".join(first)),
+                    evidence_url=url,
+                    detail=_lead(
+                        rules,
+                        base,
+                        counts=dict(counts),
+                        samples=dict(samples),
+                        page=url,
+                        title=page.title,
+                    ),  # fmt: skip
+                )
+
+
+def _word_hit(anchor: str, host: str, words: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(category, word) of the first word-list entry the anchor or host holds, or None."""
+    low_anchor, low_host = anchor.lower(), host.lower()
+    for category, lists in (words or {}).items():
+        if not isinstance(lists, Mapping):
+            continue
+        for word in lists.get("anchors") or []:
+            if str(word) and str(word).lower() in low_anchor:
+                return str(category), str(word)
+        for word in lists.get("hosts") or []:
+            if str(word) and str(word).lower() in low_host:
+                return str(category), str(word)
+    return None
+
+
+@register
+class HiddenLink(Indicator):
+    """site.hidden_link: links to non-government hosts hidden by CSS or written by a script,
+    and links to non-government hosts whose anchor or host matches the shipped word lists
+    (a lead per link, at most ``max_links`` a site). Links the office's own illicit lists
+    name are site.security vetoes already and are not repeated here."""
+
+    id = "site.hidden_link"
+    family = "website"
+    title = "暗链或违规链接"
+
+    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+        known = inventory_hosts(facts)
+        for site in judged_sites(facts):
+            yield from self._site(facts, site, rules, known)
+
+    def _site(
+        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any], known: set[str]
+    ) -> Iterator[Finding]:
+        base = "website.hidden_link"
+        words: Mapping[str, Any] = self.rule(rules, f"{base}.words", {}) or {}
+        benign = [str(d).lower() for d in get_list(rules, f"{base}.benign_domains")]
+        limit = int(self.rule(rules, f"{base}.max_links", 20))
+        seen: set[str] = set()
+        candidates: list[tuple[str, str, str, str]] = []  # (url, anchor, page, how)
+        for page in ok_pages(site):
+            if page.published is not None and page.published > facts.as_of:
+                continue
+            for link in page.extras.get("hidden_links") or []:
+                candidates.append((str(link.get("href", "")), str(link.get("anchor", "")),
+                                   page.final_url or page.url, str(link.get("how", ""))))  # fmt: skip
+        candidates += [(x.target, x.anchor, x.source, "") for x in site.links if not x.internal]
+        for url, anchor, source, how in candidates:
+            host = link_host(url)
+            if not host or url in seen or is_government_host(host, rules, known):
+                continue
+            if illicit_match(LinkFacts(source, url, anchor, False), rules):
+                continue  # the office's own list: a site.security veto already
+            hit = _word_hit(anchor, host, words)
+            hidden = bool(how) and not any(host == d or host.endswith("." + d) for d in benign)
+            if hit is None and not hidden:
+                continue
+            seen.add(url)
+            if hit is not None:
+                problem = str(self.rule(rules, f"{base}.problem_words")).format(
+                    category=hit[0], word=hit[1], url=url
+                )
+            else:
+                problem = str(self.rule(rules, f"{base}.problem_hidden")).format(how=how, url=url)
+            yield website_finding(
+                facts,
+                site.website,
+                indicator=self.id,
+                veto=False,
+                key=f"link:{url}",
+                problem=problem,
+                evidence_url=source,
+                detail=_lead(
+                    rules,
+                    base,
+                    target=url,
+                    anchor=anchor,
+                    host=host,
+                    how=how,
+                    word=list(hit) if hit else None,
+                ),  # fmt: skip
+            )
+            if len(seen) >= limit:
+                return

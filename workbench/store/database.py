@@ -1,0 +1,204 @@
+"""Opening the store: engines, SQLite settings, and the Alembic migrations run on connect.
+
+The default is an SQLite file under ``reports/`` in WAL mode with a busy timeout (several
+readers and one writer at a time: dashboards and a quarterly job); any SQLAlchemy URL works,
+e.g. ``postgresql+psycopg://user@127.0.0.1/workbench``.
+
+Migrations are Alembic revisions (``migrations/versions``), applied by :func:`connect` on
+the connection it opens, because the package creates and owns its database on the analyst's
+machine and there is no separate deploy step. A database made before Alembic (the linear
+migrations 1–3 in code, recorded in ``schema_version``) is stamped with the revision of its
+version, then upgraded. Every revision also appends its number to ``schema_version``, so an
+older workbench still refuses a database newer than itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.errors import WorkbenchError
+from workbench.store.schema import schema_version
+
+DEFAULT_DB_PATH = Path("reports") / "workbench.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# The Alembic revision of each schema version (``schema_version``); the first three are the
+# linear migrations that came before Alembic.
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+SCHEMA_VERSION = len(REVISIONS)
+
+
+def default_url(base: Path | None = None) -> str:
+    path = (base or Path.cwd()) / DEFAULT_DB_PATH
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def parse_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL ``url``; a WorkbenchError in Chinese when it is not one."""
+    try:
+        return sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise WorkbenchError(
+            f"数据库地址“{url}”无效：应为SQLAlchemy地址，例如 sqlite:///reports/workbench.db"
+        ) from None
+
+
+def backend(url: str) -> str:
+    """``sqlite``, ``postgresql`` …, or "" when ``url`` is no SQLAlchemy URL."""
+    try:
+        return sa.engine.make_url(url).get_backend_name()
+    except sa.exc.ArgumentError:
+        return ""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of an SQLite URL, or None (another backend, memory, not a URL)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password hidden, for messages and logs."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: ``reports/workbench.db``), migrated to the newest schema."""
+    url = url or default_url()
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = sa.create_engine(parsed, future=True)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise WorkbenchError(f"无法使用数据库“{url}”：{exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except sa.exc.OperationalError as exc:
+        raise WorkbenchError(f"无法打开数据库“{url}”：{exc.orig}") from None
+    return engine
+
+
+@lru_cache(maxsize=1)
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
+def _config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def current_version(conn: Connection) -> int:
+    """The newest schema version recorded in ``schema_version`` (0: a new database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    value = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+    return int(value or 0)
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The Alembic revision the database is at (None: not under Alembic yet)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _too_new(version: int | str) -> WorkbenchError:
+    return WorkbenchError(
+        f"数据库的结构版本（{version}）比本程序支持的（{SCHEMA_VERSION}）更新，请升级工作台。"
+    )
+
+
+def migrate(engine: Engine) -> int:
+    """Apply the pending revisions in one transaction; return the schema version in force."""
+    head = _script().get_current_head()
+    with engine.begin() as conn:
+        revision = current_revision(conn)
+        version = current_version(conn)
+        if version > SCHEMA_VERSION:
+            raise _too_new(version)
+        if revision == head:
+            return SCHEMA_VERSION
+        if revision is not None and revision not in REVISIONS:
+            raise _too_new(revision)
+        config = _config(conn)
+        if revision is None and version > 0:
+            # made by the linear migrations in code: adopt it at the revision of its version
+            command.stamp(config, REVISIONS[version - 1])
+        command.upgrade(config, "head")
+    return SCHEMA_VERSION
+
+
+def now() -> datetime:
+    """Naive Asia/Shanghai wall-clock time (what every timestamp in the store is)."""
+    from workbench.quarter import SHANGHAI
+
+    return datetime.now(SHANGHAI).replace(tzinfo=None, microsecond=0)
+
+
+def insert_many(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows``. On SQLite, straight through the driver's ``executemany`` with each
+    column's own bind processor (the values stored are SQLAlchemy's): its per-row parameter
+    handling was the largest share of recording a crawled site (a province's links)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(sa.insert(table), list(rows))
+        return
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    quote = conn.dialect.identifier_preparer.quote
+    for keys, group in groups.items():
+        missing = [c for c in table.columns if c.name not in keys]
+        if any(c.default is not None for c in missing):  # a Python-side default to apply
+            conn.execute(sa.insert(table), group)
+            continue
+        dialect = conn.dialect
+        procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
+            f"VALUES ({', '.join('?' for _ in keys)})"
+        )
+        params = [
+            tuple(p(row[k]) if p is not None else row[k] for k, p in zip(keys, procs, strict=True))
+            for row in group
+        ]
+        conn.exec_driver_sql(sql, params)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
