@@ -115,8 +115,13 @@ class PageReading:
 
 # ----------------------------------------------------------------------------- URLs
 
+# What recurs is a site's navigation (header, sidebar, list paging): a few hundred URLs. Article
+# URLs are seen once, so a larger cache only holds them: at 65,536 entries these two caches held
+# about 34 MB in every page-reading process of a 100,000-page crawl.
+_URL_CACHE = 4096
 
-@lru_cache(maxsize=65536)
+
+@lru_cache(maxsize=_URL_CACHE)
 def canonical_url(url: str) -> str:
     """The URL of a list page's first page: ``index_2.html`` → ``index.html``, no ``?page=``."""
     parts = urlsplit(normalize_url(url))
@@ -128,7 +133,7 @@ def canonical_url(url: str) -> str:
     return normalize_url(urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), "")))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_URL_CACHE)
 def column_key(url: str) -> str:
     """The grouping key: :func:`canonical_url` with ``index.html`` folded into its folder."""
     canon = canonical_url(url)
