@@ -6,7 +6,15 @@ is not ``check.incomplete``. ``finding_id`` includes the quarter, so problems ar
 (e.g. broken links) count as one problem. A problem is *not fixed* when this quarter holds
 an active, non-dismissed finding with the same match key; it is *unverified* when instead
 the same target could not be checked this quarter (an active ``check.incomplete``
-finding); otherwise it is *fixed*.
+finding) — unless ``workbench recheck`` judged it since (已整改 / 未整改: that result counts);
+otherwise it is *fixed*.
+
+The loop after the earlier circular (``store.rectification``) is read too: what the unit
+reported (``claim``: done / cannot / none, none when nothing was recorded), the latest
+re-check (``rechecked``: fixed / not_fixed / manual, "" when none ran) and whether the claim
+is *contradicted*: 整改完成 reported while the re-check, or this quarter's check, still sees
+the problem. Several findings of one problem take the first one's claim and the worst
+re-check.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import Any
 from workbench.circular.targets import INCOMPLETE_INDICATOR, url_key
 from workbench.errors import QuarterError
 from workbench.quarter import Quarter, parse_quarter
-from workbench.store import Engine, detections, runlog
+from workbench.store import Engine, detections, rectification, runlog
 
 MAX_NAMED_UNITS = 5
 
@@ -33,6 +41,13 @@ class RecheckItem:
     platform: str
     problem: str
     status: str  # fixed / not_fixed / unverified
+    claim: str = "none"  # done / cannot / none (what the unit reported)
+    rechecked: str = ""  # fixed / not_fixed / manual ("" when not re-checked)
+
+    @property
+    def contradicted(self) -> bool:
+        """整改完成 reported, but the re-check or this quarter's check still sees it."""
+        return self.claim == "done" and "not_fixed" in (self.rechecked, self.status)
 
 
 @dataclass
@@ -67,6 +82,38 @@ class Recheck:
         """``上季度`` when the earlier quarter is the one just before, else ``2022年第一季度``."""
         this, before = parse_quarter(self.quarter), parse_quarter(self.previous_quarter)
         return "上季度" if this.previous() == before else before.chinese
+
+    @property
+    def claims_recorded(self) -> bool:
+        """Whether any unit's answer was recorded (else the circular says nothing of them)."""
+        return any(item.claim != "none" for item in self.items)
+
+    def _claims(self, claim: str) -> int:
+        return sum(1 for item in self.items if item.claim == claim)
+
+    @property
+    def claimed(self) -> int:
+        return self._claims("done")
+
+    @property
+    def cannot(self) -> int:
+        return self._claims("cannot")
+
+    @property
+    def no_feedback(self) -> int:
+        return self._claims("none")
+
+    @property
+    def rechecked_count(self) -> int:
+        return sum(1 for item in self.items if item.rechecked)
+
+    @property
+    def contradicted(self) -> int:
+        return sum(1 for item in self.items if item.contradicted)
+
+    @property
+    def contradicted_units(self) -> list[str]:
+        return list(dict.fromkeys(i.unit for i in self.items if i.contradicted))
 
     @property
     def not_fixed_units(self) -> list[str]:
@@ -126,18 +173,24 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         if row.indicator == INCOMPLETE_INDICATOR
     }
     result = Recheck(quarter=this.label, previous_quarter=before.label)
-    seen: set[tuple[str, ...]] = set()
-    for row in _active_findings(engine, before.label):
-        if row.indicator == INCOMPLETE_INDICATOR:
-            continue
+    earlier = [
+        r for r in _active_findings(engine, before.label) if r.indicator != INCOMPLETE_INDICATOR
+    ]
+    claims = rectification.claims(engine, [r.finding_id for r in earlier])
+    checks = rectification.latest_rechecks(engine, before.label)
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for row in earlier:
         key = _match_key(row.indicator, row.target_kind, row.target, row.platform)
-        if key in seen:
-            continue
-        seen.add(key)
+        groups.setdefault(key, []).append(row)
+    for key, rows in groups.items():
+        row = rows[0]
+        found = [checks[r.finding_id].status for r in rows if r.finding_id in checks]
+        rechecked = next((s for s in ("not_fixed", "manual", "fixed") if s in found), "")
+        claim = claims.get(row.finding_id)
         if key in present:
             status = "not_fixed"
         elif (key[1], key[2], key[3]) in unchecked:
-            status = "unverified"
+            status = rechecked if rechecked in ("fixed", "not_fixed") else "unverified"
         else:
             status = "fixed"
         result.items.append(
@@ -149,6 +202,8 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
                 platform=row.platform or "",
                 problem=row.problem,
                 status=status,
+                claim=claim.status if claim is not None else "none",
+                rechecked=rechecked,
             )
         )
     return result
