@@ -13,12 +13,13 @@ The loop after the earlier circular (``store.rectification``) is read too: what 
 reported (``claim``: done / cannot / none, none when nothing was recorded), the latest
 re-check (``rechecked``: fixed / not_fixed / manual, "" when none ran) and whether the claim
 is *contradicted*: 整改完成 reported while the re-check, or this quarter's check, still sees
-the problem. Several findings of one problem take the first one's claim and the worst
-re-check.
+the problem. Several findings of one problem take the strongest claim (done, cannot, none)
+and the worst re-check (not_fixed, manual, fixed).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,8 +148,17 @@ def _earlier_quarter(engine: Engine, quarter: Quarter) -> Quarter | None:
 
 
 def _active_findings(engine: Engine, quarter: str) -> list[Any]:
-    """Active findings of ``quarter`` a reviewer did not dismiss, in the store's order."""
-    return detections.undismissed_findings(engine, quarter)
+    """Active findings of ``quarter`` a reviewer did not dismiss, leads only once confirmed
+    (the problems its circular counted), in the store's order."""
+    out = []
+    for row in detections.undismissed_findings(engine, quarter):
+        try:
+            lead = bool(json.loads(row.detail or "{}").get("lead"))
+        except (TypeError, ValueError, AttributeError):
+            lead = False
+        if not lead or row.status == "confirmed":
+            out.append(row)
+    return out
 
 
 def recheck(engine: Engine, quarter: str) -> Recheck | None:
@@ -186,7 +196,8 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         row = rows[0]
         found = [checks[r.finding_id].status for r in rows if r.finding_id in checks]
         rechecked = next((s for s in ("not_fixed", "manual", "fixed") if s in found), "")
-        claim = claims.get(row.finding_id)
+        recorded = {claims[r.finding_id].status for r in rows if r.finding_id in claims}
+        claim = next((c for c in ("done", "cannot", "none") if c in recorded), "none")
         if key in present:
             status = "not_fixed"
         elif (key[1], key[2], key[3]) in unchecked:
@@ -202,7 +213,7 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
                 platform=row.platform or "",
                 problem=row.problem,
                 status=status,
-                claim=claim.status if claim is not None else "none",
+                claim=claim,
                 rechecked=rechecked,
             )
         )
