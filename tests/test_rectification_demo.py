@@ -261,3 +261,56 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
         "各单位报告已整改2个，其中1个经复查仍未整改（涉及市教育局），报告无法整改1个，未报送整改情况11个。"
         in md
     )
+
+
+def test_the_dashboard_shows_claims_beside_the_recheck(loop: dict[str, Any]) -> None:
+    """After the re-check above: the 整改跟踪 tab flags the false claim, records a claim by
+    clicking, offers every unit's list as one download, and counts open problems by unit."""
+    import base64
+    import io
+    import re
+    import zipfile
+
+    from workbench.dashboard.app import ReviewDashboard
+
+    engine = store.connect(loop["db"])
+    app = ReviewDashboard(engine)
+    app.reviewer.value = "王五"
+    app.quarter.value = "2022Q3"
+    panel = app.rectification
+    assert "报告与复查不符1个" in panel.summary.value
+    q3 = open_quarter("2022Q3", db=engine).findings
+    survey = _ids(q3, "市教育局", "site.survey_stale")[0]
+    account = _ids(q3, "市市场监督管理局", "media.stale")[0]
+    assert panel.table.value.count("wb-contradicted") == 1
+    row = panel.table.value.split(f'data-finding="{survey}"')[1].split("</tr>")[0]
+    assert "整改完成" in row and "未整改" in row and "报告与复查不符" in row
+    panel.f_flagged.value = True
+    assert [v for _, v in panel.finding.options] == [survey]
+    panel.f_flagged.value = False
+    # a false claim recorded by clicking is flagged at once
+    panel.finding.value = account
+    panel.claim.value = "done"
+    panel.note.value = "<b>已更新</b>"
+    panel.record_button.click()
+    assert "已登记：整改完成（王五）" in panel.status.widget.value
+    assert panel.table.value.count("wb-contradicted") == 2
+    assert "&lt;b&gt;已更新&lt;/b&gt;" in panel.table.value and "<b>已更新" not in panel.table.value
+    # 无法整改 needs a reason: refused in Chinese, nothing saved
+    panel.finding.value = survey
+    panel.claim.value = "cannot"
+    panel.record_button.click()
+    assert "必须填写" in panel.status.widget.value
+    assert rectification.get_claim(engine, survey).status == "done"
+    panel.lists_button.click()
+    link = re.search(r'href="data:application/zip;base64,([^"]+)"', panel.download.value)
+    assert link is not None
+    names = zipfile.ZipFile(io.BytesIO(base64.b64decode(link.group(1)))).namelist()
+    assert sorted(names) == sorted(f"整改清单/{u}.xlsx" for u in UNITS)
+    # open problems by unit, across 2022Q3 and 2022Q4 (the test above ran the next quarter)
+    assert "2022Q3" in panel.open_table.value and "2022Q4" in panel.open_table.value
+    from workbench.rectification.status import open_problems
+
+    table = open_problems(engine).set_index("单位")
+    assert table.loc["市教育局", "2022Q3"] == 1 and table.loc["市教育局", "报告与复查不符"] == 1
+    assert table.loc["市民政局", "2022Q3"] == 0  # its mark: fixed, re-checked and in 2022Q4

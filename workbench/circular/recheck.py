@@ -130,7 +130,7 @@ def _target_key(kind: str, target: str) -> str:
     return target.strip()
 
 
-def _match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[str, ...]:
+def match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[str, ...]:
     return (indicator, kind, _target_key(kind, target), (platform or "").strip())
 
 
@@ -173,7 +173,7 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         return None
     current = _active_findings(engine, this.label)
     present = {
-        _match_key(row.indicator, row.target_kind, row.target, row.platform)
+        match_key(row.indicator, row.target_kind, row.target, row.platform)
         for row in current
         if row.indicator != INCOMPLETE_INDICATOR
     }
@@ -190,7 +190,7 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
     checks = rectification.latest_rechecks(engine, before.label)
     groups: dict[tuple[str, ...], list[Any]] = {}
     for row in earlier:
-        key = _match_key(row.indicator, row.target_kind, row.target, row.platform)
+        key = match_key(row.indicator, row.target_kind, row.target, row.platform)
         groups.setdefault(key, []).append(row)
     for key, rows in groups.items():
         row = rows[0]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.circular.targets import INCOMPLETE_INDICATOR
-from workbench.reviewed import ReviewedQuarter
-from workbench.store import rectification
+from workbench.reviewed import ReviewedQuarter, open_quarter, quarters
+from workbench.store import Engine, rectification
 
 STATUS_COLUMNS = (
     "finding_id",
     "unit",
+    "target_kind",
+    "target",
+    "platform",
     "label",
     "indicator",
     "problem",
@@ -48,6 +51,9 @@ def rectification_frame(view: ReviewedQuarter) -> pd.DataFrame:
             {
                 "finding_id": fid,
                 "unit": finding.unit,
+                "target_kind": finding.target_kind,
+                "target": finding.target,
+                "platform": finding.platform,
                 "label": str(labels.get(fid, finding.target)),
                 "indicator": finding.indicator,
                 "problem": finding.problem,
@@ -68,3 +74,48 @@ def rectification_frame(view: ReviewedQuarter) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+
+
+def open_problems(engine: Engine) -> pd.DataFrame:
+    """Each unit's problems still open, per quarter of the store (oldest first), and in all:
+    a problem is closed when the next quarter's check no longer finds it (its 复查), or, for
+    the newest quarter or one whose next check could not see it, when the latest re-check
+    found it 已整改; 待人工核查 and 未复查 stay open. Columns: 单位, one per quarter, 合计,
+    and 报告与复查不符 (claims the re-check contradicts, open or not)."""
+    from workbench.circular.recheck import match_key, recheck
+
+    labels = sorted(quarters(engine))
+    counts: dict[str, dict[str, int]] = {}
+    contradicted: dict[str, int] = {}
+    for index, label in enumerate(labels):
+        frame = rectification_frame(open_quarter(label, db=engine))
+        later: dict[tuple[str, ...], str] = {}
+        if index + 1 < len(labels):
+            review = recheck(engine, labels[index + 1])
+            if review is not None and review.previous_quarter == label:
+                later = {
+                    match_key(i.indicator, i.target_kind, i.target, i.platform): i.status
+                    for i in review.items
+                }
+        for row in frame.to_dict("records"):
+            unit = str(row["unit"])
+            counts.setdefault(unit, {})
+            key = match_key(row["indicator"], row["target_kind"], row["target"], row["platform"])
+            status = later.get(key, "")
+            closed = status == "fixed" or (status != "not_fixed" and row["recheck"] == "fixed")
+            if not closed:
+                counts[unit][label] = counts[unit].get(label, 0) + 1
+            if row["contradicted"]:
+                contradicted[unit] = contradicted.get(unit, 0) + 1
+    rows = [
+        {
+            "单位": unit,
+            **{label: by_quarter.get(label, 0) for label in labels},
+            "合计": sum(by_quarter.values()),
+            "报告与复查不符": contradicted.get(unit, 0),
+        }
+        for unit, by_quarter in counts.items()
+    ]
+    columns = ["单位", *labels, "合计", "报告与复查不符"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["合计", "单位"], ascending=[False, True]).reset_index(drop=True)
