@@ -2,11 +2,13 @@
 fixed on the demo servers, the units' claims recorded (one true, one false), ``workbench
 recheck`` run, and the next quarter's 复查 reading all of it.
 
-Six units of the demo city are checked (their inventory rows; the whole city is served): a
+Nine units of the demo city are checked (their inventory rows; the whole city is served): a
 quarter of them takes about ten seconds instead of a minute and a half, with problems of every
 kind the re-check judges — a stale homepage (市统计局), 栏目不更新 and five stale columns
 (市交通局), a stale 调查征集 column (市教育局), two broken links and 外链 (市科技局), a missing
-公安备案 mark and personal-information leads (市民政局), a stale account (食安示范).
+公安备案 mark and personal-information leads (市民政局), a stale account (食安示范), a site down
+5.95 % of its monitoring week (市行政审批服务局), a typo (市农业农村局) and a serious wording
+error (市司法局).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +34,19 @@ from workbench.demo.rectified import (
     with_homepage_update,
     with_new_item,
     with_police_number,
+    without_article_notes,
     without_homepage_links,
 )
 from workbench.rectification.recheck import RECHECK_COLUMNS, recheck_quarter
 from workbench.rectification.status import rectification_frame
-from workbench.store import decisions, rectification
+from workbench.store import decisions, loaders, rectification
 
 pytestmark = pytest.mark.e2e
 
-UNITS = ("市统计局", "市交通局", "市教育局", "市科技局", "市民政局", "市市场监督管理局")
+UNITS = (
+    *("市统计局", "市交通局", "市教育局", "市科技局", "市民政局", "市市场监督管理局"),
+    *("市行政审批服务局", "市农业农村局", "市司法局"),
+)
 RECHECK_DAY = date(2022, 10, 10)  # before the circular's deadline (2022-10-19)
 FIXED_AT = datetime(2022, 10, 9, 9, 30)
 
@@ -92,7 +98,7 @@ def test_each_unit_gets_its_list_with_rule_and_deadline(loop: dict[str, Any]) ->
     done = _cli(
         "rectify", "lists", "--quarter", "2022Q3", "--db", loop["db"], "--out", str(out), "--docx"
     )
-    assert "6个单位" in done.stdout
+    assert f"{len(UNITS)}个单位" in done.stdout
     folder = out / "整改清单"
     assert sorted(p.stem for p in folder.glob("*.xlsx")) == sorted(UNITS)
     assert sorted(p.stem for p in folder.glob("*.docx")) == sorted(UNITS)
@@ -133,6 +139,9 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     veto = _ids(q3, "市交通局", "site.columns_stale")[0]
     identity = _ids(q3, "市民政局", "site.identity")[0]
     account = _ids(q3, "市市场监督管理局", "media.stale")[0]
+    down = _ids(q3, "市行政审批服务局", "site.unreachable")[0]
+    typo = _ids(q3, "市农业农村局", "site.typo")[0]
+    wording = _ids(q3, "市司法局", "site.security")[0]
     model = city.model
 
     # Before anything is fixed, and with 市教育局's site down: nothing is 已整改, and a site
@@ -145,6 +154,8 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     assert first and not [r for r in first.values() if r.status == "fixed"]
     assert first[survey].status == "manual" and "不能据此认定已整改" in first[survey].note
     assert first[home].status == "not_fixed" and first[account].status == "not_fixed"
+    assert first[typo].status == "not_fixed" and first[wording].status == "not_fixed"
+    assert first[down].status == "manual" and "没有可用性探测记录" in first[down].note
     city.serve_site(model.site("jyj"))
 
     # The units report (through the command, as the dashboard's 登记 does): 市统计局 truly
@@ -182,6 +193,14 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     city.serve_site(jtj)
     city.serve_site(without_homepage_links(model.site("kjj")))
     city.serve_site(with_police_number(model.site("mzj")))
+    city.serve_site(without_article_notes(model.site("nyj")))
+    # 市行政审批服务局's probes since the circular: a whole week, every one a success
+    spj = city.site_urls["spj"]
+    week = [datetime(2022, 10, 3, 1) + timedelta(minutes=30 * i) for i in range(7 * 48)]
+    loaders.record_probes(engine, [
+        {"url": spj, "time": t, "ok": True, "status": 200, "elapsed_ms": 80, "error": None,
+         "source": "probe"} for t in week
+    ])  # fmt: skip
 
     out = base / "recheck"
     done = _cli(
@@ -204,6 +223,7 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     assert status[home] == "已整改" and status[veto] == "已整改" and status[identity] == "已整改"
     assert status[home_link] == "已整改" and status[article_link] == "未整改"
     assert status[survey] == "未整改" and status[account] == "未整改"
+    assert status[down] == "已整改" and status[typo] == "已整改" and status[wording] == "未整改"
     columns = {
         r["target"].rsplit("/", 2)[-2]: r["status"]
         for r in rows
@@ -250,15 +270,17 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     )
     review = open_quarter("2022Q4", db=db).recheck
     assert review is not None and review.previous_quarter == "2022Q3"
-    # 14 problems: 5 + 1 of 市交通局, 2 of 市统计局 (homepage, 工作动态) and its search, 市教育局's
-    # survey, 市科技局's links (one problem) and 外链, 市民政局's mark, 食安示范; no lead.
-    assert (review.total, review.fixed, review.not_fixed, review.unverified) == (14, 6, 8, 0)
-    assert (review.claimed, review.contradicted, review.cannot, review.no_feedback) == (2, 1, 1, 11)
+    # 17 problems: 5 + 1 of 市交通局, 市统计局's homepage, 工作动态 and search, 市教育局's survey,
+    # 市科技局's links (one problem) and 外链, 市民政局's mark, 食安示范, 市行政审批服务局's
+    # availability, 市农业农村局's typo, 市司法局's wording; no lead. Fixed: 市统计局's homepage
+    # and 工作动态, 市交通局's veto and two columns, 市民政局's mark, the availability, the typo.
+    assert (review.total, review.fixed, review.not_fixed, review.unverified) == (17, 8, 9, 0)
+    assert (review.claimed, review.contradicted, review.cannot, review.no_feedback) == (2, 1, 1, 14)
     assert review.contradicted_units == ["市教育局"]
     md = (base / "q4" / "circular.md").read_text(encoding="utf-8")
-    assert "对上季度通报的14个问题进行了复查，已整改6个，尚未整改8个（涉及" in md
+    assert "对上季度通报的17个问题进行了复查，已整改8个，尚未整改9个（涉及" in md
     assert (
-        "各单位报告已整改2个，其中1个经复查仍未整改（涉及市教育局），报告无法整改1个，未报送整改情况11个。"
+        "各单位报告已整改2个，其中1个经复查仍未整改（涉及市教育局），报告无法整改1个，未报送整改情况14个。"
         in md
     )
 

@@ -46,3 +46,8 @@ def without_homepage_links(site: SiteModel) -> SiteModel:
 def with_police_number(site: SiteModel) -> SiteModel:
     """``site`` whose footer shows its 公安备案 number again (网站标识 fixed)."""
     return replace(site, show_psb=True)
+
+
+def without_article_notes(site: SiteModel) -> SiteModel:
+    """``site`` whose articles lost their planted extra paragraph (a wording error corrected)."""
+    return replace(site, article_notes=())
