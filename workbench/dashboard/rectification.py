@@ -1,7 +1,7 @@
 """整改跟踪: after the circular, each problem with what its unit reported and what the re-check
 saw, side by side, the claims the re-check contradicts flagged; the reviewer records a unit's
 report (整改完成 / 无法整改 with its reason / 未反馈); 生成整改清单 writes every unit's list;
-and each unit's problems still open across quarters.
+and each unit's problems still open across quarters (统计各单位未整改问题, on demand).
 
 Claims go through ``store.rectification.record_claim`` with the version the row had when it
 was loaded (as ``workbench rectify claim`` does; audited with the review decisions). The
@@ -65,6 +65,8 @@ class RectificationPanel:
         self.lists_docx = widgets.Checkbox(description="同时生成整改通知（Word）", indent=False)
         self.lists_button.on_click(lambda _b: self.status.run(self.make_lists))
         self.download = widgets.HTML()
+        self.open_button = widgets.Button(description="统计各单位未整改问题", icon="table")
+        self.open_button.on_click(lambda _b: self.status.run(self.render_open))
         self.open_table = widgets.HTML()
         form = widgets.VBox(
             [
@@ -86,6 +88,7 @@ class RectificationPanel:
                 form,
                 self.status.widget,
                 widgets.HTML("<h3>各单位未整改问题（跨季度）</h3>"),
+                self.open_button,
                 self.open_table,
             ]
         )
@@ -109,8 +112,8 @@ class RectificationPanel:
         kept = self.f_unit.value if self.f_unit.value in units else ALL
         self.f_unit.options = [ALL, *units]
         self.f_unit.value = kept
+        self.open_table.value = ""
         self.render()
-        self.render_open()
 
     def visible(self) -> pd.DataFrame:
         frame = self.frame
@@ -184,6 +187,8 @@ class RectificationPanel:
         )
 
     def render_open(self) -> None:
+        """Each unit's open problems in every quarter of the store (on demand: it opens every
+        quarter)."""
         frame = open_problems(self.engine)
         if frame.empty:
             self.open_table.value = "没有未整改的问题。"
