@@ -291,6 +291,12 @@ def _unreachable(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     )
 
 
+def inventory_root(inventory: str) -> Path:
+    """The folder a run's inventory (a folder or an .xlsx workbook) resolves local sources in."""
+    path = Path(inventory)
+    return path if path.is_dir() or not path.suffix else path.parent
+
+
 def _account(ctx: Rechecker, finding: Finding) -> MediaAccount:
     account = ctx.accounts.get((finding.target, finding.platform))
     if account is None:
@@ -304,7 +310,7 @@ def _media_stale(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     try:
         feed = read_feed(
             account.feed,
-            base_dir=Path(ctx.view.run.inventory),
+            base_dir=inventory_root(ctx.view.run.inventory),
             timeout=ctx.timeout,
             json_mapping=get(ctx.rules, "media.json_mapping"),
             session=session,
