@@ -61,11 +61,15 @@ class RectificationPanel:
         )
         self.record_button = widgets.Button(description="登记整改情况", button_style="primary")
         self.record_button.on_click(lambda _b: self.status.run(self.record))
-        self.lists_button = widgets.Button(description="生成整改清单", icon="download")
+        self.lists_button = widgets.Button(
+            description="生成整改清单", icon="download", layout={"width": "auto"}
+        )
         self.lists_docx = widgets.Checkbox(description="同时生成整改通知（Word）", indent=False)
         self.lists_button.on_click(lambda _b: self.status.run(self.make_lists))
         self.download = widgets.HTML()
-        self.open_button = widgets.Button(description="统计各单位未整改问题", icon="table")
+        self.open_button = widgets.Button(
+            description="统计各单位未整改问题", icon="table", layout={"width": "auto"}
+        )
         self.open_button.on_click(lambda _b: self.status.run(self.render_open))
         self.open_table = widgets.HTML()
         form = widgets.VBox(
@@ -152,6 +156,8 @@ class RectificationPanel:
         ]
         if current in set(shown["finding_id"]):
             self.finding.value = current
+        elif self.finding.options:
+            self.finding.value = self.finding.options[0][1]
 
     @staticmethod
     def _table(frame: pd.DataFrame) -> str:
