@@ -112,6 +112,12 @@ def test_the_next_quarters_review_reads_claims_and_rechecks(engine: Engine) -> N
     md = render_markdown(build_circular(make_inputs(recheck=result)))
     assert "另有2个因数据获取失败待人工核查。" in md and "各单位报告" not in md
 
+    rectification.record_claim(engine, ids[3], "未反馈", "张三", 0)  # recorded: the sentence
+    result = recheck(engine, "2022Q3")
+    assert result is not None and result.claims_recorded and result.no_feedback == 4
+    md = render_markdown(build_circular(make_inputs(recheck=result)))
+    assert "待人工核查。各单位未报送整改情况4个。" in md
+
     rectification.record_claim(engine, ids[0], "done", "张三", 0)
     rectification.record_claim(engine, ids[1], "done", "张三", 0)
     rectification.record_claim(engine, ids[2], "cannot", "张三", 0, reason="网站改版")

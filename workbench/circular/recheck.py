@@ -10,7 +10,7 @@ finding) — unless ``workbench recheck`` judged it since (已整改 / 未整改
 otherwise it is *fixed*.
 
 The loop after the earlier circular (``store.rectification``) is read too: what the unit
-reported (``claim``: done / cannot / none, none when nothing was recorded), the latest
+reported (``claim``: done / cannot / none, "" when nothing was recorded), the latest
 re-check (``rechecked``: fixed / not_fixed / manual, "" when none ran) and whether the claim
 is *contradicted*: 整改完成 reported while the re-check, or this quarter's check, still sees
 the problem. Several findings of one problem take the strongest claim (done, cannot, none)
@@ -42,7 +42,7 @@ class RecheckItem:
     platform: str
     problem: str
     status: str  # fixed / not_fixed / unverified
-    claim: str = "none"  # done / cannot / none (what the unit reported)
+    claim: str = ""  # done / cannot / none (what the unit reported; "" nothing recorded)
     rechecked: str = ""  # fixed / not_fixed / manual ("" when not re-checked)
 
     @property
@@ -86,8 +86,9 @@ class Recheck:
 
     @property
     def claims_recorded(self) -> bool:
-        """Whether any unit's answer was recorded (else the circular says nothing of them)."""
-        return any(item.claim != "none" for item in self.items)
+        """Whether any unit's answer was recorded, 未反馈 included (else the circular says
+        nothing of them)."""
+        return any(item.claim for item in self.items)
 
     def _claims(self, claim: str) -> int:
         return sum(1 for item in self.items if item.claim == claim)
@@ -102,7 +103,8 @@ class Recheck:
 
     @property
     def no_feedback(self) -> int:
-        return self._claims("none")
+        """Problems without an answer: 未反馈 recorded, or nothing recorded."""
+        return self._claims("none") + self._claims("")
 
     @property
     def rechecked_count(self) -> int:
@@ -197,7 +199,7 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         found = [checks[r.finding_id].status for r in rows if r.finding_id in checks]
         rechecked = next((s for s in ("not_fixed", "manual", "fixed") if s in found), "")
         recorded = {claims[r.finding_id].status for r in rows if r.finding_id in claims}
-        claim = next((c for c in ("done", "cannot", "none") if c in recorded), "none")
+        claim = next((c for c in ("done", "cannot", "none") if c in recorded), "")
         if key in present:
             status = "not_fixed"
         elif (key[1], key[2], key[3]) in unchecked:
