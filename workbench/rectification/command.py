@@ -106,7 +106,10 @@ def _claim(args: argparse.Namespace) -> int:
     from workbench.store import detections, rectification
 
     reviewer = _reviewer(args)
-    code = rectification.claim_code(args.status)
+    try:
+        code = rectification.claim_code(args.status)
+    except WorkbenchError as exc:
+        raise ReviewInputError(str(exc)) from None
     engine = store.connect(args.db or store.default_url())
     ids = list(dict.fromkeys(args.finding_ids))
     for fid in ids:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import store
-from workbench.errors import RulesError, WorkbenchError
+from workbench.errors import ReviewInputError, RulesError, WorkbenchError
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.page_facts import configure_wording
 from workbench.facts import Facts
@@ -181,7 +181,7 @@ def recheck_quarter(
     view = open_quarter(quarter, db=db)
     day = as_of or now_shanghai().date()
     if day < view.as_of:
-        raise WorkbenchError(
+        raise ReviewInputError(
             f"复查时间点{day.isoformat()}早于{view.quarter}季度的监测时间点{view.as_of.isoformat()}。"
         )
     checker = Rechecker(view, run_rules(view), day, timeout)
