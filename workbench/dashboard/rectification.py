@@ -1,7 +1,8 @@
 """整改跟踪: after the circular, each problem with what its unit reported and what the re-check
 saw, side by side, the claims the re-check contradicts flagged; the reviewer records a unit's
 report (整改完成 / 无法整改 with its reason / 未反馈); 生成整改清单 writes every unit's list;
-and each unit's problems still open across quarters (统计各单位未整改问题, on demand).
+and (:func:`open_problems_html`, on the 总览) each unit's problems still open across
+quarters.
 
 Claims go through ``store.rectification.record_claim`` with the version the row had when it
 was loaded (as ``workbench rectify claim`` does; audited with the review decisions). The
@@ -67,11 +68,6 @@ class RectificationPanel:
         self.lists_docx = widgets.Checkbox(description="同时生成整改通知（Word）", indent=False)
         self.lists_button.on_click(lambda _b: self.status.run(self.make_lists))
         self.download = widgets.HTML()
-        self.open_button = widgets.Button(
-            description="统计各单位未整改问题", icon="table", layout={"width": "auto"}
-        )
-        self.open_button.on_click(lambda _b: self.status.run(self.render_open))
-        self.open_table = widgets.HTML()
         form = widgets.VBox(
             [
                 widgets.HTML("<h3>登记单位报送的整改情况</h3>"),
@@ -91,9 +87,6 @@ class RectificationPanel:
                 self.table,
                 form,
                 self.status.widget,
-                widgets.HTML("<h3>各单位未整改问题（跨季度）</h3>"),
-                self.open_button,
-                self.open_table,
             ]
         )
 
@@ -108,7 +101,7 @@ class RectificationPanel:
         if not self.quarter:
             self.frame = pd.DataFrame()
             self.summary.value = "数据库中还没有检查结果。"
-            self.table.value = self.open_table.value = ""
+            self.table.value = ""
             self.finding.options = []
             return
         self.frame = rectification_frame(open_quarter(self.quarter, db=self.engine))
@@ -116,7 +109,6 @@ class RectificationPanel:
         kept = self.f_unit.value if self.f_unit.value in units else ALL
         self.f_unit.options = [ALL, *units]
         self.f_unit.value = kept
-        self.open_table.value = ""
         self.render()
 
     def visible(self) -> pd.DataFrame:
@@ -192,16 +184,6 @@ class RectificationPanel:
             f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
 
-    def render_open(self) -> None:
-        """Each unit's open problems in every quarter of the store (on demand: it opens every
-        quarter)."""
-        frame = open_problems(self.engine)
-        if frame.empty:
-            self.open_table.value = "没有未整改的问题。"
-            return
-        rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
-        self.open_table.value = html_table(list(frame.columns), rows)
-
     # --- actions ----------------------------------------------------------------------------
 
     def record(self) -> rectification.Claim:
@@ -246,3 +228,19 @@ class RectificationPanel:
         )
         self.status.ok(f"已生成{units}个单位的整改清单。")
         return paths
+
+
+def open_problems_html(engine: Engine) -> str:
+    """总览's 各单位未整改问题: each unit's open problems in every quarter of the store
+    (``rectification.status.open_problems``), units with none left out."""
+    frame = open_problems(engine)
+    frame = frame[(frame["合计"] > 0) | (frame["报告与复查不符"] > 0)]
+    title = "<h4>各单位未整改问题（跨季度）</h4>"
+    if frame.empty:
+        return title + "<p>没有未整改的问题。</p>"
+    rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    note = (
+        "<p>下一季度检查已不再发现、或复查为已整改的问题不计；待人工核查和未复查的问题计入。"
+        "详见“整改跟踪”。</p>"
+    )
+    return title + html_table(list(frame.columns), rows) + note
