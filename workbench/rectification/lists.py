@@ -139,7 +139,7 @@ def _write_notice(unit_list: UnitList, circular: Any, title: str, path: Path) ->
         title=title,
         columns=tuple(c for c in COLUMNS if c != "问题编号"),
         rows=[[v for i, v in enumerate(row) if i != 1] for row in unit_list.rows],
-        number=1,
+        number=0,  # the only attachment: 附件：标题 (GB/T 9704 7.3.4), page label 附件
     )
     notice = replace(
         circular,
