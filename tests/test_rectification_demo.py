@@ -29,6 +29,7 @@ import openpyxl
 import pytest
 
 from workbench import open_quarter, pipeline, store
+from workbench.dashboard.evidence import history_html
 from workbench.demo import serve_demo_city
 from workbench.demo.rectified import (
     with_homepage_update,
@@ -182,6 +183,11 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
         ("登记整改情况", "张三", "done")
     ]
     assert trail[0].previous["status"] == "none" and trail[0].reason == "示统字〔2022〕31号"
+    shown = history_html(trail)  # the 问题审核 evidence panel's audit trail
+    assert (
+        "登记整改情况：整改完成（说明：示统字〔2022〕31号）" in shown
+        and "整改情况：未反馈" in shown
+    )
     with pytest.raises(rectification.ClaimConflictError, match="张三"):
         rectification.record_claim(engine, survey, "无法整改", "王五", 0, reason="迟报")
 
