@@ -2,13 +2,13 @@
 fixed on the demo servers, the units' claims recorded (one true, one false), ``workbench
 recheck`` run, and the next quarter's 复查 reading all of it.
 
-Nine units of the demo city are checked (their inventory rows; the whole city is served): a
+Ten units of the demo city are checked (their inventory rows; the whole city is served): a
 quarter of them takes about ten seconds instead of a minute and a half, with problems of every
 kind the re-check judges — a stale homepage (市统计局), 栏目不更新 and five stale columns
 (市交通局), a stale 调查征集 column (市教育局), two broken links and 外链 (市科技局), a missing
 公安备案 mark and personal-information leads (市民政局), a stale account (食安示范), a site down
-5.95 % of its monitoring week (市行政审批服务局), a typo (市农业农村局) and a serious wording
-error (市司法局).
+5.95 % of its monitoring week (市行政审批服务局), a typo (市农业农村局), a serious wording
+error (市司法局) and a blank column showing 暂无信息 under a breadcrumb the page dates (市财政局).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ pytestmark = pytest.mark.e2e
 
 UNITS = (
     *("市统计局", "市交通局", "市教育局", "市科技局", "市民政局", "市市场监督管理局"),
-    *("市行政审批服务局", "市农业农村局", "市司法局"),
+    *("市行政审批服务局", "市农业农村局", "市司法局", "市财政局"),
 )
 RECHECK_DAY = date(2022, 10, 10)  # before the circular's deadline (2022-10-19)
 FIXED_AT = datetime(2022, 10, 9, 9, 30)
@@ -230,6 +230,8 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     assert status[home_link] == "已整改" and status[article_link] == "未整改"
     assert status[survey] == "未整改" and status[account] == "未整改"
     assert status[down] == "已整改" and status[typo] == "已整改" and status[wording] == "未整改"
+    blank = _ids(q3, "市财政局", "site.column_blank")[0]
+    assert status[blank] == "未整改"  # its page still says 暂无信息; the breadcrumb is no row
     columns = {
         r["target"].rsplit("/", 2)[-2]: r["status"]
         for r in rows
@@ -243,7 +245,7 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
         "zcwj": "未整改",
     }
     manual = {r["indicator"] for r in rows if r["status"] == "待人工核查"}
-    assert manual == {"site.search", "site.external_nongov"}
+    assert manual == {"site.search", "site.external_nongov", "policy.unlinked"}
     by_id = {r["finding_id"]: r for r in rows}
     assert "2022-10-09" in by_id[home]["note"] and by_id[home]["checked_at"].startswith("20")
     assert "HTTP 404" in by_id[article_link]["note"] and "/kjxm/" in by_id[article_link]["note"]
@@ -276,17 +278,18 @@ def test_claims_recheck_and_the_next_quarters_review(loop: dict[str, Any]) -> No
     )
     review = open_quarter("2022Q4", db=db).recheck
     assert review is not None and review.previous_quarter == "2022Q3"
-    # 17 problems: 5 + 1 of 市交通局, 市统计局's homepage, 工作动态 and search, 市教育局's survey,
+    # 19 problems: 5 + 1 of 市交通局, 市统计局's homepage, 工作动态 and search, 市教育局's survey,
     # 市科技局's links (one problem) and 外链, 市民政局's mark, 食安示范, 市行政审批服务局's
-    # availability, 市农业农村局's typo, 市司法局's wording; no lead. Fixed: 市统计局's homepage
+    # availability, 市农业农村局's typo, 市司法局's wording, 市财政局's blank column and its
+    # unlinked interpretation; no lead. Fixed: 市统计局's homepage
     # and 工作动态, 市交通局's veto and two columns, 市民政局's mark, the availability, the typo.
-    assert (review.total, review.fixed, review.not_fixed, review.unverified) == (17, 8, 9, 0)
-    assert (review.claimed, review.contradicted, review.cannot, review.no_feedback) == (2, 1, 1, 14)
+    assert (review.total, review.fixed, review.not_fixed, review.unverified) == (19, 8, 11, 0)
+    assert (review.claimed, review.contradicted, review.cannot, review.no_feedback) == (2, 1, 1, 16)
     assert review.contradicted_units == ["市教育局"]
     md = (base / "q4" / "circular.md").read_text(encoding="utf-8")
-    assert "对上季度通报的17个问题进行了复查，已整改8个，尚未整改9个（涉及" in md
+    assert "对上季度通报的19个问题进行了复查，已整改8个，尚未整改11个（涉及" in md
     assert (
-        "各单位报告已整改2个，其中1个经复查仍未整改（涉及市教育局），报告无法整改1个，未报送整改情况14个。"
+        "各单位报告已整改2个，其中1个经复查仍未整改（涉及市教育局），报告无法整改1个，未报送整改情况16个。"
         in md
     )
 

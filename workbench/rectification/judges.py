@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.errors import WorkbenchError
+from workbench.extract.cms import column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.facts import AccountFacts, PageAnalysis, PageFacts, ProbeFact, SiteFacts
 from workbench.fetch.feeds import read_feed
@@ -122,6 +123,13 @@ def _homepage_stale(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     return ctx.by_indicator(HomepageStale, facts, fid, page.final_url, f"{shown}。")
 
 
+def _key(url: str) -> str:
+    try:
+        return column_key(url)
+    except ValueError:
+        return url
+
+
 def _refreshed(ctx: Rechecker, column: ColumnFacts) -> ColumnFacts | Verdict:
     """``column`` with its list's first page read now (newest, rows, blank, placeholder)."""
     read = ctx.read(column.url)
@@ -131,7 +139,9 @@ def _refreshed(ctx: Rechecker, column: ColumnFacts) -> ColumnFacts | Verdict:
     if page.script_list == "unread" and not any(i.date for i in page.items):
         note = page.script_note or "列表由脚本加载"
         return manual(column.url, f"栏目列表无法读取（{note}），须人工核查。")
-    items = list(page.items)
+    # as column discovery reads a list: rows linking the homepage or a column are no items
+    not_items = {_key(c.url) for c in ctx.stored_columns(column.site_url)} | {_key(column.site_url)}
+    items = [i for i in page.items if _key(i.url) not in not_items]
     dates = [i.date for i in items if i.date is not None]
     newest = max((d for d in dates if d <= ctx.as_of), default=None)
     seen = str((page.extras.get("column_signals") or {}).get("placeholder") or "")
