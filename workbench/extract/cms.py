@@ -206,9 +206,10 @@ def _select_pages(root: lxml.html.HtmlElement, scripts: str, base: str) -> list[
                 body = scripts[func.end() : func.end() + 800]
                 m = re.search(rf"(['\"])([^'\"]*)\1\s*\+\s*{re.escape(func.group(1))}\b", body)
                 prefix = m.group(2) if m else None
+        chosen = select.xpath(".//option[@selected]/@value")  # once a select, not an option
         for value, text in numbered:
             number = int(_OPTION_PAGE_RE.match(text).group(1))  # type: ignore[union-attr]
-            if _option_is_current(select, value) or number == 1:
+            if (chosen and chosen[0] == value) or number == 1:
                 continue
             target = prefix + value if prefix is not None else value
             if prefix is None and not ("/" in value or "." in value):
@@ -218,11 +219,6 @@ def _select_pages(root: lxml.html.HtmlElement, scripts: str, base: str) -> list[
             except ValueError:
                 continue
     return out
-
-
-def _option_is_current(select: lxml.html.HtmlElement, value: str) -> bool:
-    chosen = select.xpath(".//option[@selected]/@value")
-    return bool(chosen) and chosen[0] == value
 
 
 def _linked_pages(root: lxml.html.HtmlElement, url: str, base: str) -> list[ListRequest]:
