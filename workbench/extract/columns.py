@@ -40,6 +40,7 @@ from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
 from workbench.fetch.crawl import NOTE_MAX_DEPTH, NOTE_MAX_PAGES
 from workbench.models import ColumnOverride
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 SIGNALS = "column_signals"
@@ -171,11 +172,10 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- discovery
 
 
-def information_column(category: str, rules: Mapping[str, Any]) -> bool:
+def information_column(category: str, rules: Rules) -> bool:
     """False for interaction columns (``columns.interaction_categories``: 互动交流, 在线访谈),
     which only 互动回应差 judges; True for every other category."""
-    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
-    return category not in set(settings.get("interaction_categories", []) or [])
+    return category not in rules.columns.interaction_categories
 
 
 def classify(name: str, categories: Mapping[str, Sequence[str]]) -> str:
@@ -258,7 +258,7 @@ def _merge_items(groups: list[_Group], not_items: set[str]) -> list[DatedItem]:
 def discover_columns(
     site: Any,
     overrides: Sequence[ColumnOverride],
-    rules: Mapping[str, Any],
+    rules: Rules,
     as_of: date,
 ) -> list[ColumnFacts]:
     """The columns of one crawled site (``SiteFacts``), in crawl order (see module doc).
@@ -267,11 +267,11 @@ def discover_columns(
     an override naming a page the crawl did not reach yields a column with no ``pages``
     (not observed: the indicators leave it alone).
     """
-    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
-    categories: Mapping[str, Sequence[str]] = settings.get("categories", {}) or {}
-    updating = set(settings.get("updating_categories", []) or [])
-    placeholders = list(settings.get("placeholders", []) or [])
-    min_list = int(settings.get("min_list_items", 3))
+    settings = rules.columns
+    categories = settings.categories
+    updating = set(settings.updating_categories)
+    placeholders = list(settings.placeholders)
+    min_list = settings.min_list_items
     website = site.website
     groups: dict[str, _Group] = {}
     alias: dict[str, str] = {}

@@ -25,6 +25,7 @@ from workbench.extract.analyzers import page_analyzer
 from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
 from workbench.extract.identity import site_identity
 from workbench.extract.wording import WordingDictionary
+from workbench.rules.schema import Rules
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 _STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
@@ -111,7 +112,7 @@ _dictionary: WordingDictionary | None = None
 _dictionary_lock = threading.Lock()
 
 
-def configure_wording(rules: Mapping[str, Any]) -> None:
+def configure_wording(rules: Rules) -> None:
     """Use the wording dictionary of ``rules`` (the check's merged rules) from now on."""
     global _dictionary
     with _dictionary_lock:

@@ -16,7 +16,6 @@ import shlex
 import socket
 import sys
 from pathlib import Path
-from typing import Any
 
 from workbench import store
 from workbench.errors import RulesError, RunError, RunLocked, WorkbenchError
@@ -26,6 +25,7 @@ from workbench.ops.oplog import OpLog, log, open_log
 from workbench.ops.settings import NotifySettings, log_settings, notify_settings, office_rules
 from workbench.ops.text import duration, safe_url, table
 from workbench.quarter import quarter_from_arg
+from workbench.rules.schema import Rules
 from workbench.runner import RunPlan, execute_run, plan_run
 
 
@@ -33,7 +33,7 @@ def _indent(text: str, prefix: str = "    ") -> list[str]:
     return [prefix + line for line in text.rstrip().splitlines()] or [prefix + "（无）"]
 
 
-def _office_settings(inventory: str | None, rules_files: list[str]) -> tuple[dict[str, Any], str]:
+def _office_settings(inventory: str | None, rules_files: list[str]) -> tuple[Rules, str]:
     """The office's rules, or the defaults and why (bad rules are reported by ``plan_run``)."""
     try:
         return office_rules(inventory, rules_files), ""
@@ -261,9 +261,12 @@ def probe_job(args: argparse.Namespace) -> int:
     from workbench.fetch.probe import probe_command
 
     db = args.db or store.default_url()
-    rules, _ = _office_settings(args.inventory, [])
+    rules, rules_error = _office_settings(args.inventory, [])
     oplog = open_log(log_settings(rules), db)
     try:
+        if rules_error:  # probes only read log:, and must not stop for the quarter's rules
+            print(f"警告：{rules_error}（本次探测按默认日志设置执行）", file=sys.stderr)
+            log.warning("规则文件有误，可用性探测按默认日志设置执行：%s", rules_error)
         return probe_command(args)
     except WorkbenchError as exc:
         log.error("可用性探测失败：%s", exc)

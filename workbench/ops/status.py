@@ -152,6 +152,10 @@ def status_report(
     path = sqlite_path(db_url)
     if path is not None and not path.is_file():
         raise WorkbenchError(f"数据库文件“{path}”不存在；请用 --db 指定工作台使用的数据库。")
+    if rules_files:  # a misspelt rules file is refused before the store is opened
+        from workbench.ops.settings import office_rules
+
+        office_rules(None, rules_files)
     engine = store.connect(db_url)
     try:
         runs = recent_runs(engine, db_url)
