@@ -34,11 +34,11 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from workbench.codes import LIMITS, SkipReason
 from workbench.extract.analyzers import page_analyzer
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
-from workbench.fetch.crawl import NOTE_MAX_DEPTH, NOTE_MAX_PAGES
 from workbench.models import ColumnOverride
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
@@ -420,7 +420,7 @@ def _truncated(group: _Group, site: Any) -> str:
             )
     urls = {u for p in group.pages for u in (p.url, p.final_url)}
     for link in site.links:
-        if link.source in urls and link.note in (NOTE_MAX_DEPTH, NOTE_MAX_PAGES):
+        if link.source in urls and SkipReason.of(link.skip, link.note) in LIMITS:
             try:
                 same = column_key(link.target) == group.key
             except ValueError:

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from workbench.codes import FetchError
 from workbench.facts import SiteFacts
 from workbench.fetch.guard import ERR_PRIVATE, guarded_session
 from workbench.fetch.http import fetch_url
@@ -43,7 +44,7 @@ def _check(
     session = guarded_session(allow_hosts, user_agent)
     try:
         head = fetch_url(url, timeout=timeout, session=session, method="HEAD")
-        if head.error == ERR_PRIVATE:
+        if head.code is FetchError.PRIVATE:
             return LinkOutcome(None, ERR_PRIVATE)
         if head.status is not None and head.status not in _HEAD_REFUSED and head.status < 500:
             return LinkOutcome(head.status, head.error if head.status >= 400 else None)

@@ -271,6 +271,7 @@ def crawl_website(
             status=k.status,
             error=SOFT404_ERROR if k.target in soft else k.error,
             note=k.note,
+            skip=k.skip,
             on_homepage=k.source in first_urls,
         )
         for k in result.links
