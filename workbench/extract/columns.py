@@ -35,7 +35,6 @@ import lxml.html
 from lxml import etree
 
 from workbench.codes import LIMITS, SkipReason
-from workbench.extract.analyzers import page_analyzer
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
@@ -145,7 +144,6 @@ def _placeholder(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
-@page_analyzer(SIGNALS)
 def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     """What column discovery needs from one page (JSON-friendly; see module doc)."""
     nav: dict[str, str] = {}

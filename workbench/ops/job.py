@@ -19,7 +19,6 @@ from pathlib import Path
 
 from workbench import store
 from workbench.errors import RulesError, RunError, RunLocked, WorkbenchError
-from workbench.ops.coverage import Coverage
 from workbench.ops.notify import Notice, send
 from workbench.ops.oplog import OpLog, log, open_log
 from workbench.ops.settings import NotifySettings, log_settings, notify_settings, office_rules
@@ -233,27 +232,6 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
     if settings.wants("success"):
         _send(_success_notice(plan, seconds), settings)
     return out
-
-
-def notify_coverage(db: str, cover: Coverage, text: list[str]) -> None:
-    """``workbench status --notify``: log the coverage; send a notice when it falls short."""
-    from workbench.ops.status import stale_warning
-
-    rules = cover.rules
-    oplog = open_log(log_settings(rules), db)
-    try:
-        settings = notify_settings(rules)
-        warning = stale_warning(cover)
-        if not cover.problems and not warning:
-            log.info("可用性探测检查：%s", cover.summary())
-            return
-        log.warning("可用性探测检查：%s%s", cover.summary(), warning)
-        short = len(cover.problems)
-        subject = f"可用性探测不足：{short}个网站" if short else "可用性探测已停止"
-        body = [*text, "", "探测不足的网站在季度检查中会记为“待人工核查”，请尽快检查定时探测任务。"]
-        _send(Notice("coverage", subject, "\n".join(body) + "\n"), settings)
-    finally:
-        oplog.close()
 
 
 def probe_job(args: argparse.Namespace) -> int:
