@@ -181,7 +181,7 @@ _EXPECTED = {
     "model_type": "“键: 值”的映射",
     "model_attributes_type": "“键: 值”的映射",
     "date_type": "日期",
-    "none_required": "空（null）",
+    "none_required": "null",
 }
 
 
