@@ -12,16 +12,15 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from workbench.extract.columns import discover_columns
 from workbench.extract.page_facts import configure_wording
 from workbench.fetch.site_crawl import crawl_settings, crawl_website
 from workbench.models import Website
-from workbench.rules import load_rules, merge
+from workbench.rules import Rules, load_rules, merge
 
 
-def bench_rules(concurrency: int, max_pages: int) -> dict[str, Any]:
+def bench_rules(concurrency: int, max_pages: int) -> Rules:
     """The default rules with no delay and no depth limit short of the site, wording set."""
     rules = merge(
         load_rules(),

@@ -135,3 +135,42 @@ def test_bad_executor_exits_2_before_anything_runs(tmp_path: Path) -> None:
         "crawl", "http://127.0.0.1:9/", "--executor", "nonsense", "--out", str(tmp_path)
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_misspelt_rules_overlay_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    """An office overlay with an unknown key is refused by every command that reads rules:
+    the file, the key and the nearest valid key named, exit 2, no run, no output."""
+    inv = write_inventory(
+        tmp_path / "inv", HEADER + "市水利局,水利局网站,http://127.0.0.1:9/,部门网站\n"
+    )
+    office = tmp_path / "本局规则.yaml"
+    office.write_text("colums:\n  stale_days: 7\n", encoding="utf-8")
+    db, out = tmp_path / "w.db", tmp_path / "out"
+    proc = workbench(
+        "run", "--inventory", str(inv), "--quarter", "2022Q3", "--db", f"sqlite:///{db}",
+        "--out", str(out), "--rules", str(office), "--no-progress",
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for words in (str(office), "“colums.stale_days”", "是否应为“columns”"):
+        assert words in proc.stderr
+    assert not db.exists() and not out.exists() and not (tmp_path / "reports").exists()
+
+    # the rules.yaml beside the inventory is an overlay too
+    (inv / "rules.yaml").write_text("website:\n  homepage_stale:\n    dyas: 7\n", encoding="utf-8")
+    proc = workbench(
+        "run", "--inventory", str(inv), "--quarter", "2022Q3", "--db", f"sqlite:///{db}",
+        "--out", str(out), "--no-progress",
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert str(inv / "rules.yaml") in proc.stderr
+    assert "是否应为“website.homepage_stale.days”" in proc.stderr
+    assert not db.exists() and not out.exists()
+
+    # workbench status --rules: refused before the store is opened
+    engine = store.connect(f"sqlite:///{db}")
+    engine.dispose()
+    before = db.stat().st_mtime_ns
+    proc = workbench("status", "--db", f"sqlite:///{db}", "--rules", str(office))
+    assert proc.returncode == 2 and "是否应为“columns”" in proc.stderr, proc.stderr
+    assert db.stat().st_mtime_ns == before

@@ -157,7 +157,7 @@ def test_pagination_folds_into_page_one() -> None:
 
 
 def test_category_from_the_name() -> None:
-    table = RULES["columns"]["categories"]
+    table = RULES.columns.categories
     expected = {
         "工作动态": "动态要闻", "图片新闻": "动态要闻", "通知公告": "通知公告",
         "政策文件": "政策文件", "政策解读": "政策解读", "意见征集": "调查征集",

@@ -12,7 +12,7 @@ from workbench.fetch.linkcheck import check_external_links
 from workbench.fetch.site_crawl import crawl_website
 from workbench.fetch.soft404 import SOFT404_ERROR
 from workbench.models import Website
-from workbench.rules import load_rules
+from workbench.rules import load_rules, merge
 
 RULES = load_rules()
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -62,7 +62,7 @@ def test_offline_machine_judges_nothing() -> None:
 
 
 def test_switched_off_checks_nothing() -> None:
-    rules = {**RULES, "links": {"check_external": False}}
+    rules = merge(RULES, {"links": {"check_external": False}})
     assert check_external_links(["http://127.0.0.1:9/"], rules) == {"http://127.0.0.1:9/": None}
     assert ERR_PRIVATE  # the guard's message exists for refused targets
 

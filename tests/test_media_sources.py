@@ -320,8 +320,10 @@ def test_json_mapping_comes_from_the_rules(result: dict[str, Any]) -> None:
     mapped = pipeline._read_account(check, account)
     assert [p.title for p in mapped.feed.posts] == ["办事指南", "政策问答"]
     assert mapped.feed.newest == ago(3)
-    default_rules = merge(check.rules, {"media": {"json_mapping": {"items": "items"}}})
-    default_rules["media"]["link_broken"]["enabled"] = False
+    default_rules = merge(
+        check.rules,
+        {"media": {"json_mapping": {"items": "items"}, "link_broken": {"enabled": False}}},
+    )
     check.rules, saved = default_rules, check.rules
     try:
         plain = pipeline._read_account(check, account)

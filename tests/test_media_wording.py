@@ -10,7 +10,7 @@ import pytest
 
 from workbench.errors import RulesError
 from workbench.extract.wording import WordingDictionary
-from workbench.rules import load_rules
+from workbench.rules import load_rules, merge
 
 RULES = load_rules()
 DICTIONARY = WordingDictionary.from_rules(RULES)
@@ -71,12 +71,12 @@ def test_office_entries_extend_the_starter_dictionary(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_entries_are_refused(entry: Any, message: str) -> None:
-    rules = {**RULES, "wording": {**RULES["wording"], "extra": [entry]}}
+    rules = merge(RULES, {"wording": {"extra": [entry]}})
     with pytest.raises(RulesError, match=message) as excinfo:
         WordingDictionary.from_rules(rules)
     assert "“wording.extra”第1项" in str(excinfo.value)
 
 
 def test_empty_dictionary_finds_nothing() -> None:
-    empty = WordingDictionary.from_rules({})
+    empty = WordingDictionary.from_rules(merge(RULES, {"wording": {"entries": []}}))
     assert empty.entries == [] and empty.find("两学一作") == []

@@ -106,8 +106,8 @@ def test_stale_basic_columns_in_working_days() -> None:
 def test_coverage_of_domains() -> None:
     rules = load_rules()
     domains = [
-        *rules["openness"]["column_stale"]["domains"],
-        *rules["openness"]["column_stale"]["extra_domains"],
+        *rules.openness.column_stale.domains,
+        *rules.openness.column_stale.extra_domains,
     ]
     assert len(domains) == 32  # 26 national + 6 added in Hunan in 2022
     recent = AS_OF - timedelta(days=3)

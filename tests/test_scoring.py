@@ -35,7 +35,7 @@ def scores(found: list[Finding], rules: dict[str, Any] | None = None, **kw: Any)
 
 
 def test_caps_come_from_the_rules() -> None:
-    assert RULES["scoring"]["caps"]["site.link_broken"] == 5
+    assert RULES.scoring.caps["site.link_broken"] == 5
     links = [finding(PORTAL, "site.link_broken", 1, key=str(i)) for i in range(6)]
     assert scores(links)[PORTAL.url] == (95.0, "false", "true")
     assert scores(links[:4])[PORTAL.url] == (96.0, "false", "true")
@@ -105,7 +105,7 @@ def test_every_point_bearing_indicator_has_a_cap() -> None:
         "site.typo": "website.typo.points",
         "site.external_nongov": "website.external_nongov.points",
     }
-    caps = RULES["scoring"]["caps"]
+    caps = RULES.scoring.caps
     for indicator, key in point_keys.items():
         assert get(RULES, key) is not None, key
         assert indicator in caps and caps[indicator] > 0, indicator

@@ -132,5 +132,6 @@ class LinkFacts:
     internal: bool
     status: int | None = None
     error: str | None = None
-    note: str = ""
+    note: str = ""  # why it was not followed (Chinese, shown)
     on_homepage: bool = False
+    skip: str = ""  # the same as a workbench.codes.SkipReason code (compare this, not note)

@@ -18,7 +18,7 @@ from workbench.errors import InventoryError
 from workbench.extract.dates import parse_date
 from workbench.extract.docno import parse_docno
 from workbench.extract.documents import DocumentFacts
-from workbench.inventory import (
+from workbench.inventory_tables import (
     _FULLWIDTH,
     _cell_text,
     _clean,

@@ -46,7 +46,8 @@ from workbench.inventory import load_inventory
 from workbench.models import FINDING_COLUMNS, Finding, Inventory, MediaAccount, Website
 from workbench.quarter import Quarter, parse_as_of, parse_quarter
 from workbench.reviewed import KIND_ORDER, ReviewedQuarter, open_quarter
-from workbench.rules import get, load_rules
+from workbench.rules import load_rules
+from workbench.rules.schema import Rules
 from workbench.store import Engine, runlog
 from workbench.store.judging import Judgement, save_judgement
 from workbench.store.observations import (
@@ -80,7 +81,7 @@ class Check:
     quarter: Quarter
     as_of: date
     inventory: Inventory
-    rules: dict[str, Any]
+    rules: Rules
     engine: Engine
     run_id: int
     out: Path
@@ -98,7 +99,7 @@ class RunIdentity:
     quarter: Quarter
     as_of: date
     inventory: Inventory
-    rules: dict[str, Any]
+    rules: Rules
     out: Path
     record: dict[str, Any]  # quarter, as_of, inventory, params (``store.start_run``)
 
@@ -216,7 +217,7 @@ def unit_column_hosts(inventory: Inventory, website: Website) -> tuple[str, ...]
 
 def crawl_one_site(
     website: Website,
-    rules: Mapping[str, Any],
+    rules: Rules,
     as_of: date,
     throttle: HostThrottle | None = None,
     also_hosts: tuple[str, ...] = (),
@@ -230,7 +231,7 @@ def crawl_one_site(
     (``collect(executor="dask://…")``); the caller records the result in the store.
     """
     configure_wording(rules)  # the page analyzers match the office's own dictionary
-    retries = int(get(rules, "fetch.retries", 1))
+    retries = rules.fetch.retries
     crawl = crawl_website(
         website,
         crawl_settings(rules, website.url, also_hosts),
@@ -243,8 +244,8 @@ def crawl_one_site(
     facts = crawl.facts
     facts.search = search_site(facts, crawl.homepage_html, rules, throttle, also_hosts)
     if facts.homepage.ok and crawl.homepage_html:
-        timeout = float(get(rules, "fetch.timeout_seconds", 15))
-        session = make_session(get(rules, "fetch.user_agent"))
+        timeout = float(rules.fetch.timeout_seconds)
+        session = make_session(rules.fetch.user_agent)
         try:
             base = facts.homepage.final_url or website.url
             facts.account_links = _account_links(
@@ -269,27 +270,27 @@ def _account_links(
 
 
 def _read_account(check: Check, account: MediaAccount) -> AccountFacts:
-    session = make_session(get(check.rules, "fetch.user_agent"))
+    session = make_session(check.rules.fetch.user_agent)
     try:
         feed = read_feed(
             account.feed,
             base_dir=check.inventory.root,
-            timeout=float(get(check.rules, "fetch.timeout_seconds", 15)),
-            json_mapping=get(check.rules, "media.json_mapping"),
+            timeout=float(check.rules.fetch.timeout_seconds),
+            json_mapping=check.rules.media.json_mapping.model_dump(),
             session=session,
-            retries=int(get(check.rules, "fetch.retries", 1)),
+            retries=check.rules.fetch.retries,
         )
         links = []
-        if get(check.rules, "media.link_broken.enabled", True):
+        if check.rules.media.link_broken.enabled:
             links = check_post_links(
                 feed,
-                limit=int(get(check.rules, "media.link_broken.max_posts", 20)),
-                timeout=float(get(check.rules, "media.link_broken.timeout_seconds", 10)),
-                retries=int(get(check.rules, "media.link_broken.retries", 1)),
-                max_bytes=int(get(check.rules, "media.link_broken.max_bytes", 65536)),
-                allow_private=bool(get(check.rules, "media.link_broken.allow_private", False)),
+                limit=check.rules.media.link_broken.max_posts,
+                timeout=float(check.rules.media.link_broken.timeout_seconds),
+                retries=check.rules.media.link_broken.retries,
+                max_bytes=check.rules.media.link_broken.max_bytes,
+                allow_private=check.rules.media.link_broken.allow_private,
                 allow_hosts=inventory_hosts(w.url for w in check.inventory.websites),
-                user_agent=get(check.rules, "fetch.user_agent"),
+                user_agent=check.rules.fetch.user_agent,
             )
         return AccountFacts(account=account, feed=feed, link_checks=links)
     finally:
@@ -311,7 +312,7 @@ def _crawled_sites(
     if not websites:
         return
     if parse_executor_spec(executor).kind == "local":
-        throttle = HostThrottle(float(get(check.rules, "crawl.delay", 1.0)))
+        throttle = HostThrottle(float(check.rules.crawl.delay))
         with (
             reading_pool(check.rules) as pool,  # pages read on every core (crawl.processes)
             ThreadPoolExecutor(max_workers=max(1, min(workers, len(websites)))) as threads,
@@ -335,7 +336,7 @@ def _crawled_sites(
             pool.submit(
                 crawl_one_site,
                 w,
-                dict(check.rules),
+                check.rules,
                 check.as_of,
                 None,
                 unit_column_hosts(check.inventory, w),
@@ -379,7 +380,7 @@ def collect(
     """
     facts = Facts(quarter=check.quarter.label, as_of=check.as_of, inventory=check.inventory)
     if workers is None:  # sites (and accounts) read at once: the rules' crawl.sites_in_parallel
-        workers = int(get(check.rules, "crawl.sites_in_parallel", 16))
+        workers = check.rules.crawl.sites_in_parallel
     configure_wording(check.rules)  # the page analyzers match the office's own dictionary
     websites = check.inventory.websites
     restored = restored_sites(check)
@@ -470,10 +471,10 @@ def judgement_of(check: Check) -> Judgement:
         websites=websites,
         media=list(check.inventory.media),
         without_service=frozenset(w.url for w in websites if not w.serves_public),
-        scoring=dict(get(check.rules, "scoring", {}) or {}),
+        scoring=check.rules.scoring.model_dump(),
         # The circular claims "no problem found" only for the checks that actually ran.
         circular={
-            **(get(check.rules, "circular", {}) or {}),
+            **check.rules.circular.model_dump(),
             "checked_indicators": sorted(REGISTRY),
         },
     )

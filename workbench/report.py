@@ -92,9 +92,8 @@ def notebook_inputs(
 
 def scope_markdown(check: Any) -> str:
     """一句话: the quarter, the check time, how many sites and accounts, and how collected."""
-    from workbench.rules import get
 
-    pages, depth = get(check.rules, "crawl.max_pages", 300), get(check.rules, "crawl.max_depth", 4)
+    pages, depth = check.rules.crawl.max_pages, check.rules.crawl.max_depth
     how = (
         "本次使用数据库中已保存的抓取结果重新判定，没有重新访问网站"
         "（如需重新抓取，请将参数 refetch 设为 True）。"

@@ -144,7 +144,7 @@ def _legacy_judgement(run: store.RunRecord) -> judging.Judgement:
     """A run judged before judgements were stored: read its inventory and rules files."""
     from workbench.indicators import REGISTRY
     from workbench.inventory import load_inventory
-    from workbench.rules import get, load_rules
+    from workbench.rules import load_rules
 
     if not run.inventory or not Path(run.inventory).exists():
         raise WorkbenchError(
@@ -156,8 +156,8 @@ def _legacy_judgement(run: store.RunRecord) -> judging.Judgement:
         websites=inventory.websites,
         media=inventory.media,
         without_service=frozenset(w.url for w in inventory.websites if not w.serves_public),
-        scoring=dict(get(rules, "scoring", {}) or {}),
-        circular={**(get(rules, "circular", {}) or {}), "checked_indicators": sorted(REGISTRY)},
+        scoring=rules.scoring.model_dump(),
+        circular={**rules.circular.model_dump(), "checked_indicators": sorted(REGISTRY)},
     )
 
 

@@ -24,6 +24,7 @@ from workbench.executors import parse_executor_spec
 from workbench.inventory import load_inventory
 from workbench.quarter import parse_as_of, quarter_from_arg
 from workbench.rules import load_rules
+from workbench.rules.schema import Rules
 from workbench.store import default_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ class RunPlan:
     as_of: date
     db: str
     out: Path
-    rules: dict[str, Any]
+    rules: Rules
     parameters: dict[str, Any]  # str values, but refetch: bool
 
     @property

@@ -25,14 +25,14 @@ Findings come in as a reviewer left them (``workbench.reviewed``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
 from workbench.models import SCORE_COLUMNS, Finding, Inventory
-from workbench.rules import get
+from workbench.rules.schema import Rules, ScoringRules
 
 
 def exact(value: Any) -> Fraction:
@@ -43,7 +43,7 @@ def exact(value: Any) -> Fraction:
 
 def _verdict(
     target_findings: list[Finding],
-    rules: Mapping[str, Any],
+    rules: ScoringRules,
     *,
     scored: bool,
     without_service: bool = False,
@@ -57,8 +57,8 @@ def _verdict(
         return None, False, "incomplete"
     if not scored:
         return None, False, "true"
-    full = exact(get(rules, "scoring.full_marks", 100))
-    caps: Mapping[str, Any] = get(rules, "scoring.caps", {}) or {}
+    full = exact(rules.full_marks)
+    caps = rules.caps
     by_indicator: dict[str, Fraction] = defaultdict(Fraction)
     for f in target_findings:
         by_indicator[f.indicator] += exact(f.points or 0)
@@ -67,19 +67,19 @@ def _verdict(
         for ind, total in by_indicator.items()
     )
     if without_service:
-        base = exact(get(rules, "scoring.without_service_full", 75))
-        factor = exact(get(rules, "scoring.without_service_factor", Fraction(4, 3)))
+        base = exact(rules.without_service_full)
+        factor = exact(rules.without_service_factor)
         score = min(max((base - deduction) * factor, Fraction(0)), full)
     else:
         score = max(full - deduction, Fraction(0))
-    qualified = score >= exact(get(rules, "scoring.pass_mark", 60))
+    qualified = score >= exact(rules.pass_mark)
     return round(float(score), 1), False, "true" if qualified else "false"
 
 
 def score_targets(
     inventory: Inventory,
     findings: Iterable[Finding],
-    rules: Mapping[str, Any],
+    rules: Rules | ScoringRules,
     *,
     without_service: Collection[str] | None = None,
 ) -> pd.DataFrame:
@@ -88,6 +88,7 @@ def score_targets(
     ``without_service``: inventory URLs of the sites scored out of 75 × 4/3; by default those
     whose unit has no external service functions (``Website.serves_public``).
     """
+    scoring = rules.scoring if isinstance(rules, Rules) else rules
     if without_service is None:
         without_service = {w.url for w in inventory.websites if not w.serves_public}
     grouped: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
@@ -103,14 +104,14 @@ def score_targets(
     for site in inventory.websites:
         score, veto, qualified = _verdict(
             grouped[("website", site.url, "")],
-            rules,
+            scoring,
             scored=True,
             without_service=site.url in without_service,
         )
         rows.append(("website", site.unit, site.url, site.name, score, veto, qualified, ""))
     for acc in inventory.media:
         score, veto, qualified = _verdict(
-            grouped[("media", acc.name, acc.platform)], rules, scored=False
+            grouped[("media", acc.name, acc.platform)], scoring, scored=False
         )
         rows.append(("media", acc.unit, acc.name, acc.name, score, veto, qualified, acc.platform))
     # ``platform`` is an added last column (contract: extend at the end): it tells apart two

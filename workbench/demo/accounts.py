@@ -8,6 +8,7 @@ others rotate RSS 2.0 / Atom / JSON Feed. Post datetimes are naive Asia/Shanghai
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,16 +75,17 @@ def _feed_format(index: int, platform: str) -> str:
     return ("rss", "rss", "rss", "atom", "json")[index % 5]
 
 
-def build_accounts(as_of: date, seed: int, units: list[UnitSpec]) -> list[AccountModel]:
-    """All accounts with 20 posts each; healthy ones posted 1–4 days before as_of and every 1–4 days."""
-    from workbench.demo.planted import ACCOUNT_PLANTS
-
+def build_accounts(
+    as_of: date, seed: int, units: list[UnitSpec], plants: Mapping[str, AccountPlant]
+) -> list[AccountModel]:
+    """All accounts with 20 posts each; healthy ones posted 1–4 days before as_of and every
+    1–4 days; ``plants`` (``planted.ACCOUNT_PLANTS``) by account name."""
     unit_name = {u.key: u.unit for u in units}
     spec_of = {u.key: u for u in units}
     out: list[AccountModel] = []
     for index, (key, name, platform) in enumerate(_account_specs(units)):
         rng = random.Random(f"{seed}:media:{name}")
-        plant = ACCOUNT_PLANTS.get(name, AccountPlant())
+        plant = plants.get(name, AccountPlant())
         clock = Clock(as_of, rng)
         newest = plant.newest if plant.newest is not None else rng.randint(1, 4)
         gap = (1, 4) if plant.newest is None else (2, 5)

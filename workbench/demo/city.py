@@ -1,6 +1,6 @@
 """The demo city's model: a deterministic synthetic municipality (contract §5).
 
-``build_city_model`` is pure: the same ``as_of`` and ``seed`` give an equal model. All dates
+``build_city_model`` (``build.py``) is pure: the same ``as_of`` and ``seed`` give an equal model. All dates
 are Asia/Shanghai calendar dates and all datetimes naive Asia/Shanghai wall-clock times,
 counted back from ``as_of`` (the 监测时间点). Nothing here touches the network or the disk;
 ``server.py`` serves the model and ``records.py`` writes the inventory and ``truth.json``.
@@ -14,8 +14,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-
-from workbench.demo import catalog
 
 
 @dataclass(frozen=True)
@@ -191,27 +189,3 @@ def offsets(rng: random.Random, newest: int, count: int, gap: tuple[int, int]) -
     for _ in range(count - 1):
         out.append(out[-1] + rng.randint(*gap))
     return out
-
-
-def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEED) -> CityModel:
-    """The whole demo city for the 监测时间点 ``as_of``; pure and deterministic."""
-    from workbench.demo import accounts, issue17, planted, truth
-    from workbench.demo.site_builder import SiteTuning, build_site
-
-    units = catalog.all_units()
-    tunings = planted.site_tunings(as_of, seed)
-    sites = []
-    for index, spec in enumerate(units):
-        rng = random.Random(f"{seed}:site:{spec.key}")
-        site = build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning()))
-        sites.append(issue17.apply_issue17(site, as_of))
-    accts = accounts.build_accounts(as_of, seed, units)
-    return CityModel(
-        name=catalog.CITY,
-        quarter=quarter_of(as_of),
-        as_of=as_of,
-        seed=seed,
-        sites=tuple(sites),
-        accounts=tuple(accts),
-        truth=truth.truth_entries(as_of, tuple(sites), tuple(accts)),
-    )

@@ -20,7 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from workbench.demo.city import DEFAULT_SEED, AccountModel, CityModel, SiteModel, build_city_model
+from workbench.demo.build import build_city_model
+from workbench.demo.city import DEFAULT_SEED, AccountModel, CityModel, SiteModel
 from workbench.demo.feeds import PLATFORM_ROUTE, render_feed, render_index, render_post
 from workbench.demo.issue17 import render_search
 from workbench.demo.jcms import PROXY_PATH

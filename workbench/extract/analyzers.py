@@ -1,61 +1,76 @@
 """Page analyzers: what the crawler extracts from each HTML page while it holds the parsed tree.
 
 Page bodies are not kept (memory stays flat whatever the site's size), so every fact an
-indicator needs from a page's content is extracted during the crawl by an analyzer registered
+indicator needs from a page's content is extracted during the crawl by an analyzer listed
 here. An analyzer is a pure function ``(root, url) -> value``; its value is stored under its
 name in ``PageAnalysis.extras`` (see ``workbench.facts``). Keep analyzers cheap: they run on
 every page.
+
+The analyzers are registered explicitly, in :data:`PAGE_ANALYZERS` below (no registration by
+importing a module for its side effects). An analyzer that raises is never swallowed:
+:func:`analyze` raises :class:`AnalyzerError` naming it, and the crawl records the page as an
+incomplete read (``fetch.page_read.digest_page``: the page's list ``unread``, the site's
+crawl incomplete), so what the page holds is reviewed by hand (``check.incomplete``), never
+judged as absent: a message board whose analyzer crashed is not a site without messages.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 import lxml.html
 
+from workbench.errors import WorkbenchError
+from workbench.extract.columns import SIGNALS, column_signals
+from workbench.extract.hidden_links import hidden_link_facts
+from workbench.extract.page_facts import (
+    channel_facts,
+    guide_facts,
+    identity_facts,
+    message_facts,
+    row_time_facts,
+    wording_facts,
+)
+from workbench.extract.personal_info import mask_text, personal_info_facts
+from workbench.extract.policy_pages import policy_page
+
 Analyzer = Callable[[lxml.html.HtmlElement, str], Any]
 
-PAGE_ANALYZERS: dict[str, Analyzer] = {}
-# The modules whose analyzers every crawl (and ``workbench inspect``) runs.
-BUILTIN_MODULES = (
-    "workbench.extract.columns",
-    "workbench.extract.page_facts",
-    "workbench.extract.policy_pages",
-    "workbench.extract.personal_info",
-    "workbench.extract.hidden_links",
-)
-_BUILTINS_LOADED: list[bool] = []
+# name (the key in PageAnalysis.extras) → analyzer, in the order they run on every page.
+PAGE_ANALYZERS: dict[str, Analyzer] = {
+    SIGNALS: column_signals,
+    "identity": identity_facts,
+    "wording": wording_facts,
+    "guide": guide_facts,
+    "channels": channel_facts,
+    "messages": message_facts,
+    "row_times": row_time_facts,
+    "policy_page": policy_page,
+    "personal_info": personal_info_facts,
+    "hidden_links": hidden_link_facts,
+}
 
 
-def page_analyzer(name: str) -> Callable[[Analyzer], Analyzer]:
-    """Register ``func`` as the analyzer whose value lands in ``extras[name]``."""
+class AnalyzerError(WorkbenchError):
+    """An analyzer raised on a page: the page is an incomplete read (module doc)."""
 
-    def register(func: Analyzer) -> Analyzer:
-        if name in PAGE_ANALYZERS:
-            raise ValueError(f"page analyzer registered twice: {name!r}")
-        PAGE_ANALYZERS[name] = func
-        return func
-
-    return register
+    def __init__(self, name: str, cause: BaseException) -> None:
+        self.name = name
+        self.cause = f"{type(cause).__name__}: {cause}"[:200]
+        super().__init__(f"页面分析“{name}”出错（{type(cause).__name__}）")
 
 
 def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
-    """Every registered analyzer over one page (the built-in ones registered first); a failing
-    analyzer records None, not a crash."""
-    if not _BUILTINS_LOADED:
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
-        _BUILTINS_LOADED.append(True)
-    from workbench.extract.personal_info import mask_text
-
+    """Every analyzer of :data:`PAGE_ANALYZERS` over one page; raises :class:`AnalyzerError`
+    when one of them fails (never a silent None: see the module doc)."""
     out: dict[str, Any] = {}
     for name, func in PAGE_ANALYZERS.items():
         try:
-            out[name] = _masked(func(root, url), mask_text)
-        except Exception:  # noqa: BLE001 - one odd page must not stop a site's crawl
-            out[name] = None
+            value = func(root, url)
+        except Exception as exc:
+            raise AnalyzerError(name, exc) from exc
+        out[name] = _masked(value, mask_text)
     return out
 
 

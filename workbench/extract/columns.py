@@ -33,12 +33,12 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from workbench.extract.analyzers import page_analyzer
+from workbench.codes import LIMITS, SkipReason
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
-from workbench.fetch.crawl import NOTE_MAX_DEPTH, NOTE_MAX_PAGES
 from workbench.models import ColumnOverride
+from workbench.rules.schema import Rules
 from workbench.urls import join_url, normalize_url
 
 SIGNALS = "column_signals"
@@ -150,7 +150,6 @@ def _placeholder(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
-@page_analyzer(SIGNALS)
 def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     """What column discovery needs from one page (JSON-friendly; see module doc)."""
     nav: dict[str, str] = {}
@@ -177,11 +176,10 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- discovery
 
 
-def information_column(category: str, rules: Mapping[str, Any]) -> bool:
+def information_column(category: str, rules: Rules) -> bool:
     """False for interaction columns (``columns.interaction_categories``: 互动交流, 在线访谈),
     which only 互动回应差 judges; True for every other category."""
-    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
-    return category not in set(settings.get("interaction_categories", []) or [])
+    return category not in rules.columns.interaction_categories
 
 
 def classify(name: str, categories: Mapping[str, Sequence[str]]) -> str:
@@ -264,7 +262,7 @@ def _merge_items(groups: list[_Group], not_items: set[str]) -> list[DatedItem]:
 def discover_columns(
     site: Any,
     overrides: Sequence[ColumnOverride],
-    rules: Mapping[str, Any],
+    rules: Rules,
     as_of: date,
 ) -> list[ColumnFacts]:
     """The columns of one crawled site (``SiteFacts``), in crawl order (see module doc).
@@ -273,11 +271,11 @@ def discover_columns(
     an override naming a page the crawl did not reach yields a column with no ``pages``
     (not observed: the indicators leave it alone).
     """
-    settings: Mapping[str, Any] = rules.get("columns", {}) or {}
-    categories: Mapping[str, Sequence[str]] = settings.get("categories", {}) or {}
-    updating = set(settings.get("updating_categories", []) or [])
-    placeholders = list(settings.get("placeholders", []) or [])
-    min_list = int(settings.get("min_list_items", 3))
+    settings = rules.columns
+    categories = settings.categories
+    updating = set(settings.updating_categories)
+    placeholders = list(settings.placeholders)
+    min_list = settings.min_list_items
     website = site.website
     groups: dict[str, _Group] = {}
     alias: dict[str, str] = {}
@@ -426,7 +424,7 @@ def _truncated(group: _Group, site: Any) -> str:
             )
     urls = {u for p in group.pages for u in (p.url, p.final_url)}
     for link in site.links:
-        if link.source in urls and link.note in (NOTE_MAX_DEPTH, NOTE_MAX_PAGES):
+        if link.source in urls and SkipReason.of(link.skip, link.note) in LIMITS:
             try:
                 same = column_key(link.target) == group.key
             except ValueError:

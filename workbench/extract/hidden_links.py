@@ -25,8 +25,6 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from workbench.extract.analyzers import page_analyzer
-
 MAX_LINKS = 20
 OFFSCREEN_PX = 500
 
@@ -178,7 +176,6 @@ def _other_host(href: str, base: str) -> str | None:
     return url if parts.hostname != own.hostname else None
 
 
-@page_analyzer("hidden_links")
 def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, str]] | None:
     """Links to other hosts hidden by the page's CSS or written by a script: ``[{"href",
     "anchor", "how"}]`` (at most ``MAX_LINKS``), or None when there are none."""

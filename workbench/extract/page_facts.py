@@ -1,6 +1,6 @@
 """Page analyzers for the website checks (site identity, wording, services, interaction, dates).
 
-Each function below is registered with :func:`workbench.extract.analyzers.page_analyzer` and
+Each ``*_facts`` function below is listed in ``workbench.extract.analyzers.PAGE_ANALYZERS`` and
 runs on every crawled HTML page; its value lands in ``PageAnalysis.extras[name]``. Values are
 JSON-friendly (dicts, lists, strings, ISO dates) so the crawl may store them as they are.
 Dates and datetimes are as the page shows them: Asia/Shanghai calendar dates and naive
@@ -22,10 +22,10 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from workbench.extract.analyzers import page_analyzer
 from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
 from workbench.extract.identity import site_identity
 from workbench.extract.wording import WordingDictionary
+from workbench.rules.schema import Rules
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 _STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
@@ -111,7 +111,6 @@ def find_stamps(text: str) -> list[tuple[datetime, bool]]:
 # ----------------------------------------------------------------------------- identity
 
 
-@page_analyzer("identity")
 def identity_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     """网站标识码, ICP备案, 公安备案 and the conac mark shown on the page (see ``identity.py``)."""
     return asdict(site_identity(root))
@@ -123,7 +122,7 @@ _dictionary: WordingDictionary | None = None
 _dictionary_lock = threading.Lock()
 
 
-def configure_wording(rules: Mapping[str, Any]) -> None:
+def configure_wording(rules: Rules) -> None:
     """Use the wording dictionary of ``rules`` (the check's merged rules) from now on."""
     global _dictionary
     with _dictionary_lock:
@@ -159,7 +158,6 @@ def wording_hits(text: str) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-@page_analyzer("wording")
 def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
     """Wrong forms of the wording dictionary found in the page's visible text."""
     return wording_hits(visible_text(root))
@@ -176,7 +174,6 @@ def _page_title(root: lxml.html.HtmlElement) -> str:
     return " ".join(" ".join(parts).split())
 
 
-@page_analyzer("guide")
 def guide_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
     """For a 办事指南 page: which of the 8 key elements it shows; None for any other page.
 
@@ -215,7 +212,6 @@ def is_section_link(text: str) -> bool:
     return any(w in text for w in SECTION_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
 
 
-@page_analyzer("channels")
 def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     """Consultation channels on a page: links to them (up to 5, as [text, href]), links to
     interaction sections (up to 5), whether the page holds a message form (a ``<form>`` with a
@@ -309,7 +305,6 @@ def _message_rows(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
             yield _message(asked, answered, status)
 
 
-@page_analyzer("messages")
 def message_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
     """互动交流 messages shown on the page: asked date, answered date (None: 未回复), status.
 
@@ -366,7 +361,6 @@ def _publication_stamp(text: str) -> tuple[datetime, bool] | None:
     return None
 
 
-@page_analyzer("row_times")
 def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
     """Publication stamps shown in list rows, one per linked row: [ISO datetime, shows time].
 

@@ -24,7 +24,6 @@ from typing import Any
 
 import lxml.html
 
-from workbench.extract.analyzers import page_analyzer
 from workbench.extract.dates import visible_text
 
 KINDS = ("id_card", "mobile", "bank_card")
@@ -174,7 +173,6 @@ def mask_text(text: str) -> str:
     return text
 
 
-@page_analyzer("personal_info")
 def personal_info_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
     """Unmasked 身份证号, mobile and bank card numbers in the page's visible text: counts
     and masked samples only (see module doc); None for a page without any."""

@@ -18,7 +18,6 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from workbench.extract.analyzers import page_analyzer
 from workbench.extract.documents import (
     DocumentFacts,
     RelatedLink,
@@ -69,7 +68,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@page_analyzer("policy_page")
 def policy_page(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
     """``{"kind": "document" | "interpretation", **facts}`` for a policy article, else None."""
     column = page_column(root)

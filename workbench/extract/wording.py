@@ -22,7 +22,7 @@ from typing import Any
 import ahocorasick
 
 from workbench.errors import RulesError
-from workbench.rules import get
+from workbench.rules.schema import Rules
 
 __all__ = ["WordingDictionary", "WordingEntry", "WordingHit"]
 
@@ -93,23 +93,15 @@ class WordingDictionary:
             self._automaton.make_automaton()
 
     @classmethod
-    def from_rules(cls, rules: Mapping[str, Any]) -> WordingDictionary:
+    def from_rules(cls, rules: Rules) -> WordingDictionary:
         """The dictionary under ``wording`` in the rules (``entries`` then ``extra``).
 
         Raises :class:`RulesError` (a Chinese message) on a malformed entry.
         """
-        raw_categories = get(rules, "wording.categories", {}) or {}
-        if not isinstance(raw_categories, Mapping):
-            raise RulesError("表述错误词典的类别 wording.categories 应为映射。")
-        categories = {
-            str(name): bool(value.get("serious")) if isinstance(value, Mapping) else bool(value)
-            for name, value in raw_categories.items()
-        }
+        wording = rules.wording
+        categories = {name: value.serious for name, value in wording.categories.items()}
         entries = []
-        for key in ("entries", "extra"):
-            raw_list = get(rules, f"wording.{key}", []) or []
-            if not isinstance(raw_list, list):
-                raise RulesError(f"表述错误词典的“wording.{key}”应为列表。")
+        for key, raw_list in (("entries", wording.entries), ("extra", wording.extra)):
             for index, raw in enumerate(raw_list, start=1):
                 entries.append(_entry(raw, categories, f"“wording.{key}”第{index}项"))
         return cls(entries)

@@ -41,6 +41,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from workbench.codes import LIMITS, SkipReason
 from workbench.extract.cms import (
     SCRIPT_READ,
     SCRIPT_UNREAD,
@@ -97,13 +98,14 @@ PAGE_COLUMNS = (
 )
 LINK_COLUMNS = ["source", "target", "anchor", "internal", "status", "error", "note"]
 
-NOTE_EXTERNAL = "外部链接，本次未检查"
-NOTE_BINARY = "附件或非网页文件，本次未检查"
-NOTE_ROBOTS = "robots.txt禁止抓取"
-NOTE_MAX_DEPTH = "超出抓取深度上限，未抓取"
-NOTE_MAX_PAGES = "超出抓取页数上限，未抓取"
-NOTE_QUERY_TRAP = "同一路径的查询参数变体过多，疑似爬虫陷阱，未抓取"
-NOTE_CALENDAR_TRAP = "疑似日历类无限链接，未抓取"
+# The notes shown for skipped links (display: code compares the SkipReason, ``CrawledLink.skip``).
+NOTE_EXTERNAL = SkipReason.EXTERNAL.message
+NOTE_BINARY = SkipReason.BINARY.message
+NOTE_ROBOTS = SkipReason.ROBOTS.message
+NOTE_MAX_DEPTH = SkipReason.MAX_DEPTH.message
+NOTE_MAX_PAGES = SkipReason.MAX_PAGES.message
+NOTE_QUERY_TRAP = SkipReason.QUERY_TRAP.message
+NOTE_CALENDAR_TRAP = SkipReason.CALENDAR_TRAP.message
 
 _MAX_BYTES = 5 * 1024 * 1024
 
@@ -154,7 +156,8 @@ class CrawledLink:
     """One link from a crawled page (one row per source and normalised target).
 
     ``status``/``error`` come from the fetched target page (internal links only); external
-    and skipped links keep ``status`` None and say why in ``note``.
+    and skipped links keep ``status`` None and say why in ``note`` (Chinese), whose kind is
+    ``skip`` (a :class:`~workbench.codes.SkipReason` code, "" for a followed link).
     """
 
     source: str
@@ -164,6 +167,7 @@ class CrawledLink:
     status: int | None = None
     error: str | None = None
     note: str = ""
+    skip: str = ""
 
 
 LinksHook = Callable[[CrawledPage, list[CrawledLink]], None]
@@ -199,7 +203,7 @@ class CrawlResult:
     unread_pages: int = 0
     pages_crawled: int = 0
     outcomes: dict[bytes, tuple[int | None, str | None]] = field(default_factory=dict, repr=False)
-    notes: dict[bytes, str] = field(default_factory=dict, repr=False)
+    notes: dict[bytes, SkipReason] = field(default_factory=dict, repr=False)
     lists: dict[str, ListOutcome] = field(default_factory=dict)  # first page → how far read
 
     def link_outcome(self, target: str, internal: bool) -> tuple[int | None, str | None, str]:
@@ -211,7 +215,15 @@ class CrawlResult:
         got = self.outcomes.get(key)
         if got is not None:
             return got[0], got[1], ""
-        return None, None, self.notes.get(key, "")
+        reason = self.notes.get(key)
+        return None, None, reason.message if reason is not None else ""
+
+    def link_skip(self, target: str, internal: bool) -> SkipReason | None:
+        """Why a link to ``target`` was not followed, as a code (None: it was fetched)."""
+        if not internal:
+            return SkipReason.EXTERNAL
+        key = url_key(target)
+        return None if key in self.outcomes else self.notes.get(key)
 
 
 @dataclass(slots=True)
@@ -262,7 +274,7 @@ class _Crawler:
         self.today = now_shanghai().date()
         # Per-URL state holds 16-byte digests (url_key), not the URL strings.
         self.seen: set[bytes] = {url_key(start_url)}
-        self.skipped: dict[bytes, str] = {}
+        self.skipped: dict[bytes, SkipReason] = {}
         self.query_variants: dict[bytes, bytes] = {}  # (netloc, path) → 8-byte query digests
         self._on_site: dict[str, bool] = {}  # "scheme://netloc" → on one of site_roots
 
@@ -397,11 +409,11 @@ class _Crawler:
         self.seen.add(key)
         reason = None
         if is_binary_url(target):
-            reason = NOTE_BINARY
+            reason = SkipReason.BINARY
         elif self.settings.max_depth is not None and depth > self.settings.max_depth:
-            reason = NOTE_MAX_DEPTH
+            reason = SkipReason.MAX_DEPTH
         elif is_calendar_trap(target, self.today):
-            reason = NOTE_CALENDAR_TRAP
+            reason = SkipReason.CALENDAR_TRAP
         else:
             parts = urlsplit(target)
             if parts.query:
@@ -410,11 +422,11 @@ class _Crawler:
                 query = url_key(parts.query)[:8]
                 known = (variants[i : i + 8] for i in range(0, len(variants), 8))
                 if len(variants) >= 8 * self.settings.max_query_variants:
-                    reason = NOTE_QUERY_TRAP
+                    reason = SkipReason.QUERY_TRAP
                 elif query not in known:
                     self.query_variants[path_key] = variants + query
         if reason is None and not self.fetcher.allowed(target):
-            reason = NOTE_ROBOTS
+            reason = SkipReason.ROBOTS
         if reason is not None:
             self.skipped[key] = reason
             return False
@@ -433,7 +445,7 @@ class _Crawler:
                 continue
             self.seen.add(key)
             if not self.fetcher.allowed(request.url):
-                self.skipped[key] = NOTE_ROBOTS
+                self.skipped[key] = SkipReason.ROBOTS
                 self.follower.blocked(list_url, NOTE_ROBOTS)
                 continue
             out.append(_Task(request, depth, list_url))
@@ -503,19 +515,19 @@ def _list_tasks(crawler: _Crawler, page: CrawledPage, more: list[ListRequest]) -
     return crawler.admit_list(page.final_url, requests, page.depth)
 
 
-def _stopped_by(settings: CrawlSettings, skipped: dict[bytes, str]) -> str:
+def _stopped_by(settings: CrawlSettings, skipped: dict[bytes, SkipReason]) -> str:
     """Which limits left on-site pages unvisited, and how many (Chinese), or ""."""
-    left = Counter(note for note in skipped.values() if note in (NOTE_MAX_PAGES, NOTE_MAX_DEPTH))
+    left = Counter(reason for reason in skipped.values() if reason in LIMITS)
     parts = []
-    if left[NOTE_MAX_PAGES]:
+    if left[SkipReason.MAX_PAGES]:
         parts.append(
             f"已达到抓取页数上限（{settings.max_pages}页），"
-            f"尚有{left[NOTE_MAX_PAGES]}个站内网址未抓取"
+            f"尚有{left[SkipReason.MAX_PAGES]}个站内网址未抓取"
         )
-    if left[NOTE_MAX_DEPTH]:
+    if left[SkipReason.MAX_DEPTH]:
         parts.append(
             f"已达到抓取深度上限（{settings.max_depth}层），"
-            f"尚有{left[NOTE_MAX_DEPTH]}个站内网址未抓取"
+            f"尚有{left[SkipReason.MAX_DEPTH]}个站内网址未抓取"
         )
     return "；".join(parts)
 
@@ -558,14 +570,14 @@ def crawl_site(
     bar = tqdm(total=settings.max_pages, desc="抓取", unit="页", disable=not progress)
     level = [_Task(ListRequest(start), 0)] if crawler.fetcher.allowed(start) else []
     if not level:
-        crawler.skipped[url_key(start)] = NOTE_ROBOTS
+        crawler.skipped[url_key(start)] = SkipReason.ROBOTS
     window = 4 * settings.concurrency
     try:
         with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
             while level and result.pages_crawled < settings.max_pages:
                 budget = settings.max_pages - result.pages_crawled
                 for task in level[budget:]:
-                    crawler.skipped[url_key(task.request.shown)] = NOTE_MAX_PAGES
+                    crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
                 next_level: list[_Task] = []
                 for visit in _in_order(pool, crawler.visit, level[:budget], window):
                     page = visit.page
@@ -600,7 +612,7 @@ def crawl_site(
                         result.links.extend(links)
                 level = next_level
         for task in level:
-            crawler.skipped[url_key(task.request.shown)] = NOTE_MAX_PAGES
+            crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
     finally:
         crawler.fetcher.close()
         bar.total = bar.n  # the bar's bound was max_pages; end it at what was fetched
@@ -610,4 +622,5 @@ def crawl_site(
     result.lists = crawler.follower.outcomes(NOTE_MAX_PAGES)
     for link in result.links:
         link.status, link.error, link.note = result.link_outcome(link.target, link.internal)
+        link.skip = result.link_skip(link.target, link.internal) or ""
     return result

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from workbench.codes import FetchError
 from workbench.fetch.http import _FetchFailure, make_session
 
 __all__ = [
@@ -48,7 +49,7 @@ __all__ = [
     "is_public_target",
 ]
 
-ERR_PRIVATE = "目标为内网或保留地址，已拒绝访问"
+ERR_PRIVATE = FetchError.PRIVATE.message  # display; code compares FetchResult.code
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -142,7 +143,7 @@ class _PrivateTargetRefused(_FetchFailure):
     """
 
     def __init__(self) -> None:
-        super().__init__(ERR_PRIVATE)
+        super().__init__(FetchError.PRIVATE)
 
 
 class GuardedAdapter(HTTPAdapter):

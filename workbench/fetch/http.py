@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3.exceptions
 
+from workbench.codes import FetchError
 from workbench.fetch.charset import decode_body
 
 if TYPE_CHECKING:
@@ -49,17 +50,20 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRY_AFTER_CAP_S = 30.0
 _READ_CHUNK = 64 * 1024
 
-ERR_TIMEOUT = "连接超时"
-ERR_REFUSED = "连接被拒绝"
-ERR_DNS = "域名解析失败"
-ERR_RESET = "连接中断"
-ERR_REDIRECTS = "重定向次数过多"
-ERR_SSL = "SSL证书错误"
-ERR_INVALID_URL = "网址无效"
-ERR_CONNECT = "连接失败"
+# The Chinese messages of the failure kinds (display only: code compares ``FetchResult.code``).
+ERR_TIMEOUT = FetchError.TIMEOUT.message
+ERR_REFUSED = FetchError.REFUSED.message
+ERR_DNS = FetchError.DNS.message
+ERR_RESET = FetchError.RESET.message
+ERR_REDIRECTS = FetchError.REDIRECTS.message
+ERR_SSL = FetchError.SSL.message
+ERR_INVALID_URL = FetchError.INVALID_URL.message
+ERR_CONNECT = FetchError.CONNECT.message
 
-# Errors worth another attempt (besides 5xx and 429 statuses).
-_RETRYABLE_ERRORS = frozenset({ERR_TIMEOUT, ERR_REFUSED, ERR_RESET, ERR_CONNECT})
+# Failures worth another attempt (besides 5xx and 429 statuses).
+_RETRYABLE = frozenset(
+    {FetchError.TIMEOUT, FetchError.REFUSED, FetchError.RESET, FetchError.CONNECT}
+)
 
 
 def _shanghai_zone() -> tzinfo:
@@ -87,7 +91,9 @@ class FetchResult:
     type, lower-cased ("text/html"), or "" when absent. ``content`` holds at most
     ``max_bytes`` bytes; ``text`` is the decoded body for text-like types, else "".
     ``elapsed_ms`` is milliseconds of the final attempt; ``fetched_at`` is naive
-    Asia/Shanghai wall-clock time at the start of the final attempt.
+    Asia/Shanghai wall-clock time at the start of the final attempt. ``error`` is the Chinese
+    message shown to people; ``code`` its kind (:class:`workbench.codes.FetchError`), which
+    is what code compares.
     """
 
     url: str
@@ -100,6 +106,7 @@ class FetchResult:
     error: str | None
     fetched_at: datetime
     retry_after: float | None = None
+    code: FetchError | None = None
 
     @property
     def ok(self) -> bool:
@@ -147,11 +154,13 @@ def make_session(user_agent: str | None = None) -> requests.Session:
 
 
 class _FetchFailure(Exception):
-    """Internal: an attempt failed with a Chinese reason (and maybe an HTTP status)."""
+    """Internal: an attempt failed with a kind, its Chinese reason (the kind's message unless
+    given) and maybe an HTTP status."""
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: FetchError, status: int | None = None, reason: str = "") -> None:
+        super().__init__(reason or code.message)
+        self.code = code
+        self.reason = reason or code.message
         self.status = status
 
 
@@ -174,6 +183,13 @@ def describe_error(exc: BaseException) -> str:
     """Map a requests/urllib3/socket exception to a short Chinese reason."""
     if isinstance(exc, _FetchFailure):
         return exc.reason
+    return error_code(exc).message
+
+
+def error_code(exc: BaseException) -> FetchError:
+    """The kind of failure a requests/urllib3/socket exception is."""
+    if isinstance(exc, _FetchFailure):
+        return exc.code
     if isinstance(
         exc,
         requests.exceptions.InvalidURL
@@ -182,21 +198,21 @@ def describe_error(exc: BaseException) -> str:
         | requests.exceptions.URLRequired
         | urllib3.exceptions.LocationValueError,
     ):
-        return ERR_INVALID_URL
+        return FetchError.INVALID_URL
     if isinstance(exc, requests.exceptions.TooManyRedirects):
-        return ERR_REDIRECTS
+        return FetchError.REDIRECTS
     chain = _exception_chain(exc)
     for item in chain:
         if isinstance(item, urllib3.exceptions.NameResolutionError | socket.gaierror):
-            return ERR_DNS
+            return FetchError.DNS
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError | urllib3.exceptions.SSLError):
-            return ERR_SSL
+            return FetchError.SSL
         if isinstance(item, requests.exceptions.SSLError | ssl.SSLError):
-            return ERR_SSL
+            return FetchError.SSL
     for item in chain:
         if isinstance(item, ConnectionRefusedError):
-            return ERR_REFUSED
+            return FetchError.REFUSED
     for item in chain:
         if isinstance(item, urllib3.exceptions.NewConnectionError):
             continue  # a subclass of ConnectTimeoutError for historical reasons only
@@ -204,7 +220,7 @@ def describe_error(exc: BaseException) -> str:
             item,
             requests.exceptions.Timeout | urllib3.exceptions.TimeoutError | TimeoutError,
         ):
-            return ERR_TIMEOUT
+            return FetchError.TIMEOUT
     for item in chain:
         if isinstance(
             item,
@@ -213,10 +229,10 @@ def describe_error(exc: BaseException) -> str:
             | urllib3.exceptions.ProtocolError
             | requests.exceptions.ChunkedEncodingError,
         ):
-            return ERR_RESET
+            return FetchError.RESET
     if isinstance(exc, requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError):
-        return ERR_RESET
-    return ERR_CONNECT
+        return FetchError.RESET
+    return FetchError.CONNECT
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -251,14 +267,14 @@ def _read_body(
     limit_msg = f"响应过大（超过{max_bytes}字节）"
     declared = response.headers.get("Content-Length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _FetchFailure(limit_msg, response.status_code)
+        raise _FetchFailure(FetchError.TOO_LARGE, response.status_code, limit_msg)
     raw = response.raw
     read1 = getattr(raw, "read1", None)
     chunks: list[bytes] = []
     size = 0
     while True:
         if time.monotonic() > deadline:
-            raise _FetchFailure(ERR_TIMEOUT, response.status_code)
+            raise _FetchFailure(FetchError.TIMEOUT, response.status_code)
         if read1 is not None:  # returns as soon as some bytes arrive
             chunk = read1(_READ_CHUNK, decode_content=True)
         else:
@@ -268,7 +284,7 @@ def _read_body(
         chunks.append(chunk)
         size += len(chunk)
         if size > max_bytes:
-            raise _FetchFailure(limit_msg, response.status_code)
+            raise _FetchFailure(FetchError.TOO_LARGE, response.status_code, limit_msg)
     return b"".join(chunks)
 
 
@@ -317,12 +333,12 @@ def _attempt(
                     method, data = "GET", None
                 hops += 1
                 if hops > max_redirects:
-                    raise _FetchFailure(ERR_REDIRECTS, status)
+                    raise _FetchFailure(FetchError.REDIRECTS, status)
                 if time.monotonic() > deadline:
-                    raise _FetchFailure(ERR_TIMEOUT, status)
+                    raise _FetchFailure(FetchError.TIMEOUT, status)
                 current = urljoin(current, location.strip())
                 if not _valid_url(current):
-                    raise _FetchFailure(ERR_INVALID_URL, status)
+                    raise _FetchFailure(FetchError.INVALID_URL, status)
                 continue
             break
         retry_after = _parse_retry_after(response.headers.get("Retry-After"))
@@ -341,9 +357,10 @@ def _attempt(
             error=error,
             fetched_at=fetched_at,
             retry_after=retry_after,
+            code=FetchError.HTTP_STATUS if error else None,
         )
     except Exception as exc:  # noqa: BLE001 - fetch_url reports, never raises
-        reason = describe_error(exc)
+        reason, code = describe_error(exc), error_code(exc)
         if isinstance(exc, _FetchFailure):
             status = exc.status
         return FetchResult(
@@ -359,6 +376,7 @@ def _attempt(
             error=reason,
             fetched_at=fetched_at,
             retry_after=retry_after,
+            code=code,
         )
     finally:
         if response is not None:
@@ -368,7 +386,7 @@ def _attempt(
 def _should_retry(result: FetchResult) -> bool:
     if result.status is not None and result.status in _RETRY_STATUSES:
         return True
-    return result.error in _RETRYABLE_ERRORS
+    return result.code in _RETRYABLE
 
 
 def fetch_url(
@@ -405,6 +423,7 @@ def fetch_url(
             elapsed_ms=0,
             error=ERR_INVALID_URL,
             fetched_at=now_shanghai(),
+            code=FetchError.INVALID_URL,
         )
     url = url.strip()
     own_session = session is None

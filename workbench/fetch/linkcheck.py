@@ -13,15 +13,15 @@ broken links.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
+from workbench.codes import FetchError
 from workbench.facts import SiteFacts
 from workbench.fetch.guard import ERR_PRIVATE, guarded_session
 from workbench.fetch.http import fetch_url
-from workbench.rules import get
+from workbench.rules.schema import Rules
 
 _HEAD_REFUSED = {400, 403, 405, 501}
 
@@ -44,7 +44,7 @@ def _check(
     session = guarded_session(allow_hosts, user_agent)
     try:
         head = fetch_url(url, timeout=timeout, session=session, method="HEAD")
-        if head.error == ERR_PRIVATE:
+        if head.code is FetchError.PRIVATE:
             return LinkOutcome(None, ERR_PRIVATE)
         if head.status is not None and head.status not in _HEAD_REFUSED and head.status < 500:
             return LinkOutcome(head.status, head.error if head.status >= 400 else None)
@@ -66,7 +66,7 @@ def open_link(
 
 def check_external_links(
     urls: Iterable[str],
-    rules: Mapping[str, Any],
+    rules: Rules,
     *,
     allow_hosts: Collection[str] = (),
     workers: int = 16,
@@ -74,11 +74,11 @@ def check_external_links(
     """Each distinct URL → its outcome, or None when unchecked (disabled, over the cap, offline)."""
     distinct = list(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))
     out: dict[str, LinkOutcome | None] = dict.fromkeys(distinct)
-    if not distinct or not bool(get(rules, "links.check_external", True)):
+    if not distinct or not rules.links.check_external:
         return out
-    limit = int(get(rules, "links.max_external", 2000))
-    timeout = float(get(rules, "links.external_timeout_seconds", 10))
-    user_agent = get(rules, "fetch.user_agent")
+    limit = rules.links.max_external
+    timeout = float(rules.links.external_timeout_seconds)
+    user_agent = rules.fetch.user_agent
     todo = distinct[:limit]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
         results = list(
@@ -96,7 +96,7 @@ def check_external_links(
 
 
 def check_site_links(
-    sites: Iterable[SiteFacts], rules: Mapping[str, Any], *, allow_hosts: Collection[str]
+    sites: Iterable[SiteFacts], rules: Rules, *, allow_hosts: Collection[str]
 ) -> dict[str, LinkOutcome]:
     """Check every external link of every site once; fill the sites' LinkFacts in place.
 

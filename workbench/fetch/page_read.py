@@ -27,7 +27,11 @@ from workbench.extract.rows import document_base
 from workbench.fetch.http import FetchResult
 from workbench.urls import join_url, normalize_url
 
+# A page whose hook (the quarterly check's analyzers) raised: an incomplete read.
+ANALYSIS_FAILED = "页面内容分析出错（{reason}），本页未能完整读取"
+
 __all__ = [
+    "ANALYSIS_FAILED",
     "CrawlError",
     "PageDigest",
     "PageHook",
@@ -73,7 +77,8 @@ class PageDigest:
     """What a page yields. ``parsed`` is False when the body is no parsable HTML; for a page
     that answered with an error status only the title is read. ``base`` is the document's
     base URL, for a script list still to be asked (``reading.pending``). ``failed`` is why
-    the page could not be read at all (a worker process died on it): an incomplete read."""
+    the page could not be read at all (a worker process died on it, or the page hook — an
+    analyzer — raised on it): an incomplete read."""
 
     parsed: bool = False
     title: str = ""
@@ -100,7 +105,11 @@ def digest_page(
     published = article_date(root, final_url)
     links = page_links(root, final_url)
     base = document_base(root, final_url) if reading.pending is not None else ""
-    analysis = options.hook(root, final_url, depth) if options.hook is not None else None
+    try:
+        analysis = options.hook(root, final_url, depth) if options.hook is not None else None
+    except Exception as exc:  # noqa: BLE001 - recorded as an incomplete read, never swallowed
+        reason = str(exc) if isinstance(exc, WorkbenchError) else type(exc).__name__
+        return PageDigest(True, title, failed=ANALYSIS_FAILED.format(reason=reason))
     return PageDigest(True, title, published, links, reading, base, analysis)
 
 

@@ -18,16 +18,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from workbench.codes import FetchError
 from workbench.fetch.feeds import FeedResult, Post
-from workbench.fetch.guard import ERR_PRIVATE, guarded_session
-from workbench.fetch.http import (
-    ERR_DNS,
-    ERR_INVALID_URL,
-    ERR_REDIRECTS,
-    fetch_url,
-    make_session,
-    now_shanghai,
-)
+from workbench.fetch.guard import guarded_session
+from workbench.fetch.http import fetch_url, make_session, now_shanghai
 
 __all__ = [
     "SKIP_NOT_HTTP",
@@ -39,9 +33,8 @@ __all__ = [
 
 SKIP_NOT_HTTP = "不是网页链接，未检查"
 SKIP_PRIVATE = "链接指向内部网络地址，未检查"
-# Errors that say the link itself is dead (as opposed to our network being slow).
-DEAD_ERRORS = frozenset({ERR_DNS, ERR_INVALID_URL, ERR_REDIRECTS})
-_TOO_LARGE = "响应过大"
+# Failures that say the link itself is dead (as opposed to our network being slow).
+DEAD_ERRORS = frozenset({FetchError.DNS, FetchError.INVALID_URL, FetchError.REDIRECTS})
 
 
 @dataclass
@@ -95,15 +88,15 @@ def _check_one(
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return LinkCheck(url, title, None, reason=SKIP_NOT_HTTP)
     fetched = fetch_url(url, timeout=timeout, session=session, retries=retries, max_bytes=max_bytes)
-    too_large = bool(fetched.error and fetched.error.startswith(_TOO_LARGE))
+    too_large = fetched.code is FetchError.TOO_LARGE
     if fetched.status is not None and fetched.status < 400 and (fetched.ok or too_large):
         opened: bool | None = True
         reason = f"HTTP {fetched.status}"
-    elif fetched.error == ERR_PRIVATE:
+    elif fetched.code is FetchError.PRIVATE:
         opened, reason = None, SKIP_PRIVATE
     elif fetched.status is not None and fetched.status >= 400:
         opened, reason = False, f"HTTP {fetched.status}"
-    elif fetched.error in DEAD_ERRORS:
+    elif fetched.code in DEAD_ERRORS:
         opened, reason = False, str(fetched.error)
     else:
         opened, reason = None, str(fetched.error or "无响应")

@@ -19,7 +19,7 @@ The outcome is a plain dict on ``SiteFacts.search`` (``status``: ``no_box`` / ``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
@@ -29,7 +29,7 @@ from workbench.facts import SiteFacts
 from workbench.fetch.guard import inventory_hosts, is_public_target
 from workbench.fetch.politeness import HostThrottle, PoliteFetcher
 from workbench.fetch.site_crawl import crawl_settings
-from workbench.rules import get
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 SEARCH_WORDS = ("搜索", "检索", "search", "query", "keyword", "searchword", "关键字", "关键词")
@@ -207,14 +207,14 @@ def probe_search(
 def search_site(
     site: SiteFacts,
     homepage_html: str,
-    rules: Mapping[str, Any],
+    rules: Rules,
     throttle: HostThrottle | None = None,
     also_hosts: Iterable[str] = (),
 ) -> dict[str, Any]:
     """:func:`probe_search` with a polite fetcher built from the rules' ``crawl:`` settings
     (sharing the crawl's per-host ``throttle``); ``{}`` when the switch
     ``website.search.enabled`` is off or the homepage was not read."""
-    if not get(rules, "website.search.enabled", True) or not site.homepage.ok or not homepage_html:
+    if not rules.website.search.enabled or not site.homepage.ok or not homepage_html:
         return {}
     settings = crawl_settings(rules, site.website.url, also_hosts)
     fetcher = PoliteFetcher(

@@ -22,7 +22,7 @@ timeouts in seconds; dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,7 +45,7 @@ from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
-from workbench.rules import get
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 __all__ = ["SiteCrawl", "crawl_params", "crawl_settings", "crawl_website", "reading_pool"]
@@ -60,38 +60,36 @@ class SiteCrawl:
     homepage_html: str = ""
 
 
-def unit_hosts(rules: Mapping[str, Any], url: str, also: Iterable[str] = ()) -> tuple[str, ...]:
+def unit_hosts(rules: Rules, url: str, also: Iterable[str] = ()) -> tuple[str, ...]:
     """Other hosts crawled as part of the site at ``url``: those ``crawl.unit_hosts`` lists
     for its homepage URL or host (a unit's 信息公开 platform), and ``also`` (hosts the
     inventory ties to the unit). None by default: the homepage's host and its redirect."""
-    table: Mapping[str, Any] = get(rules, "crawl.unit_hosts", {}) or {}
+    table = rules.crawl.unit_hosts
     own = host_key(url)
     listed = list(table.get(url, []) or []) + list(table.get(own, []) or [])
     hosts = {str(h).strip().lower() for h in [*listed, *also] if str(h).strip()}
     return tuple(sorted(h for h in hosts if h != own))
 
 
-def crawl_settings(
-    rules: Mapping[str, Any], url: str = "", also_hosts: Iterable[str] = ()
-) -> CrawlSettings:
+def crawl_settings(rules: Rules, url: str = "", also_hosts: Iterable[str] = ()) -> CrawlSettings:
     """The crawl limits of the rules (``crawl:``), robots.txt switched off for ``url``'s host
     when it is listed in ``crawl.ignore_robots_hosts`` (an inspector's mandate)."""
-    ignored = {str(h).lower() for h in get(rules, "crawl.ignore_robots_hosts", []) or []}
-    obey = bool(get(rules, "crawl.obey_robots", True)) and host_key(url) not in ignored
+    ignored = {h.lower() for h in rules.crawl.ignore_robots_hosts}
+    obey = rules.crawl.obey_robots and host_key(url) not in ignored
     return CrawlSettings(
-        max_pages=int(get(rules, "crawl.max_pages", 300)),
-        concurrency=int(get(rules, "crawl.concurrency", 2)),
-        delay=float(get(rules, "crawl.delay", 1.0)),
-        timeout=float(get(rules, "fetch.timeout_seconds", 15)),
-        max_depth=int(get(rules, "crawl.max_depth", 4)),
+        max_pages=rules.crawl.max_pages,
+        concurrency=rules.crawl.concurrency,
+        delay=float(rules.crawl.delay),
+        timeout=float(rules.fetch.timeout_seconds),
+        max_depth=rules.crawl.max_depth,
         obey_robots=obey,
-        user_agent=get(rules, "fetch.user_agent"),
-        max_list_pages=int(get(rules, "crawl.max_list_pages", 30)),
+        user_agent=rules.fetch.user_agent,
+        max_list_pages=rules.crawl.max_list_pages,
         extra_hosts=unit_hosts(rules, url, also_hosts),
     )
 
 
-def crawl_params(rules: Mapping[str, Any]) -> dict[str, Any]:
+def crawl_params(rules: Rules) -> dict[str, Any]:
     """The crawl switches to record with the run (``runs.params``)."""
     s = crawl_settings(rules)
     return {
@@ -100,24 +98,24 @@ def crawl_params(rules: Mapping[str, Any]) -> dict[str, Any]:
         "delay": s.delay,
         "concurrency": s.concurrency,
         "obey_robots": s.obey_robots,
-        "ignore_robots_hosts": list(get(rules, "crawl.ignore_robots_hosts", []) or []),
+        "ignore_robots_hosts": list(rules.crawl.ignore_robots_hosts),
         "max_list_pages": s.max_list_pages,
-        "processes": str(get(rules, "crawl.processes", "auto")),
+        "processes": str(rules.crawl.processes),
     }
 
 
 @contextmanager
-def reading_pool(rules: Mapping[str, Any]) -> Iterator[PagePool | None]:
+def reading_pool(rules: Rules) -> Iterator[PagePool | None]:
     """The worker processes that read a run's pages (``crawl.processes``; None for 0).
 
     Each worker matches the office's own wording dictionary, as the parent does."""
     from workbench.extract.page_facts import configure_wording
 
-    processes = resolve_processes(get(rules, "crawl.processes", "auto"))
+    processes = resolve_processes(rules.crawl.processes)
     if not processes:
         yield None
         return
-    with PagePool(processes, configure_wording, (dict(rules),)) as pool:
+    with PagePool(processes, configure_wording, (rules,)) as pool:
         yield pool
 
 
@@ -273,6 +271,7 @@ def crawl_website(
             status=k.status,
             error=SOFT404_ERROR if k.target in soft else k.error,
             note=k.note,
+            skip=k.skip,
             on_homepage=k.source in first_urls,
         )
         for k in result.links

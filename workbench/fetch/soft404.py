@@ -16,10 +16,11 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from workbench.codes import FetchError
 from workbench.fetch.http import fetch_url
 from workbench.urls import normalize_url
 
-SOFT404_ERROR = "页面不存在（软404）"
+SOFT404_ERROR = FetchError.SOFT_404.message  # display text of the kind
 _ERROR_TITLE_WORDS = ("404", "不存在", "找不到", "未找到", "错误", "出错", "not found", "Not Found")
 
 

@@ -18,7 +18,7 @@ Dates are Asia/Shanghai calendar dates.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,8 +28,8 @@ from workbench.indicators.site_checks import ok_pages
 from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
 from workbench.quarter import parse_quarter
+from workbench.rules.schema import Rules
 
-RULE = "website.annual_report"
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
 
@@ -55,8 +55,8 @@ def find_reports(
     return out
 
 
-def _deadline(rules: Mapping[str, Any], year: int) -> date:
-    month, day = str(Indicator.rule(rules, f"{RULE}.deadline", "01-31")).split("-")
+def _deadline(rules: Rules, year: int) -> date:
+    month, day = rules.website.annual_report.deadline.split("-")
     return date(year, int(month), int(day))
 
 
@@ -68,20 +68,20 @@ class AnnualReport(Indicator):
     family = "website"
     title = "年度报告（报表）未按时公开"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         quarter = parse_quarter(facts.quarter)
-        if quarter.number not in [int(q) for q in self.rule(rules, f"{RULE}.quarters", [1])]:
+        if quarter.number not in [int(q) for q in rules.website.annual_report.quarters]:
             return
         deadline = _deadline(rules, quarter.year)
         year = quarter.year - 1
-        titles: Mapping[str, Sequence[str]] = self.rule(rules, f"{RULE}.titles", {})
-        names: Mapping[str, str] = self.rule(rules, f"{RULE}.names", {})
+        titles: dict[str, list[str]] = rules.website.annual_report.titles.model_dump()
+        names: dict[str, str] = rules.website.annual_report.names.model_dump()
         for site in judged_sites(facts):
             if site.website.kind == "事业单位网站":
                 continue
             for kind, wanted in titles.items():
                 finding = self._judge(facts, site, rules, kind, find_reports(site, year, wanted),
-                                      year=year, name=names.get(kind, kind), deadline=deadline)  # fmt: skip
+                                      year=year, name=names[kind], deadline=deadline)  # fmt: skip
                 if finding is not None:
                     yield finding
 
@@ -89,7 +89,7 @@ class AnnualReport(Indicator):
         self,
         facts: Facts,
         site: SiteFacts,
-        rules: Mapping[str, Any],
+        rules: Rules,
         kind: str,
         found: list[tuple[date | None, str, str]],
         *,
@@ -97,13 +97,16 @@ class AnnualReport(Indicator):
         name: str,
         deadline: date,
     ) -> Finding | None:
-        fields: dict[str, Any] = {**self.verdict(rules, RULE), "key": f"annual:{kind}"}
+        fields: dict[str, Any] = {
+            **self.verdict(rules.website.annual_report),
+            "key": f"annual:{kind}",
+        }
         shown = f"{deadline.year}年{deadline.month}月{deadline.day}日"
         detail = {"kind": kind, "year": year, "deadline": deadline.isoformat()}
         if not found:
             if not site.crawl_complete:
                 return None  # a crawl cut short is no evidence of absence
-            problem = str(self.rule(rules, f"{RULE}.problem_missing")).format(year=year, name=name)
+            problem = rules.website.annual_report.problem_missing.format(year=year, name=name)
             return website_finding(facts, site.website, problem=problem,
                                    detail={**detail, "status": "absent",
                                            "pages_checked": len(site.pages)}, **fields)  # fmt: skip
@@ -111,7 +114,7 @@ class AnnualReport(Indicator):
             return None
         when, url, title = min(found, key=lambda f: (f[0] or date.max, f[1]))
         assert when is not None
-        problem = str(self.rule(rules, f"{RULE}.problem_late")).format(
+        problem = rules.website.annual_report.problem_late.format(
             year=year, name=name, published=when.isoformat(), deadline=shown
         )
         return website_finding(facts, site.website, problem=problem, evidence_url=url,

@@ -15,32 +15,29 @@ One finding per site: the number of late messages and the longest wait.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from workbench.extract.page_facts import iso_date
 from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
-from workbench.indicators.interaction import RULE as INTERACTION_RULE
 from workbench.indicators.interaction import consultation_page
 from workbench.indicators.policy import working_days_after
 from workbench.indicators.site_checks import ok_pages
-from workbench.indicators.site_links import get_list, judged_sites
+from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
 from workbench.quarter import parse_quarter
-
-RULE = "website.answer_slow"
+from workbench.rules.schema import Rules
 
 
 def late_answers(
-    site: SiteFacts, as_of: date, window: date, rules: Mapping[str, Any]
+    site: SiteFacts, as_of: date, window: date, rules: Rules
 ) -> list[tuple[int, str, str | None, str]]:
     """(working days waited, asked, answered or None, page URL) of each late message, the
     longest wait first; ``window`` is the check window's first day (see module doc)."""
-    limit = int(Indicator.rule(rules, f"{RULE}.max_working_days", 5))
-    lookback = int(Indicator.rule(rules, f"{RULE}.lookback_days", 365))
-    excluded = [str(w) for w in get_list(rules, f"{INTERACTION_RULE}.excluded_title_words")]
+    limit = rules.website.answer_slow.max_working_days
+    lookback = rules.website.answer_slow.lookback_days
+    excluded = rules.website.interaction_poor.excluded_title_words
     out: dict[tuple[str, str | None], tuple[int, str, str | None, str]] = {}
     for page in ok_pages(site):
         if not consultation_page(page, site, excluded):
@@ -73,8 +70,8 @@ class AnswerSlow(Indicator):
     family = "website"
     title = "留言答复不及时"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        limit = int(self.rule(rules, f"{RULE}.max_working_days", 5))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        limit = rules.website.answer_slow.max_working_days
         window = parse_quarter(facts.quarter).start
         for site in judged_sites(facts):
             late = late_answers(site, facts.as_of, window, rules)
@@ -84,9 +81,9 @@ class AnswerSlow(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                **self.verdict(rules, RULE),
+                **self.verdict(rules.website.answer_slow),
                 key="answer_slow",
-                problem=str(self.rule(rules, f"{RULE}.problem")).format(
+                problem=rules.website.answer_slow.problem.format(
                     limit=limit, count=len(late), longest=longest[0]
                 ),
                 evidence_url=longest[3],

@@ -1,18 +1,20 @@
 """The indicators' common interface and registry (the shape of nbconvert's preprocessors).
 
 An indicator is a small class with an ``id`` (contract §4), a ``family`` and a pure
-``check(facts, rules)`` that returns findings. ``register`` adds it to ``REGISTRY``, which
+``check(facts, rules)`` that returns findings; ``rules`` is the typed
+:class:`~workbench.rules.schema.Rules` (``rules.website.homepage_stale.days``), whose values
+live in the YAML files only. ``register`` adds it to ``REGISTRY``, which
 the quarterly notebook iterates through ``run_indicators``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from workbench.facts import Facts
 from workbench.models import Finding, Website
-from workbench.rules import get
+from workbench.rules.schema import Rules, Verdict
 
 
 class Indicator:
@@ -22,21 +24,12 @@ class Indicator:
     family: ClassVar[str] = ""  # website / media / policy / openness / check
     title: ClassVar[str] = ""  # the 指标 in Chinese
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         raise NotImplementedError
 
-    @staticmethod
-    def rule(rules: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
-        return get(rules, dotted, default)
-
-    def verdict(self, rules: Mapping[str, Any], base: str) -> dict[str, Any]:
-        """A finding's ``indicator``, ``veto`` and ``points`` from the rules entry ``base``
-        (``base.veto``, default false; ``base.points``, default 0)."""
-        return {
-            "indicator": self.id,
-            "veto": bool(self.rule(rules, f"{base}.veto", False)),
-            "points": float(self.rule(rules, f"{base}.points", 0)),
-        }
+    def verdict(self, rule: Verdict) -> dict[str, Any]:
+        """A finding's ``indicator``, ``veto`` and ``points`` from its rules entry."""
+        return {"indicator": self.id, "veto": rule.veto, "points": float(rule.points)}
 
 
 REGISTRY: dict[str, type[Indicator]] = {}
@@ -49,9 +42,7 @@ def register(cls: type[Indicator]) -> type[Indicator]:
     return cls
 
 
-def run_indicators(
-    facts: Facts, rules: Mapping[str, Any], ids: Sequence[str] | None = None
-) -> list[Finding]:
+def run_indicators(facts: Facts, rules: Rules, ids: Sequence[str] | None = None) -> list[Finding]:
     """Every registered indicator (or those named) over ``facts``, in registry order.
 
     Findings with the same ``finding_id`` are kept once (the first).

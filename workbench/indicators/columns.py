@@ -11,7 +11,7 @@ cycle (14 days: 15 is stale, 14 is not).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from workbench.extract.columns import information_column
@@ -19,12 +19,12 @@ from workbench.extract.columns_model import ColumnFacts
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.models import Finding, Website
-from workbench.rules import get
+from workbench.rules.schema import Rules
 
 SURVEY = "调查征集"
 
 
-def judged(column: ColumnFacts, rules: Mapping[str, Any]) -> bool:
+def judged(column: ColumnFacts, rules: Rules) -> bool:
     """A column the indicators look at: reached by the crawl, expected to update, an
     information column (互动交流 and 在线访谈 are judged by site.interaction_poor only), and
     its list read (a script-filled list we could not read is check.incomplete's, never blank)."""
@@ -36,10 +36,10 @@ def judged(column: ColumnFacts, rules: Mapping[str, Any]) -> bool:
     )
 
 
-def cycle_days(column: ColumnFacts, rules: Mapping[str, Any]) -> int:
+def cycle_days(column: ColumnFacts, rules: Rules) -> int:
     """The column's update cycle in days (``website.column_stale.days``)."""
-    days: Mapping[str, Any] = get(rules, "website.column_stale.days", {}) or {}
-    return int(days.get(column.category, days.get("other", 365)))
+    days = rules.website.column_stale.days
+    return days.get(column.category, days["other"])
 
 
 def overdue(column: ColumnFacts, days: int, as_of: Any) -> bool:
@@ -76,7 +76,7 @@ def _column_finding(facts: Facts, website: Website, column: ColumnFacts, **field
     )
 
 
-def _by_site(facts: Facts, rules: Mapping[str, Any]) -> Iterable[tuple[Website, list[ColumnFacts]]]:
+def _by_site(facts: Facts, rules: Rules) -> Iterable[tuple[Website, list[ColumnFacts]]]:
     sites = _sites(facts)
     grouped: dict[str, list[ColumnFacts]] = {}
     for column in facts.columns:
@@ -86,9 +86,7 @@ def _by_site(facts: Facts, rules: Mapping[str, Any]) -> Iterable[tuple[Website, 
         yield sites[url], columns
 
 
-def stale_columns(
-    columns: Iterable[ColumnFacts], rules: Mapping[str, Any], as_of: Any
-) -> list[ColumnFacts]:
+def stale_columns(columns: Iterable[ColumnFacts], rules: Rules, as_of: Any) -> list[ColumnFacts]:
     """Non-blank columns past their cycle (调查征集 excluded: see site.survey_stale)."""
     return [
         c
@@ -98,9 +96,9 @@ def stale_columns(
 
 
 def survey_stale_columns(
-    columns: Iterable[ColumnFacts], rules: Mapping[str, Any], as_of: Any
+    columns: Iterable[ColumnFacts], rules: Rules, as_of: Any
 ) -> list[ColumnFacts]:
-    days = int(get(rules, "website.survey_stale.days", 365))
+    days = rules.website.survey_stale.days
     return [c for c in columns if c.category == SURVEY and not c.blank and overdue(c, days, as_of)]
 
 
@@ -114,16 +112,16 @@ class ColumnStale(Indicator):
     family = "website"
     title = "栏目超期未更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        points = float(self.rule(rules, "website.column_stale.points", 0))
-        veto = bool(self.rule(rules, "website.column_stale.veto", False))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        points = float(rules.website.column_stale.points)
+        veto = rules.website.column_stale.veto
         for website, columns in _by_site(facts, rules):
             for column in stale_columns(columns, rules, facts.as_of):
                 days = cycle_days(column, rules)
                 if column.newest is None:
-                    problem = str(self.rule(rules, "website.column_stale.problem_undated"))
+                    problem = rules.website.column_stale.problem_undated
                 else:
-                    problem = str(self.rule(rules, "website.column_stale.problem"))
+                    problem = rules.website.column_stale.problem
                 problem = problem.format(
                     name=column.name,
                     newest=column.newest.isoformat() if column.newest else "",
@@ -150,17 +148,17 @@ class ColumnBlank(Indicator):
     family = "website"
     title = "空白栏目"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        points = float(self.rule(rules, "website.column_blank.points", 0))
-        veto = bool(self.rule(rules, "website.column_blank.veto", False))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        points = float(rules.website.column_blank.points)
+        veto = rules.website.column_blank.veto
         for website, columns in _by_site(facts, rules):
             for column in columns:
                 if not column.blank:
                     continue
                 if column.placeholder:
-                    problem = str(self.rule(rules, "website.column_blank.problem_placeholder"))
+                    problem = rules.website.column_blank.problem_placeholder
                 else:
-                    problem = str(self.rule(rules, "website.column_blank.problem"))
+                    problem = rules.website.column_blank.problem
                 yield _column_finding(
                     facts,
                     website,
@@ -181,14 +179,15 @@ class SurveyStale(Indicator):
     family = "website"
     title = "调查征集栏目超期未更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        points = float(self.rule(rules, "website.survey_stale.points", 0))
-        veto = bool(self.rule(rules, "website.survey_stale.veto", False))
-        days = int(self.rule(rules, "website.survey_stale.days", 365))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        points = float(rules.website.survey_stale.points)
+        veto = rules.website.survey_stale.veto
+        days = rules.website.survey_stale.days
         for website, columns in _by_site(facts, rules):
             for column in survey_stale_columns(columns, rules, facts.as_of):
-                key = "problem" if column.newest else "problem_undated"
-                problem = str(self.rule(rules, f"website.survey_stale.{key}")).format(
+                rule = rules.website.survey_stale
+                template = rule.problem if column.newest else rule.problem_undated
+                problem = template.format(
                     name=column.name, newest=column.newest.isoformat() if column.newest else ""
                 )
                 yield _column_finding(
@@ -213,14 +212,14 @@ class ColumnsStale(Indicator):
     family = "website"
     title = "栏目不更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        base = "website.columns_stale"
-        news_days = int(self.rule(rules, f"{base}.news_days", 14))
-        notice_days = int(self.rule(rules, f"{base}.notice_days", 183))
-        notice_kinds = set(self.rule(rules, f"{base}.notice_categories", []) or [])
-        sum_limit = int(self.rule(rules, f"{base}.stale_sum_limit", 5))
-        long_limit = int(self.rule(rules, f"{base}.long_stale_limit", 10))
-        blank_limit = int(self.rule(rules, f"{base}.blank_limit", 5))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        rule = rules.website.columns_stale
+        news_days = rules.website.columns_stale.news_days
+        notice_days = rules.website.columns_stale.notice_days
+        notice_kinds = set(rules.website.columns_stale.notice_categories or [])
+        sum_limit = rules.website.columns_stale.stale_sum_limit
+        long_limit = rules.website.columns_stale.long_stale_limit
+        blank_limit = rules.website.columns_stale.blank_limit
         for website, columns in _by_site(facts, rules):
             live = [c for c in columns if not c.blank]
             news = [
@@ -237,11 +236,11 @@ class ColumnsStale(Indicator):
             long_stale = stale_columns(live, rules, facts.as_of) + survey_stale_columns(
                 live, rules, facts.as_of
             )
-            blank_long = blank if self.rule(rules, f"{base}.count_blank_as_long_stale") else []
+            blank_long = blank if rules.website.columns_stale.count_blank_as_long_stale else []
             reasons = []
             if len(news) + len(notice) >= sum_limit:
                 reasons.append(
-                    str(self.rule(rules, f"{base}.reason_sum")).format(
+                    rules.website.columns_stale.reason_sum.format(
                         news=len(news),
                         notice=len(notice),
                         count=len(news) + len(notice),
@@ -250,12 +249,7 @@ class ColumnsStale(Indicator):
                 )
             if len(long_stale) + len(blank_long) >= long_limit:
                 reasons.append(
-                    str(
-                        self.rule(
-                            rules,
-                            f"{base}.reason_long_blank" if blank_long else f"{base}.reason_long",
-                        )
-                    ).format(
+                    (rule.reason_long_blank if blank_long else rule.reason_long).format(
                         count=len(long_stale) + len(blank_long),
                         blank=len(blank_long),
                         limit=long_limit,
@@ -263,7 +257,7 @@ class ColumnsStale(Indicator):
                 )
             if len(blank) >= blank_limit:
                 reasons.append(
-                    str(self.rule(rules, f"{base}.reason_blank")).format(
+                    rules.website.columns_stale.reason_blank.format(
                         count=len(blank), limit=blank_limit
                     )
                 )
@@ -273,8 +267,8 @@ class ColumnsStale(Indicator):
                 facts,
                 website,
                 indicator=self.id,
-                veto=bool(self.rule(rules, f"{base}.veto", True)),
-                problem=str(self.rule(rules, f"{base}.problem")).format(reasons="；".join(reasons)),
+                veto=rules.website.columns_stale.veto,
+                problem=rules.website.columns_stale.problem.format(reasons="；".join(reasons)),
                 detail={
                     "stale_news": [c.url for c in news],
                     "stale_notice_first_level": [c.url for c in notice],

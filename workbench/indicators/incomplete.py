@@ -12,7 +12,7 @@ dated row otherwise, is a website-level one (never a stale homepage).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from workbench.extract.columns_model import ColumnFacts
@@ -22,6 +22,7 @@ from workbench.indicators.media import account_finding, judgeable_newest
 from workbench.indicators.website import homepage_unread
 from workbench.models import Finding
 from workbench.quarter import parse_quarter
+from workbench.rules.schema import Rules
 
 
 def _column(facts: Facts, column: ColumnFacts, problem: str, key: str, **detail: Any) -> Finding:
@@ -39,15 +40,15 @@ def _column(facts: Facts, column: ColumnFacts, problem: str, key: str, **detail:
     )
 
 
-def column_incomplete(facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+def column_incomplete(facts: Facts, rules: Rules) -> Iterable[Finding]:
     """Column-level check.incomplete findings (see module doc)."""
     start = parse_quarter(facts.quarter).start
-    kinds = set(Indicator.rule(rules, "incomplete.truncated_categories", []) or [])
+    kinds = set(rules.incomplete.truncated_categories or [])
     for column in facts.columns:
         if not column.pages:
             continue
         if column.unreadable:
-            problem = str(Indicator.rule(rules, "incomplete.column_unreadable")).format(
+            problem = rules.incomplete.column_unreadable.format(
                 name=column.name, reason=column.unreadable
             )
             yield _column(facts, column, problem, "unreadable", reason=column.unreadable)
@@ -57,7 +58,7 @@ def column_incomplete(facts: Facts, rules: Mapping[str, Any]) -> Iterable[Findin
         oldest = min((i.date for i in column.items if i.date is not None), default=None)
         if oldest is not None and oldest < start:
             continue  # the quarter was read in full: what was cut is older
-        problem = str(Indicator.rule(rules, "incomplete.column_truncated")).format(
+        problem = rules.incomplete.column_truncated.format(
             name=column.name,
             reason=column.truncated,
             oldest=oldest.isoformat() if oldest else "（无带日期的信息）",
@@ -80,18 +81,21 @@ class CheckIncomplete(Indicator):
     family = "check"
     title = "数据获取失败"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         for site in facts.sites:
             home = site.homepage
             if home.ok and not homepage_unread(site):
                 continue
             detail: dict[str, Any]
             if home.ok:  # answered, but its rows are filled by a script we could not read
-                template, fields = "incomplete.homepage_unreadable", {"reason": home.script_note}
+                template, fields = (
+                    rules.incomplete.homepage_unreadable,
+                    {"reason": home.script_note},
+                )
                 detail = {"script_list": home.script_list, "reason": home.script_note}
             else:
                 reason = home.error or f"HTTP {home.status}"
-                template, fields = "incomplete.website_problem", {"reason": reason}
+                template, fields = rules.incomplete.website_problem, {"reason": reason}
                 detail = {"status": home.status, "error": home.error}
             yield website_finding(
                 facts,
@@ -99,7 +103,7 @@ class CheckIncomplete(Indicator):
                 indicator=self.id,
                 veto=False,
                 key="homepage",
-                problem=str(self.rule(rules, template)).format(**fields),
+                problem=template.format(**fields),
                 detail=detail,
             )
         for item in facts.accounts:
@@ -107,19 +111,15 @@ class CheckIncomplete(Indicator):
                 continue  # a closed account's feed may well be gone
             feed = item.feed
             if not feed.ok:
-                problem = str(self.rule(rules, "incomplete.media_problem")).format(
+                problem = rules.incomplete.media_problem.format(
                     reason=feed.reason or "数据源无法访问"
                 )
             elif not feed.posts:
-                problem = str(self.rule(rules, "incomplete.media_problem")).format(
-                    reason="数据源未返回任何信息"
-                )
+                problem = rules.incomplete.media_problem.format(reason="数据源未返回任何信息")
             elif feed.undated == len(feed.posts):
-                problem = str(self.rule(rules, "incomplete.media_undated")).format(
-                    count=len(feed.posts)
-                )
+                problem = rules.incomplete.media_undated.format(count=len(feed.posts))
             else:
-                problem = str(self.rule(rules, "incomplete.media_problem")).format(
+                problem = rules.incomplete.media_problem.format(
                     reason="数据源中没有监测时间点之前的信息"
                 )
             yield account_finding(

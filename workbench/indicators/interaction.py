@@ -17,19 +17,17 @@ crawl. Dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 from urllib.parse import urljoin
 
 from workbench.extract.page_facts import iso_date
 from workbench.facts import Facts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import ok_pages
-from workbench.indicators.site_links import get_list, judged_sites
+from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
-
-RULE = "website.interaction_poor"
 
 
 def column_names(page: PageAnalysis, site: SiteFacts) -> list[str]:
@@ -88,9 +86,9 @@ class InteractionPoor(Indicator):
     family = "website"
     title = "互动回应差"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        veto = bool(self.rule(rules, f"{RULE}.veto", True))
-        excluded = [str(w) for w in get_list(rules, f"{RULE}.excluded_title_words")]
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        veto = rules.website.interaction_poor.veto
+        excluded = rules.website.interaction_poor.excluded_title_words
         for site in judged_sites(facts):
             if site.crawl_complete and not has_channel(site, excluded):
                 yield website_finding(
@@ -99,7 +97,7 @@ class InteractionPoor(Indicator):
                     indicator=self.id,
                     veto=veto,
                     key="no_channel",
-                    problem=str(self.rule(rules, f"{RULE}.problem_no_channel")),
+                    problem=rules.website.interaction_poor.problem_no_channel,
                     detail={"pages_checked": len(site.pages), "excluded": excluded},
                 )
             late = self._late_messages(facts, site, rules, excluded)
@@ -111,7 +109,7 @@ class InteractionPoor(Indicator):
                     indicator=self.id,
                     veto=veto,
                     key="unanswered",
-                    problem=str(self.rule(rules, f"{RULE}.problem_unanswered")).format(
+                    problem=rules.website.interaction_poor.problem_unanswered.format(
                         count=len(late), asked=earliest
                     ),
                     evidence_url=late[0][2],
@@ -123,12 +121,12 @@ class InteractionPoor(Indicator):
                 )
 
     def _late_messages(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any], excluded: Sequence[str]
+        self, facts: Facts, site: SiteFacts, rules: Rules, excluded: Sequence[str]
     ) -> list[tuple[str, str | None, str]]:
         """(asked, answered or None, page URL) of every late 政务咨询 message on the site."""
-        lookback = int(self.rule(rules, f"{RULE}.lookback_days", 365))
-        days = int(self.rule(rules, f"{RULE}.unanswered_days", 90))
-        count_late = bool(self.rule(rules, f"{RULE}.count_late_answers", True))
+        lookback = rules.website.interaction_poor.lookback_days
+        days = rules.website.interaction_poor.unanswered_days
+        count_late = rules.website.interaction_poor.count_late_answers
         out: list[tuple[str, str | None, str]] = []
         seen: set[tuple[str, str | None]] = set()
         for page in ok_pages(site):

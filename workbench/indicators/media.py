@@ -3,7 +3,7 @@ and wording. Dates are Asia/Shanghai calendar dates. media.link_broken is in med
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from workbench.facts import AccountFacts, Facts
 from workbench.indicators.base import Indicator, newest_on_or_before, register
 from workbench.models import Finding
 from workbench.quarter import parse_quarter
+from workbench.rules.schema import Rules
 
 
 def account_finding(facts: Facts, item: AccountFacts, **fields: Any) -> Finding:
@@ -45,8 +46,8 @@ class MediaStale(Indicator):
     family = "media"
     title = "内容不更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        days = int(self.rule(rules, "media.stale.days"))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        days = rules.media.stale.days
         for item in facts.accounts:
             if item.account.closed:
                 continue  # closed (名录 已关停): silence is what it should do (media.mismatch)
@@ -61,8 +62,8 @@ class MediaStale(Indicator):
                 facts,
                 item,
                 indicator=self.id,
-                veto=bool(self.rule(rules, "media.stale.veto", True)),
-                problem=str(self.rule(rules, "media.stale.problem")),
+                veto=rules.media.stale.veto,
+                problem=rules.media.stale.problem,
                 evidence_url=newest_post.url or item.feed.source,
                 detail={
                     "newest": newest.isoformat(),
@@ -81,7 +82,7 @@ class MediaUnregistered(Indicator):
     family = "media"
     title = "未备案"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         for item in facts.accounts:
             if item.account.registered:
                 continue
@@ -89,8 +90,8 @@ class MediaUnregistered(Indicator):
                 facts,
                 item,
                 indicator=self.id,
-                veto=bool(self.rule(rules, "media.unregistered.veto", False)),
-                problem=str(self.rule(rules, "media.unregistered.problem")),
+                veto=rules.media.unregistered.veto,
+                problem=rules.media.unregistered.problem,
                 evidence_url="",
                 detail={"registered": False},
             )
@@ -104,7 +105,7 @@ class MediaInteractionPoor(Indicator):
     family = "media"
     title = "互动功能缺失"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         for item in facts.accounts:
             if item.account.interaction is not False:
                 continue
@@ -112,10 +113,8 @@ class MediaInteractionPoor(Indicator):
                 facts,
                 item,
                 indicator=self.id,
-                veto=bool(self.rule(rules, "media.interaction_poor.veto", True)),
-                problem=str(
-                    self.rule(rules, "media.interaction_poor.problem", "未提供有效互动功能")
-                ),
+                veto=rules.media.interaction_poor.veto,
+                problem=str(rules.media.interaction_poor.problem),
                 evidence_url="",
                 detail={"interaction": False},
             )
@@ -146,12 +145,12 @@ class MediaUpdateSlow(Indicator):
     family = "media"
     title = "更新频率低"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        veto = bool(self.rule(rules, "media.update_slow.veto", False))
-        zombie_on = bool(self.rule(rules, "media.update_slow.zombie_enabled", True))
-        zombie_days = int(self.rule(rules, "media.update_slow.zombie_days", 90))
-        gap_on = bool(self.rule(rules, "media.update_slow.enabled", False))
-        max_gap = int(self.rule(rules, "media.update_slow.max_gap_days", 7))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        veto = rules.media.update_slow.veto
+        zombie_on = rules.media.update_slow.zombie_enabled
+        zombie_days = rules.media.update_slow.zombie_days
+        gap_on = rules.media.update_slow.enabled
+        max_gap = rules.media.update_slow.max_gap_days
         window_start = parse_quarter(facts.quarter).start
         for item in facts.accounts:
             newest = judgeable_newest(item, facts.as_of)
@@ -165,7 +164,7 @@ class MediaUpdateSlow(Indicator):
                     indicator=self.id,
                     veto=veto,
                     key="zombie",
-                    problem=str(self.rule(rules, "media.update_slow.zombie_problem")),
+                    problem=rules.media.update_slow.zombie_problem,
                     evidence_url=item.feed.source if item.feed.source.startswith("http") else "",
                     detail={
                         "newest": newest.isoformat(),
@@ -187,9 +186,7 @@ class MediaUpdateSlow(Indicator):
                 indicator=self.id,
                 veto=veto,
                 key="gap",
-                problem=str(self.rule(rules, "media.update_slow.problem")).format(
-                    gap=gap, max_gap_days=max_gap
-                ),
+                problem=rules.media.update_slow.problem.format(gap=gap, max_gap_days=max_gap),
                 evidence_url=item.feed.source if item.feed.source.startswith("http") else "",
                 detail={
                     "gap_days": gap,
@@ -209,10 +206,10 @@ class MediaSecurity(Indicator):
     family = "media"
     title = "严重表述错误等安全问题"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         dictionary = WordingDictionary.from_rules(rules)
-        template = str(self.rule(rules, "media.security.problem"))
-        veto = bool(self.rule(rules, "media.security.veto", True))
+        template = rules.media.security.problem
+        veto = rules.media.security.veto
         for item in facts.accounts:
             for post in item.feed.posts:
                 if post.published is not None and post.published.date() > facts.as_of:

@@ -10,13 +10,13 @@ is judged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register
 from workbench.indicators.media import account_finding
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 
 
 @register
@@ -25,14 +25,14 @@ class MediaLinkBroken(Indicator):
     family = "media"
     title = "链接或菜单不可用"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        if not self.rule(rules, "media.link_broken.enabled", True):
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        if not rules.media.link_broken.enabled:
             return
         checks = [c for item in facts.accounts for c in item.link_checks]
         if not any(c.responded for c in checks):
             return  # no link answered at all: our network, not the accounts
-        template = str(self.rule(rules, "media.link_broken.problem"))
-        veto = bool(self.rule(rules, "media.link_broken.veto", False))
+        template = rules.media.link_broken.problem
+        veto = rules.media.link_broken.veto
         for item in facts.accounts:
             for link in item.link_checks:
                 if link.opened is not False:

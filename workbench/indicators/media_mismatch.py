@@ -32,8 +32,8 @@ from workbench.indicators.base import Indicator, register
 from workbench.indicators.media import account_finding
 from workbench.models import Finding
 from workbench.quarter import parse_quarter
+from workbench.rules.schema import Rules
 
-RULE = "media.mismatch"
 _NOISE = re.compile(r"[\s\W_]+")
 _SITE_WORDS = ("门户网站", "政府网站", "网站")
 
@@ -103,8 +103,8 @@ class MediaMismatch(Indicator):
     family = "media"
     title = "账号与开办单位不符或未关停整合"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        suffixes = [str(s) for s in self.rule(rules, f"{RULE}.unit_suffixes", [])]
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        suffixes = [str(s) for s in rules.media.mismatch.unit_suffixes]
         names = unit_names(facts)
         cores = {u: {c for c in (core(n, suffixes) for n in ns) if c} for u, ns in names.items()}
         for item in facts.accounts:
@@ -117,22 +117,20 @@ class MediaMismatch(Indicator):
             dates = [p.published.date() for p in item.feed.posts if p.published]
             recent = [d for d in dates if window <= d <= facts.as_of]
             if recent:
-                yield self._finding(facts, item, rules, "closed", "problem_closed",
+                yield self._finding(facts, item, rules, "closed", rules.media.mismatch.problem_closed,
                                     newest=max(recent).isoformat())  # fmt: skip
 
     def _finding(
-        self, facts: Facts, item: AccountFacts, rules: Mapping[str, Any], key: str,
+        self, facts: Facts, item: AccountFacts, rules: Rules, key: str,
         template: str, **values: Any,
     ) -> Finding:  # fmt: skip
         return account_finding(
             facts,
             item,
             indicator=self.id,
-            veto=bool(self.rule(rules, f"{RULE}.veto", False)),
+            veto=rules.media.mismatch.veto,
             key=f"mismatch:{key}",
-            problem=str(self.rule(rules, f"{RULE}.{template}")).format(
-                unit=item.account.unit, **values
-            ),
+            problem=template.format(unit=item.account.unit, **values),
             evidence_url=item.account.feed if "://" in item.account.feed else "",
             detail={"signal": key, **values, "certified_by": item.account.certified_by},
         )
@@ -141,7 +139,7 @@ class MediaMismatch(Indicator):
         self,
         facts: Facts,
         item: AccountFacts,
-        rules: Mapping[str, Any],
+        rules: Rules,
         names: Mapping[str, list[str]],
         cores: Mapping[str, set[str]],
         suffixes: Sequence[str],
@@ -149,7 +147,7 @@ class MediaMismatch(Indicator):
         account = item.account
         own = cores.get(account.unit, set())
         if account.certified_by and own and not matches(account.certified_by, own, suffixes):
-            yield self._finding(facts, item, rules, "certified", "problem_certified",
+            yield self._finding(facts, item, rules, "certified", rules.media.mismatch.problem_certified,
                                 certified=account.certified_by)  # fmt: skip
         name = squeeze(account.name)
         if any(c in name for c in own if len(c) >= 2):
@@ -159,11 +157,12 @@ class MediaMismatch(Indicator):
             if other == account.unit:
                 continue
             if any(len(c) >= 2 and rest.startswith(c) for c in other_cores):
-                yield self._finding(facts, item, rules, "name", "problem_name", other=other)
+                yield self._finding(facts, item, rules, "name", rules.media.mismatch.problem_name,
+                                    other=other)  # fmt: skip
                 return
 
-    def _duplicates(self, facts: Facts, rules: Mapping[str, Any]) -> Iterator[Finding]:
-        suffixes = [str(s) for s in self.rule(rules, f"{RULE}.name_suffixes", [])]
+    def _duplicates(self, facts: Facts, rules: Rules) -> Iterator[Finding]:
+        suffixes = [str(s) for s in rules.media.mismatch.name_suffixes]
         groups: dict[tuple[str, str, str], list[AccountFacts]] = {}
         for item in facts.accounts:
             a = item.account
@@ -174,5 +173,5 @@ class MediaMismatch(Indicator):
                 continue
             for item in same:
                 others = "、".join(o.account.name for o in same if o is not item)
-                yield self._finding(facts, item, rules, "duplicate", "problem_duplicate",
+                yield self._finding(facts, item, rules, "duplicate", rules.media.mismatch.problem_duplicate,
                                     other=others)  # fmt: skip

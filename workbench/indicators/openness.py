@@ -16,6 +16,7 @@ from workbench.facts import Facts
 from workbench.indicators.base import Indicator, newest_on_or_before, register
 from workbench.indicators.policy import working_days_after
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 _NAMED_DOMAINS = 6  # domains named in the problem; the count covers all of them
@@ -67,11 +68,10 @@ class ColumnSparse(Indicator):
     family = "openness"
     title = "专栏信息发布不全"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        base = "openness.column_sparse"
-        parents = list(self.rule(rules, f"{base}.parent_keywords", []))
-        basic = list(self.rule(rules, "openness.column_stale.keywords", []))
-        min_items = int(self.rule(rules, f"{base}.min_items", 2))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        parents = list(rules.openness.column_sparse.parent_keywords)
+        basic = list(rules.openness.column_stale.keywords)
+        min_items = rules.openness.column_sparse.min_items
         for column in facts.columns:
             if column.unreadable:
                 continue  # a list we could not read: check.incomplete
@@ -82,15 +82,15 @@ class ColumnSparse(Indicator):
             count = items_in_year(column, facts.as_of)
             if count >= min_items:
                 continue
-            key = "problem" if count else "problem_empty"
-            problem = str(self.rule(rules, f"{base}.{key}")).format(
+            rule = rules.openness.column_sparse
+            problem = (rule.problem if count else rule.problem_empty).format(
                 parent=column.parent_name, name=column.name, count=count
             )
             yield _column_finding(
                 facts,
                 column,
                 indicator=self.id,
-                veto=bool(self.rule(rules, f"{base}.veto", False)),
+                veto=rules.openness.column_sparse.veto,
                 problem=problem,
                 detail={"items_in_year": count, "min_items": min_items, "year": facts.as_of.year},
             )
@@ -124,11 +124,10 @@ class ColumnStale(Indicator):
     family = "openness"
     title = "基层政务公开专栏未及时更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        base = "openness.column_stale"
-        keywords = list(self.rule(rules, f"{base}.keywords", []))
-        limit = int(self.rule(rules, f"{base}.max_working_days", 20))
-        veto = bool(self.rule(rules, f"{base}.veto", False))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        keywords = list(rules.openness.column_stale.keywords)
+        limit = rules.openness.column_stale.max_working_days
+        veto = rules.openness.column_stale.veto
         parents_with_children = {
             (normalize_url(c.site_url), c.parent_name) for c in facts.columns if c.parent_name
         }
@@ -145,13 +144,13 @@ class ColumnStale(Indicator):
                 groups.setdefault((column.site_url, column.parent_name), []).append(column)
             newest = newest_on_or_before([i.date for i in column.items], facts.as_of)
             if newest is None:
-                problem = str(self.rule(rules, f"{base}.problem_undated")).format(name=column.name)
+                problem = rules.openness.column_stale.problem_undated.format(name=column.name)
                 days = None
             else:
                 days = working_days_after(newest, facts.as_of)
                 if days <= limit:
                     continue
-                problem = str(self.rule(rules, f"{base}.problem")).format(
+                problem = rules.openness.column_stale.problem.format(
                     name=column.name, newest=newest.isoformat(), limit=limit
                 )
             yield _column_finding(
@@ -171,15 +170,14 @@ class ColumnStale(Indicator):
     def _coverage(
         self,
         facts: Facts,
-        rules: Mapping[str, Any],
+        rules: Rules,
         groups: Mapping[tuple[str, str], list[ColumnFacts]],
     ) -> Iterable[Finding]:
-        base = "openness.column_stale"
         domains = [
-            *self.rule(rules, f"{base}.domains", []),
-            *self.rule(rules, f"{base}.extra_domains", []),
+            *rules.openness.column_stale.domains,
+            *rules.openness.column_stale.extra_domains,
         ]
-        aliases: Mapping[str, Sequence[str]] = self.rule(rules, f"{base}.aliases", {}) or {}
+        aliases: Mapping[str, Sequence[str]] = rules.openness.column_stale.aliases or {}
         for (site_url, parent_name), children in groups.items():
             missing = missing_domains([c.name for c in children], domains, aliases)
             if not missing:
@@ -200,9 +198,9 @@ class ColumnStale(Indicator):
                 facts,
                 target,
                 indicator=self.id,
-                veto=bool(self.rule(rules, f"{base}.veto", False)),
+                veto=rules.openness.column_stale.veto,
                 key="coverage",
-                problem=str(self.rule(rules, f"{base}.problem_coverage")).format(
+                problem=rules.openness.column_stale.problem_coverage.format(
                     missing="、".join(missing[:_NAMED_DOMAINS]), count=len(missing)
                 ),
                 detail={"missing_domains": missing, "columns": [c.name for c in children]},

@@ -8,16 +8,17 @@ sit on another site than its document), pair them with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from workbench.extract.documents import DocumentFacts
 from workbench.extract.interpretations import InterpretationFacts
-from workbench.extract.matching import FUZZY_THRESHOLD, Pairing, pair_interpretations
+from workbench.extract.matching import Pairing, pair_interpretations
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 
@@ -65,10 +66,10 @@ def _in_scope(doc: DocumentFacts, as_of: date, lookback_days: int) -> bool:
 
 
 def interpretations_by_document(
-    facts: Facts, rules: Mapping[str, Any]
+    facts: Facts, rules: Rules
 ) -> tuple[list[Pairing], dict[int, list[InterpretationFacts]]]:
     """The pairings, and document index → its interpretations (published by the check time)."""
-    threshold = float(Indicator.rule(rules, "policy.matching.fuzzy_threshold", FUZZY_THRESHOLD))
+    threshold = float(rules.policy.matching.fuzzy_threshold)
     pairings = pair_interpretations(
         facts.documents, facts.interpretations, fuzzy_threshold=threshold
     )
@@ -123,15 +124,14 @@ class InterpretationMissing(Indicator):
     family = "policy"
     title = "政策解读形式不足"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         if not facts.documents:
             return
-        base = "policy.interpretation_missing"
-        required = int(self.rule(rules, f"{base}.required_forms", 2))
-        counted = list(self.rule(rules, f"{base}.counted_forms", []))
-        listed = list(self.rule(rules, f"{base}.listed_forms", []))
-        lookback = int(self.rule(rules, f"{base}.lookback_days", 365))
-        template = str(self.rule(rules, f"{base}.problem"))
+        required = rules.policy.interpretation_missing.required_forms
+        counted = list(rules.policy.interpretation_missing.counted_forms)
+        listed = list(rules.policy.interpretation_missing.listed_forms)
+        lookback = rules.policy.interpretation_missing.lookback_days
+        template = rules.policy.interpretation_missing.problem
         _, by_doc = interpretations_by_document(facts, rules)
         for index, doc in enumerate(facts.documents):
             if not _in_scope(doc, facts.as_of, lookback):
@@ -147,7 +147,7 @@ class InterpretationMissing(Indicator):
                 facts,
                 doc,
                 indicator=self.id,
-                veto=bool(self.rule(rules, f"{base}.veto", False)),
+                veto=rules.policy.interpretation_missing.veto,
                 problem=problem,
                 detail={
                     "title": doc.title,
@@ -173,13 +173,12 @@ class InterpretationLate(Indicator):
     family = "policy"
     title = "政策解读发布不及时"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         if not facts.documents or not facts.interpretations:
             return
-        base = "policy.interpretation_late"
-        limit = int(self.rule(rules, f"{base}.max_working_days", 3))
-        normative_only = bool(self.rule(rules, f"{base}.normative_only", True))
-        lookback = int(self.rule(rules, f"{base}.lookback_days", 365))
+        limit = rules.policy.interpretation_late.max_working_days
+        normative_only = rules.policy.interpretation_late.normative_only
+        lookback = rules.policy.interpretation_late.lookback_days
         _, by_doc = interpretations_by_document(facts, rules)
         for index, interps in by_doc.items():
             doc = facts.documents[index]
@@ -198,8 +197,8 @@ class InterpretationLate(Indicator):
                 facts,
                 doc,
                 indicator=self.id,
-                veto=bool(self.rule(rules, f"{base}.veto", False)),
-                problem=str(self.rule(rules, f"{base}.problem")).format(
+                veto=rules.policy.interpretation_late.veto,
+                problem=rules.policy.interpretation_late.problem.format(
                     interpreted=first_day.isoformat(),
                     published=doc.published.isoformat(),
                     days=days,

@@ -13,17 +13,15 @@ dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
 from workbench.extract.matching import link_gaps
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register
 from workbench.indicators.policy import doc_finding, interpretations_by_document
 from workbench.models import Finding
-
-RULE = "policy.unlinked"
+from workbench.rules.schema import Rules
 
 
 @register
@@ -35,11 +33,11 @@ class PolicyUnlinked(Indicator):
     family = "policy"
     title = "文件与解读未相互关联"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         if not facts.documents or not facts.interpretations:
             return
-        lookback = int(self.rule(rules, f"{RULE}.lookback_days", 365))
-        which: Mapping[str, str] = self.rule(rules, f"{RULE}.which", {})
+        lookback = rules.policy.unlinked.lookback_days
+        which = rules.policy.unlinked.which.model_dump()
         earliest = facts.as_of - timedelta(days=lookback)
         pairings, by_doc = interpretations_by_document(facts, rules)
         judged = [p for p in pairings if facts.interpretations[p.interp] in by_doc.get(p.doc, [])]
@@ -62,9 +60,9 @@ class PolicyUnlinked(Indicator):
             yield doc_finding(
                 facts,
                 doc,
-                **self.verdict(rules, RULE),
+                **self.verdict(rules.policy.unlinked),
                 key=f"unlinked:{doc.url}",
-                problem=str(self.rule(rules, f"{RULE}.problem")).format(
+                problem=rules.policy.unlinked.problem.format(
                     which=which.get(side, side), doc_url=doc.url, interp_url=interp_url
                 ),
                 detail={

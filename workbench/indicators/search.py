@@ -16,8 +16,7 @@ from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
-
-RULE = "website.search"
+from workbench.rules.schema import Rules
 
 
 @register
@@ -29,18 +28,18 @@ class SiteSearch(Indicator):
     family = "website"
     title = "站内搜索不可用"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         for site in judged_sites(facts):
             tried: Mapping[str, Any] = getattr(site, "search", None) or {}
             status = tried.get("status")
             if status == "no_box":
-                problem = str(self.rule(rules, f"{RULE}.problem_no_box"))
+                problem = rules.website.search.problem_no_box
             elif status == "no_result":
-                problem = str(self.rule(rules, f"{RULE}.problem_no_result")).format(
+                problem = rules.website.search.problem_no_result.format(
                     query=tried.get("query", "")
                 )
             elif status == "failed":
-                problem = str(self.rule(rules, f"{RULE}.problem_failed")).format(
+                problem = rules.website.search.problem_failed.format(
                     status=tried.get("http_status", "")
                 )
             else:
@@ -48,7 +47,7 @@ class SiteSearch(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                **self.verdict(rules, RULE),
+                **self.verdict(rules.website.search),
                 key="search",
                 problem=problem,
                 evidence_url=str(tried.get("url") or tried.get("page") or site.website.url),

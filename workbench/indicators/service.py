@@ -15,15 +15,13 @@ neither clause (a library's 服务指南 is not a 政务服务 guide) and is sco
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import ok_pages
 from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding, Website
-
-RULE = "website.service_poor"
+from workbench.rules.schema import Rules
 
 
 def guide_pages(site: SiteFacts) -> list[tuple[str, list[str]]]:
@@ -58,10 +56,10 @@ class ServicePoor(Indicator):
     family = "website"
     title = "服务不实用"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        veto = bool(self.rule(rules, f"{RULE}.veto", True))
-        min_guides = int(self.rule(rules, f"{RULE}.min_guides", 5))
-        min_missing = int(self.rule(rules, f"{RULE}.min_missing", 4))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        veto = rules.website.service_poor.veto
+        min_guides = rules.website.service_poor.min_guides
+        min_missing = rules.website.service_poor.min_missing
         for site in judged_sites(facts):
             if not site.website.serves_public:
                 continue
@@ -69,14 +67,17 @@ class ServicePoor(Indicator):
             poor = [(url, missing) for url, missing in guides if len(missing) >= min_missing]
             few_all_poor = 0 < len(guides) < min_guides and len(poor) == len(guides)
             if len(poor) >= min_guides or few_all_poor:
-                key = "problem_guides" if len(poor) >= min_guides else "problem_few_guides"
+                rule = rules.website.service_poor
+                template = (
+                    rule.problem_guides if len(poor) >= min_guides else rule.problem_few_guides
+                )
                 yield website_finding(
                     facts,
                     site.website,
                     indicator=self.id,
                     veto=veto,
                     key="guides",
-                    problem=str(self.rule(rules, f"{RULE}.{key}")).format(
+                    problem=template.format(
                         count=len(poor), total=len(guides), min_missing=min_missing
                     ),
                     evidence_url=poor[0][0],
@@ -94,6 +95,6 @@ class ServicePoor(Indicator):
                     indicator=self.id,
                     veto=veto,
                     key="no_service",
-                    problem=str(self.rule(rules, f"{RULE}.problem_no_service")),
+                    problem=rules.website.service_poor.problem_no_service,
                     detail={"pages_checked": len(site.pages), "kind": site.website.kind},
                 )

@@ -19,13 +19,13 @@ from workbench.extract.page_facts import row_stamps  # also registers the analyz
 from workbench.facts import Facts, LinkFacts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import (
-    get_list,
     homepage_analysis,
     judged_sites,
     link_host,
     page_ok,
 )
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 
 
 def ok_pages(site: SiteFacts) -> Iterator[PageAnalysis]:
@@ -57,11 +57,11 @@ def _wording(
     return out
 
 
-def illicit_match(link: LinkFacts, rules: Mapping[str, Any]) -> bool:
+def illicit_match(link: LinkFacts, rules: Rules) -> bool:
     """True when ``link`` goes to a domain or carries a keyword of the office's own illicit
     lists (``website.security.illicit_domains`` / ``illicit_keywords``: a veto)."""
-    domains = [str(d).lower() for d in get_list(rules, "website.security.illicit_domains")]
-    words = [str(w) for w in get_list(rules, "website.security.illicit_keywords") if str(w)]
+    domains = [d.lower() for d in rules.website.security.illicit_domains]
+    words = [w for w in rules.website.security.illicit_keywords if w]
     host = link_host(link.target)
     by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
     return by_domain or any(w in link.anchor or w in link.target for w in words)
@@ -76,9 +76,9 @@ class Identity(Indicator):
     family = "website"
     title = "网站标识缺失或有误"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        names: Mapping[str, str] = self.rule(rules, "website.identity.missing_names", {})
-        per_missing = float(self.rule(rules, "website.identity.points_per_missing", 0))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        names = rules.website.identity.missing_names
+        per_missing = float(rules.website.identity.points_per_missing)
         for site in judged_sites(facts):
             home = homepage_analysis(site)
             ident = home.extras.get("identity") if home is not None else None
@@ -88,28 +88,27 @@ class Identity(Indicator):
             code = ident.get("site_code")
             registered = site.website.site_code
             if not code:
-                missing.append(names["site_code"])
+                missing.append(names.site_code)
             elif not ident.get("site_code_valid"):
-                missing.append(names["site_code_invalid"].format(code=code))
+                missing.append(names.site_code_invalid.format(code=code))
             elif registered and str(code).lower() != registered.lower():
-                missing.append(names["site_code_mismatch"].format(code=code, registered=registered))
-            for field in ("icp", "police"):
-                if not ident.get(field):
-                    missing.append(names[field])
+                missing.append(names.site_code_mismatch.format(code=code, registered=registered))
+            if not ident.get("icp"):
+                missing.append(names.icp)
+            if not ident.get("police"):
+                missing.append(names.police)
             if not ident.get("conac"):
-                missing.append(names["conac"])
+                missing.append(names.conac)
             if not missing:
                 continue
             yield website_finding(
                 facts,
                 site.website,
                 indicator=self.id,
-                veto=bool(self.rule(rules, "website.identity.veto", False)),
+                veto=rules.website.identity.veto,
                 points=round(per_missing * len(missing), 2),
                 key="identity",
-                problem=str(self.rule(rules, "website.identity.problem")).format(
-                    missing="，".join(missing)
-                ),
+                problem=rules.website.identity.problem.format(missing="，".join(missing)),
                 evidence_url=home.final_url or home.url,
                 detail={"missing": missing, **dict(ident)},
             )
@@ -123,27 +122,23 @@ class Security(Indicator):
     family = "website"
     title = "严重表述错误等安全问题"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         for site in judged_sites(facts):
             yield from self._wording(facts, site, rules)
             yield from self._dates(facts, site, rules)
             yield from self._illicit(facts, site, rules)
 
-    def _finding(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any], **fields: Any
-    ) -> Finding:
+    def _finding(self, facts: Facts, site: SiteFacts, rules: Rules, **fields: Any) -> Finding:
         return website_finding(
             facts,
             site.website,
             indicator=self.id,
-            veto=bool(self.rule(rules, "website.security.veto", True)),
+            veto=rules.website.security.veto,
             **fields,
         )
 
-    def _wording(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]
-    ) -> Iterator[Finding]:
-        template = str(self.rule(rules, "website.security.problem_wording"))
+    def _wording(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
+        template = rules.website.security.problem_wording
         for wrong, (hit, urls) in _wording(site, facts.as_of, serious=True).items():
             yield self._finding(
                 facts,
@@ -155,13 +150,13 @@ class Security(Indicator):
                 detail={**hit, "pages": urls[:20], "page_count": len(urls)},
             )
 
-    def _dates(self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]) -> Iterator[Finding]:
+    def _dates(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
         """Forged publication dates: an item dated after the day its page was fetched (plus
         ``future_days`` of grace), never after the check time — a check run in October for
         a 30 September check point sees October items legitimately. Many rows of one page
         sharing one timestamp are a lead for the reviewer, never a veto by themselves."""
-        future_days = int(self.rule(rules, "website.security.future_days", 1))
-        batch_size = int(self.rule(rules, "website.security.batch_size", 10))
+        future_days = rules.website.security.future_days
+        batch_size = rules.website.security.batch_size
         future: list[list[str]] = []
         batches: list[tuple[str, str, int]] = []
         for page in ok_pages(site):
@@ -187,9 +182,7 @@ class Security(Indicator):
                 site,
                 rules,
                 key="dates:future",
-                problem=str(self.rule(rules, "website.security.problem_future")).format(
-                    when=when, fetched=fetched
-                ),
+                problem=rules.website.security.problem_future.format(when=when, fetched=fetched),
                 evidence_url=url,
                 detail={
                     "items": future[:20],
@@ -205,21 +198,17 @@ class Security(Indicator):
                 indicator=self.id,
                 veto=False,  # a lead: a reviewer decides (workbench.reviewed)
                 key="dates:batch",
-                problem=str(self.rule(rules, "website.security.problem_batch")).format(
-                    count=count, when=when
-                ),
+                problem=rules.website.security.problem_batch.format(count=count, when=when),
                 evidence_url=url,
                 detail={
                     "lead": True,
-                    "lead_veto": bool(self.rule(rules, "website.security.veto", True)),
+                    "lead_veto": rules.website.security.veto,
                     "pages": [list(b) for b in batches[:20]],
                     "batch_size": batch_size,
                 },
             )
 
-    def _illicit(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any]
-    ) -> Iterator[Finding]:
+    def _illicit(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
         seen: set[str] = set()
         for link in site.links:
             if illicit_match(link, rules) and link.target not in seen:
@@ -229,9 +218,7 @@ class Security(Indicator):
                     site,
                     rules,
                     key=f"illicit:{link.target}",
-                    problem=str(self.rule(rules, "website.security.problem_illicit")).format(
-                        url=link.target
-                    ),
+                    problem=rules.website.security.problem_illicit.format(url=link.target),
                     evidence_url=link.source,
                     detail={
                         "target": link.target,
@@ -249,16 +236,16 @@ class Typo(Indicator):
     family = "website"
     title = "一般性错别字"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        points = float(self.rule(rules, "website.typo.points", 0))
-        template = str(self.rule(rules, "website.typo.problem"))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        points = float(rules.website.typo.points)
+        template = rules.website.typo.problem
         for site in judged_sites(facts):
             for wrong, (hit, urls) in _wording(site, facts.as_of, serious=False).items():
                 yield website_finding(
                     facts,
                     site.website,
                     indicator=self.id,
-                    veto=bool(self.rule(rules, "website.typo.veto", False)),
+                    veto=rules.website.typo.veto,
                     points=points,
                     key=f"wording:{wrong}",
                     problem=template.format(**hit),

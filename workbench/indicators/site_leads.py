@@ -19,18 +19,17 @@ from workbench.facts import Facts, LinkFacts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import illicit_match, ok_pages
 from workbench.indicators.site_links import (
-    get_list,
     inventory_hosts,
     is_government_host,
     judged_sites,
     link_host,
 )
 from workbench.models import Finding
+from workbench.rules.schema import IllicitWords, Rules
 
 
-def _lead(rules: Mapping[str, Any], base: str, **detail: Any) -> dict[str, Any]:
-    return {"lead": True, "lead_veto": bool(Indicator.rule(rules, f"{base}.lead_veto", True)),
-            **detail}  # fmt: skip
+def _lead(lead_veto: bool, **detail: Any) -> dict[str, Any]:
+    return {"lead": True, "lead_veto": lead_veto, **detail}
 
 
 @register
@@ -42,10 +41,9 @@ class Privacy(Indicator):
     family = "website"
     title = "公开未脱敏的个人信息"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        base = "website.privacy"
-        limit = int(self.rule(rules, f"{base}.max_pages", 20))
-        template = str(self.rule(rules, f"{base}.problem"))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        limit = rules.website.privacy.max_pages
+        template = rules.website.privacy.problem
         for site in judged_sites(facts):
             found = 0
             for page in ok_pages(site):
@@ -73,8 +71,7 @@ class Privacy(Indicator):
                     problem=template.format(counts=shown, samples="、".join(first)),
                     evidence_url=url,
                     detail=_lead(
-                        rules,
-                        base,
+                        rules.website.privacy.lead_veto,
                         counts=dict(counts),
                         samples=dict(samples),
                         page=url,
@@ -83,18 +80,16 @@ class Privacy(Indicator):
                 )
 
 
-def _word_hit(anchor: str, host: str, words: Mapping[str, Any]) -> tuple[str, str] | None:
+def _word_hit(anchor: str, host: str, words: Mapping[str, IllicitWords]) -> tuple[str, str] | None:
     """(category, word) of the first word-list entry the anchor or host holds, or None."""
     low_anchor, low_host = anchor.lower(), host.lower()
-    for category, lists in (words or {}).items():
-        if not isinstance(lists, Mapping):
-            continue
-        for word in lists.get("anchors") or []:
-            if str(word) and str(word).lower() in low_anchor:
-                return str(category), str(word)
-        for word in lists.get("hosts") or []:
-            if str(word) and str(word).lower() in low_host:
-                return str(category), str(word)
+    for category, lists in words.items():
+        for word in lists.anchors:
+            if word and word.lower() in low_anchor:
+                return category, word
+        for word in lists.hosts:
+            if word and word.lower() in low_host:
+                return category, word
     return None
 
 
@@ -109,18 +104,17 @@ class HiddenLink(Indicator):
     family = "website"
     title = "暗链或违规链接"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         known = inventory_hosts(facts)
         for site in judged_sites(facts):
             yield from self._site(facts, site, rules, known)
 
     def _site(
-        self, facts: Facts, site: SiteFacts, rules: Mapping[str, Any], known: set[str]
+        self, facts: Facts, site: SiteFacts, rules: Rules, known: set[str]
     ) -> Iterator[Finding]:
-        base = "website.hidden_link"
-        words: Mapping[str, Any] = self.rule(rules, f"{base}.words", {}) or {}
-        benign = [str(d).lower() for d in get_list(rules, f"{base}.benign_domains")]
-        limit = int(self.rule(rules, f"{base}.max_links", 20))
+        words = rules.website.hidden_link.words
+        benign = [str(d).lower() for d in rules.website.hidden_link.benign_domains]
+        limit = rules.website.hidden_link.max_links
         seen: set[str] = set()
         candidates: list[tuple[str, str, str, str]] = []  # (url, anchor, page, how)
         for page in ok_pages(site):
@@ -142,11 +136,11 @@ class HiddenLink(Indicator):
                 continue
             seen.add(url)
             if hit is not None:
-                problem = str(self.rule(rules, f"{base}.problem_words")).format(
+                problem = rules.website.hidden_link.problem_words.format(
                     category=hit[0], word=hit[1], url=url
                 )
             else:
-                problem = str(self.rule(rules, f"{base}.problem_hidden")).format(how=how, url=url)
+                problem = rules.website.hidden_link.problem_hidden.format(how=how, url=url)
             yield website_finding(
                 facts,
                 site.website,
@@ -156,8 +150,7 @@ class HiddenLink(Indicator):
                 problem=problem,
                 evidence_url=source,
                 detail=_lead(
-                    rules,
-                    base,
+                    rules.website.hidden_link.lead_veto,
                     target=url,
                     anchor=anchor,
                     host=host,

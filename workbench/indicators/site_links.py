@@ -8,9 +8,8 @@ Sites whose homepage could not be fetched are left to check.incomplete.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 import tldextract
@@ -18,6 +17,7 @@ import tldextract
 from workbench.facts import Facts, LinkFacts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.models import Finding
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 
@@ -74,7 +74,7 @@ def inventory_hosts(facts: Facts) -> set[str]:
     return {h for h in (link_host(w.url) for w in facts.inventory.websites) if h}
 
 
-def is_government_host(host: str, rules: Mapping[str, Any], known_hosts: set[str]) -> bool:
+def is_government_host(host: str, rules: Rules, known_hosts: set[str]) -> bool:
     """True for .gov.cn / .政务 hosts, allowlisted domains and hosts of inventory websites."""
     if host in known_hosts:
         return True
@@ -83,18 +83,14 @@ def is_government_host(host: str, rules: Mapping[str, Any], known_hosts: set[str
         return False  # an IP address outside the inventory is not a government domain
     except ValueError:
         pass
-    allowed = [str(d).lower() for d in get_list(rules, "website.external_nongov.allowed_domains")]
+    rule = rules.website.external_nongov
+    allowed = [d.lower() for d in rule.allowed_domains]
     if _under(host, allowed) or _under(host, [_idna(d) for d in allowed]):
         return True
-    suffixes = get_list(rules, "website.external_nongov.government_suffixes") or ["gov.cn", "政务"]
-    wanted = {str(s).lower() for s in suffixes} | {_idna(str(s)).lower() for s in suffixes}
+    suffixes = rule.government_suffixes
+    wanted = {s.lower() for s in suffixes} | {_idna(s).lower() for s in suffixes}
     suffix = _extractor()(host).suffix.lower()
     return any(suffix == s or suffix.endswith("." + s) for s in wanted)
-
-
-def get_list(rules: Mapping[str, Any], dotted: str) -> list[Any]:
-    value = Indicator.rule(rules, dotted, []) or []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _grouped(links: Sequence[LinkFacts]) -> dict[str, list[LinkFacts]]:
@@ -122,10 +118,10 @@ class LinkBroken(Indicator):
     family = "website"
     title = "链接不可用"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        home_points = float(self.rule(rules, "website.link_broken.homepage_points", 1))
-        other_points = float(self.rule(rules, "website.link_broken.other_points", 0.1))
-        template = str(self.rule(rules, "website.link_broken.problem"))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        home_points = float(rules.website.link_broken.homepage_points)
+        other_points = float(rules.website.link_broken.other_points)
+        template = rules.website.link_broken.problem
         for site in judged_sites(facts):
             for target, links in _grouped(site.links).items():
                 broken = [(link, broken_reason(link)) for link in links]
@@ -138,7 +134,7 @@ class LinkBroken(Indicator):
                     facts,
                     site.website,
                     indicator=self.id,
-                    veto=bool(self.rule(rules, "website.link_broken.veto", False)),
+                    veto=rules.website.link_broken.veto,
                     points=home_points if on_home else other_points,
                     key=target,
                     problem=template.format(url=target, reason=reason),
@@ -164,9 +160,9 @@ class ExternalNonGov(Indicator):
     family = "website"
     title = "非政府网站外链"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         known = inventory_hosts(facts)
-        template = str(self.rule(rules, "website.external_nongov.problem"))
+        template = rules.website.external_nongov.problem
         for site in judged_sites(facts):
             for target, links in _grouped([x for x in site.links if not x.internal]).items():
                 host = link_host(target)
@@ -177,8 +173,8 @@ class ExternalNonGov(Indicator):
                     facts,
                     site.website,
                     indicator=self.id,
-                    veto=bool(self.rule(rules, "website.external_nongov.veto", False)),
-                    points=float(self.rule(rules, "website.external_nongov.points", 0)),
+                    veto=rules.website.external_nongov.veto,
+                    points=float(rules.website.external_nongov.points),
                     key=target,
                     problem=template.format(url=target),
                     evidence_url=first.source,

@@ -12,16 +12,14 @@ no column's paging was cut by a limit. Dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
 from workbench.facts import Facts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.columns import SURVEY, judged
 from workbench.models import Finding
-
-RULE = "website.survey_few"
+from workbench.rules.schema import Rules
 
 
 @register
@@ -32,10 +30,10 @@ class SurveyFew(Indicator):
     family = "website"
     title = "调查征集活动开展较少"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        minimum = int(self.rule(rules, f"{RULE}.min_count", 6))
-        since = facts.as_of - timedelta(days=int(self.rule(rules, f"{RULE}.days", 365)))
-        kinds = [str(k) for k in self.rule(rules, f"{RULE}.kinds", ["门户网站"])]
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        minimum = rules.website.survey_few.min_count
+        since = facts.as_of - timedelta(days=rules.website.survey_few.days)
+        kinds = [str(k) for k in rules.website.survey_few.kinds]
         for site in facts.sites:
             if site.website.kind not in kinds or not site.homepage.ok:
                 continue
@@ -60,9 +58,9 @@ class SurveyFew(Indicator):
             yield website_finding(
                 facts,
                 site.website,
-                **self.verdict(rules, RULE),
+                **self.verdict(rules.website.survey_few),
                 key="survey_few",
-                problem=str(self.rule(rules, f"{RULE}.problem")).format(
+                problem=rules.website.survey_few.problem.format(
                     count=len(activities), min_count=minimum
                 ),
                 evidence_url=columns[0].url,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from workbench.indicators.base import Indicator, newest_on_or_before, register, 
 from workbench.models import Finding
 from workbench.monitoring import monitoring_week
 from workbench.quarter import parse_quarter
+from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 
@@ -44,9 +45,9 @@ class HomepageStale(Indicator):
     family = "website"
     title = "首页不更新"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        days = int(self.rule(rules, "website.homepage_stale.days"))
-        veto = bool(self.rule(rules, "website.homepage_stale.veto", True))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        days = rules.website.homepage_stale.days
+        veto = rules.website.homepage_stale.veto
         for site in facts.sites:
             if not site.homepage.ok or homepage_unread(site):
                 continue
@@ -55,9 +56,9 @@ class HomepageStale(Indicator):
             if newest is not None and (facts.as_of - newest).days <= days:
                 continue
             if newest is None:
-                problem = str(self.rule(rules, "website.homepage_stale.problem_undated"))
+                problem = rules.website.homepage_stale.problem_undated
             else:
-                problem = str(self.rule(rules, "website.homepage_stale.problem")).format(
+                problem = rules.website.homepage_stale.problem.format(
                     newest=newest.isoformat(), days=(facts.as_of - newest).days
                 )
             yield website_finding(
@@ -92,12 +93,11 @@ class Unreachable(Indicator):
     family = "website"
     title = "站点无法访问"
 
-    def check(self, facts: Facts, rules: Mapping[str, Any]) -> Iterable[Finding]:
-        base = "website.unreachable"
-        monitor_days = int(self.rule(rules, f"{base}.monitor_days"))
-        per_day = int(self.rule(rules, f"{base}.min_probes_per_day"))
-        ratio_limit = float(self.rule(rules, f"{base}.failure_ratio"))
-        timeout = float(self.rule(rules, f"{base}.timeout_seconds", 15))
+    def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
+        monitor_days = rules.website.unreachable.monitor_days
+        per_day = rules.website.unreachable.min_probes_per_day
+        ratio_limit = float(rules.website.unreachable.failure_ratio)
+        timeout = float(rules.website.unreachable.timeout_seconds)
         by_url: dict[str, list[ProbeFact]] = defaultdict(list)
         for probe in facts.probes:
             by_url[normalize_url(probe.url)].append(probe)
@@ -134,7 +134,7 @@ class Unreachable(Indicator):
                     indicator="check.incomplete",
                     veto=False,
                     key="probes",
-                    problem=str(self.rule(rules, f"{base}.problem_short")).format(
+                    problem=rules.website.unreachable.problem_short.format(
                         **shown, short=len(short), fewest=fewest, min_per_day=per_day
                     ),
                     detail=detail,
@@ -144,8 +144,8 @@ class Unreachable(Indicator):
                     facts,
                     website,
                     indicator=self.id,
-                    veto=bool(self.rule(rules, f"{base}.veto", True)),
-                    problem=str(self.rule(rules, f"{base}.problem")).format(**shown),
+                    veto=rules.website.unreachable.veto,
+                    problem=rules.website.unreachable.problem.format(**shown),
                     detail=detail,
                 )
 

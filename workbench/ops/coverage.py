@@ -23,7 +23,7 @@ from workbench.facts import ProbeFact
 from workbench.models import Website
 from workbench.monitoring import ProbeWeek, monitoring_week
 from workbench.quarter import today_shanghai
-from workbench.rules import get
+from workbench.rules.schema import Rules
 from workbench.store import Engine, loaders, runlog
 from workbench.urls import normalize_url
 
@@ -79,11 +79,11 @@ class Coverage:
     as_of: date
     min_per_day: int
     monitor_days: int
+    rules: Rules  # the rules it was computed with
     sites: list[SiteCoverage] = field(default_factory=list)
     newest: datetime | None = None  # the newest probe in the store (on or before as_of)
     inventory: str = ""  # the inventory the websites are from ("" when none was available)
     note: str = ""  # in Chinese: where the inventory came from, or why there is none
-    rules: dict[str, Any] = field(default_factory=dict)  # the rules it was computed with
 
     def count(self, state: str) -> int:
         return sum(1 for s in self.sites if s.state == state)
@@ -163,15 +163,15 @@ def _load_weeks(engine: Engine, end: datetime, days: int) -> dict[str, list[Prob
 def probe_coverage(
     engine: Engine,
     websites: Sequence[Website] | None,
-    rules: dict[str, Any],
+    rules: Rules,
     *,
     as_of: date | None = None,
 ) -> Coverage:
     """The coverage of ``websites`` (None: every URL the store has probes of)."""
     day = as_of or today_shanghai()
-    days = int(get(rules, "website.unreachable.monitor_days", 7))
-    per_day = int(get(rules, "website.unreachable.min_probes_per_day", 20))
-    timeout = float(get(rules, "website.unreachable.timeout_seconds", 15))
+    days = rules.website.unreachable.monitor_days
+    per_day = rules.website.unreachable.min_probes_per_day
+    timeout = float(rules.website.unreachable.timeout_seconds)
     weeks = _load_weeks(engine, datetime.combine(day, time.max), days)
     targets = (
         [(w.unit, w.name, w.url) for w in websites]

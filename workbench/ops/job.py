@@ -16,16 +16,15 @@ import shlex
 import socket
 import sys
 from pathlib import Path
-from typing import Any
 
 from workbench import store
 from workbench.errors import RulesError, RunError, RunLocked, WorkbenchError
-from workbench.ops.coverage import Coverage
 from workbench.ops.notify import Notice, send
 from workbench.ops.oplog import OpLog, log, open_log
 from workbench.ops.settings import NotifySettings, log_settings, notify_settings, office_rules
 from workbench.ops.text import duration, safe_url, table
 from workbench.quarter import quarter_from_arg
+from workbench.rules.schema import Rules
 from workbench.runner import RunPlan, execute_run, plan_run
 
 
@@ -33,7 +32,7 @@ def _indent(text: str, prefix: str = "    ") -> list[str]:
     return [prefix + line for line in text.rstrip().splitlines()] or [prefix + "（无）"]
 
 
-def _office_settings(inventory: str | None, rules_files: list[str]) -> tuple[dict[str, Any], str]:
+def _office_settings(inventory: str | None, rules_files: list[str]) -> tuple[Rules, str]:
     """The office's rules, or the defaults and why (bad rules are reported by ``plan_run``)."""
     try:
         return office_rules(inventory, rules_files), ""
@@ -235,35 +234,17 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
     return out
 
 
-def notify_coverage(db: str, cover: Coverage, text: list[str]) -> None:
-    """``workbench status --notify``: log the coverage; send a notice when it falls short."""
-    from workbench.ops.status import stale_warning
-
-    rules = cover.rules
-    oplog = open_log(log_settings(rules), db)
-    try:
-        settings = notify_settings(rules)
-        warning = stale_warning(cover)
-        if not cover.problems and not warning:
-            log.info("可用性探测检查：%s", cover.summary())
-            return
-        log.warning("可用性探测检查：%s%s", cover.summary(), warning)
-        short = len(cover.problems)
-        subject = f"可用性探测不足：{short}个网站" if short else "可用性探测已停止"
-        body = [*text, "", "探测不足的网站在季度检查中会记为“待人工核查”，请尽快检查定时探测任务。"]
-        _send(Notice("coverage", subject, "\n".join(body) + "\n"), settings)
-    finally:
-        oplog.close()
-
-
 def probe_job(args: argparse.Namespace) -> int:
     """``workbench probe`` with its rounds logged (the office's ``log:`` settings)."""
     from workbench.fetch.probe import probe_command
 
     db = args.db or store.default_url()
-    rules, _ = _office_settings(args.inventory, [])
+    rules, rules_error = _office_settings(args.inventory, [])
     oplog = open_log(log_settings(rules), db)
     try:
+        if rules_error:  # probes only read log:, and must not stop for the quarter's rules
+            print(f"警告：{rules_error}（本次探测按默认日志设置执行）", file=sys.stderr)
+            log.warning("规则文件有误，可用性探测按默认日志设置执行：%s", rules_error)
         return probe_command(args)
     except WorkbenchError as exc:
         log.error("可用性探测失败：%s", exc)

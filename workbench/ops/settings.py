@@ -4,20 +4,18 @@ inventory and any ``--rules`` files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from workbench.errors import RulesError
-from workbench.rules import get, load_rules
+from workbench.rules import load_rules
+from workbench.rules.schema import Rules
 
 EVENTS = ("failure", "success", "coverage")
 
 
-def office_rules(
-    inventory: str | Path | None, rules_files: Sequence[str | Path] = ()
-) -> dict[str, Any]:
+def office_rules(inventory: str | Path | None, rules_files: Sequence[str | Path] = ()) -> Rules:
     """The rules with the inventory's ``rules.yaml`` (a folder's, or the workbook's folder's)
     and ``rules_files`` laid over them. Raises RulesError."""
     overlays: list[str | Path] = []
@@ -29,28 +27,11 @@ def office_rules(
     return load_rules([*overlays, *rules_files])
 
 
-def _value(rules: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
-    value = get(rules, key, default)
-    if value is None:
-        return default
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise RulesError(f"规则文件中“{key}”的值“{value}”无效，应为整数。")
-    if kind is bool and not isinstance(value, bool):
-        raise RulesError(f"规则文件中“{key}”的值“{value}”无效，应为 true 或 false。")
-    if kind is str and not isinstance(value, str):
-        raise RulesError(f"规则文件中“{key}”的值“{value}”无效，应为文字。")
-    if kind is int and value < 0:
-        raise RulesError(f"规则文件中“{key}”的值不能为负数。")
-    return value
-
-
-def _list(rules: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = get(rules, key, []) or []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+def _list(value: list[str] | str, key: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not all(v.strip() for v in values):
         raise RulesError(f"规则文件中“{key}”应为一个列表，例如 [zhangsan@example.gov.cn]。")
-    return tuple(v.strip() for v in value)
+    return tuple(v.strip() for v in values)
 
 
 @dataclass(frozen=True)
@@ -60,12 +41,12 @@ class LogSettings:
     backups: int
 
 
-def log_settings(rules: Mapping[str, Any]) -> LogSettings:
-    name = _value(rules, "log.file", str, "")
+def log_settings(rules: Rules) -> LogSettings:
+    log = rules.log
     return LogSettings(
-        file=Path(name).expanduser() if name.strip() else None,
-        max_bytes=_value(rules, "log.max_bytes", int, 1048576),
-        backups=_value(rules, "log.backups", int, 5),
+        file=Path(log.file).expanduser() if log.file.strip() else None,
+        max_bytes=log.max_bytes,
+        backups=log.backups,
     )
 
 
@@ -97,21 +78,22 @@ class NotifySettings:
         return event in self.events and (self.smtp is not None or bool(self.command))
 
 
-def _smtp(rules: Mapping[str, Any]) -> SmtpSettings | None:
-    host = _value(rules, "notify.smtp.host", str, "").strip()
+def _smtp(rules: Rules) -> SmtpSettings | None:
+    raw = rules.notify.smtp
+    host = raw.host.strip()
     if not host:
         return None
     smtp = SmtpSettings(
         host=host,
-        port=_value(rules, "notify.smtp.port", int, 25),
-        starttls=_value(rules, "notify.smtp.starttls", bool, False),
-        ssl=_value(rules, "notify.smtp.ssl", bool, False),
-        cafile=_value(rules, "notify.smtp.cafile", str, "").strip(),
-        username=_value(rules, "notify.smtp.username", str, "").strip(),
-        password_env=_value(rules, "notify.smtp.password_env", str, "").strip(),
-        sender=_value(rules, "notify.smtp.sender", str, "").strip(),
-        to=_list(rules, "notify.smtp.to"),
-        timeout=_value(rules, "notify.smtp.timeout_seconds", int, 30),
+        port=raw.port,
+        starttls=raw.starttls,
+        ssl=raw.ssl,
+        cafile=raw.cafile.strip(),
+        username=raw.username.strip(),
+        password_env=raw.password_env.strip(),
+        sender=raw.sender.strip(),
+        to=_list(raw.to, "notify.smtp.to"),
+        timeout=raw.timeout_seconds,
     )
     if not smtp.sender or not smtp.to:
         raise RulesError(
@@ -123,8 +105,9 @@ def _smtp(rules: Mapping[str, Any]) -> SmtpSettings | None:
     return smtp
 
 
-def notify_settings(rules: Mapping[str, Any]) -> NotifySettings:
-    events = _list(rules, "notify.events")
+def notify_settings(rules: Rules) -> NotifySettings:
+    notify = rules.notify
+    events = _list(notify.events, "notify.events")
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
         raise RulesError(
@@ -132,9 +115,9 @@ def notify_settings(rules: Mapping[str, Any]) -> NotifySettings:
         )
     return NotifySettings(
         events=frozenset(events),
-        subject_prefix=_value(rules, "notify.subject_prefix", str, ""),
-        log_lines=_value(rules, "notify.log_lines", int, 80),
+        subject_prefix=notify.subject_prefix,
+        log_lines=notify.log_lines,
         smtp=_smtp(rules),
-        command=_value(rules, "notify.command", str, "").strip(),
-        command_timeout=_value(rules, "notify.command_timeout_seconds", int, 60),
+        command=notify.command.strip(),
+        command_timeout=notify.command_timeout_seconds,
     )

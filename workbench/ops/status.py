@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,10 @@ from typing import Any
 from workbench import store
 from workbench.errors import QuarterError, WorkbenchError
 from workbench.ops.coverage import Coverage, current_coverage
+from workbench.ops.notify import Notice, send
+from workbench.ops.oplog import log, open_log
 from workbench.ops.runlock import lock_held, sqlite_path
+from workbench.ops.settings import log_settings, notify_settings
 from workbench.ops.text import duration, safe_url, table
 from workbench.store import Engine, runlog
 
@@ -152,6 +156,10 @@ def status_report(
     path = sqlite_path(db_url)
     if path is not None and not path.is_file():
         raise WorkbenchError(f"数据库文件“{path}”不存在；请用 --db 指定工作台使用的数据库。")
+    if rules_files:  # a misspelt rules file is refused before the store is opened
+        from workbench.ops.settings import office_rules
+
+        office_rules(None, rules_files)
     engine = store.connect(db_url)
     try:
         runs = recent_runs(engine, db_url)
@@ -172,6 +180,26 @@ def _as_of(text: str | None) -> date | None:
         raise QuarterError(f"无法识别的日期“{text}”：应写成“2022-09-30”这样的日期。") from None
 
 
+def notify_coverage(db: str, cover: Coverage, text: list[str]) -> None:
+    """``workbench status --notify``: log the coverage; send a notice when it falls short."""
+    rules = cover.rules
+    oplog = open_log(log_settings(rules), db)
+    try:
+        settings = notify_settings(rules)
+        warning = stale_warning(cover)
+        if not cover.problems and not warning:
+            log.info("可用性探测检查：%s", cover.summary())
+            return
+        log.warning("可用性探测检查：%s%s", cover.summary(), warning)
+        short = len(cover.problems)
+        subject = f"可用性探测不足：{short}个网站" if short else "可用性探测已停止"
+        body = [*text, "", "探测不足的网站在季度检查中会记为“待人工核查”，请尽快检查定时探测任务。"]
+        for problem in send(Notice("coverage", subject, "\n".join(body) + "\n"), settings):
+            print(f"警告：{problem}", file=sys.stderr)
+    finally:
+        oplog.close()
+
+
 def status_command(args: argparse.Namespace) -> int:
     db = args.db or store.default_url()
     runs, cover = status_report(
@@ -186,7 +214,5 @@ def status_command(args: argparse.Namespace) -> int:
             "\n".join([f"数据库：{safe_url(db)}", "", *runs_text(runs), "", *coverage_text(cover)])
         )
     if args.notify:
-        from workbench.ops.job import notify_coverage
-
         notify_coverage(db, cover, coverage_text(cover))
     return 0

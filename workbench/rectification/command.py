@@ -34,7 +34,9 @@ def add_parsers(sub: Any) -> None:
     recheck.add_argument("--as-of", help="复查时间点，例如 2022-10-19；默认今天")
     recheck.add_argument("--db", help="数据库地址，默认 reports/workbench.db")
     recheck.add_argument("--out", help="输出文件夹，默认 reports/<季度>")
-    recheck.add_argument("--timeout", type=float, default=15.0, help="请求超时秒数，默认15")
+    recheck.add_argument(
+        "--timeout", type=float, default=None, help="请求超时秒数，默认按规则文件（15秒）"
+    )
 
     rectify = sub.add_parser(
         "rectify",

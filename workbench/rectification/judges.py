@@ -26,7 +26,6 @@ from workbench.indicators.site_checks import Identity
 from workbench.indicators.website import HomepageStale, Unreachable
 from workbench.models import Finding, MediaAccount, Website
 from workbench.monitoring import monitoring_week
-from workbench.rules import get
 from workbench.store.loaders import probes_between
 from workbench.urls import normalize_url
 
@@ -145,7 +144,7 @@ def _refreshed(ctx: Rechecker, column: ColumnFacts) -> ColumnFacts | Verdict:
     dates = [i.date for i in items if i.date is not None]
     newest = max((d for d in dates if d <= ctx.as_of), default=None)
     seen = str((page.extras.get("column_signals") or {}).get("placeholder") or "")
-    known = [str(p) for p in get(ctx.rules, "columns.placeholders", []) or []]
+    known = [str(p) for p in ctx.rules.columns.placeholders]
     placeholder = seen if any(p in seen for p in known) else ""
     blank = (
         column.list_type
@@ -275,7 +274,7 @@ def _unreachable(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     """站点无法访问: the probes recorded since (``workbench probe``), the monitoring week
     ending at the re-check's time, by the same rule."""
     website = _website(ctx, finding)
-    days = int(get(ctx.rules, "website.unreachable.monitor_days", 7))
+    days = ctx.rules.website.unreachable.monitor_days
     rows = probes_between(
         ctx.view.engine, ctx.as_of - timedelta(days=days + 1), ctx.as_of + timedelta(days=1)
     )
@@ -285,7 +284,7 @@ def _unreachable(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
         mine,
         ctx.as_of,
         days=days,
-        timeout_seconds=float(get(ctx.rules, "website.unreachable.timeout_seconds", 15)),
+        timeout_seconds=float(ctx.rules.website.unreachable.timeout_seconds),
         not_before=ctx.as_of - timedelta(days=days),
     )
     if week is None:
@@ -316,15 +315,15 @@ def _account(ctx: Rechecker, finding: Finding) -> MediaAccount:
 
 def _media_stale(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     account = _account(ctx, finding)
-    session = make_session(get(ctx.rules, "fetch.user_agent"))
+    session = make_session(ctx.rules.fetch.user_agent)
     try:
         feed = read_feed(
             account.feed,
             base_dir=inventory_root(ctx.view.run.inventory),
             timeout=ctx.timeout,
-            json_mapping=get(ctx.rules, "media.json_mapping"),
+            json_mapping=ctx.rules.media.json_mapping.model_dump(),
             session=session,
-            retries=int(get(ctx.rules, "fetch.retries", 1)),
+            retries=ctx.rules.fetch.retries,
         )
     finally:
         session.close()

@@ -20,7 +20,7 @@ Dates are Asia/Shanghai calendar dates; ``checked_at`` is naive Asia/Shanghai wa
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,7 +48,8 @@ from workbench.rectification.judges import (
     manual,
 )
 from workbench.reviewed import ReviewedQuarter, open_quarter
-from workbench.rules import get, load_rules
+from workbench.rules import load_rules
+from workbench.rules.schema import Rules
 from workbench.store.observations import unpickle
 from workbench.store.rectification import RECHECK_LABELS, RecheckRow, save_rechecks
 
@@ -67,9 +68,7 @@ RECHECK_COLUMNS = (
 class Rechecker:
     """Re-judges the problems of one reviewed quarter at ``as_of`` (see the module doc)."""
 
-    def __init__(
-        self, view: ReviewedQuarter, rules: Mapping[str, Any], as_of: date, timeout: float
-    ) -> None:
+    def __init__(self, view: ReviewedQuarter, rules: Rules, as_of: date, timeout: float) -> None:
         self.view = view
         self.rules = rules
         self.as_of = as_of
@@ -81,7 +80,7 @@ class Rechecker:
         self._columns: dict[str, list[ColumnFacts]] = {}
         self._links: dict[str, LinkOutcome] = {}
         # polite as the crawl: the rules' least interval between two requests to one host
-        self.throttle = HostThrottle(float(get(rules, "crawl.delay", 1.0)))
+        self.throttle = HostThrottle(float(rules.crawl.delay))
         configure_wording(rules)  # the page analyzers match the office's own dictionary
 
     # --- fetching, once per URL ---------------------------------------------------------
@@ -103,7 +102,7 @@ class Rechecker:
                 url,
                 allow_hosts=self.allow_hosts,
                 timeout=self.timeout,
-                user_agent=get(self.rules, "fetch.user_agent"),
+                user_agent=self.rules.fetch.user_agent,
             )
         return self._links[url]
 
@@ -158,7 +157,7 @@ class RecheckReport:
         return sum(1 for row, _, _ in self.rows if row.status == status)
 
 
-def run_rules(view: ReviewedQuarter) -> dict[str, Any]:
+def run_rules(view: ReviewedQuarter) -> Rules:
     """The rules the quarter was judged with (its rules files), else the defaults."""
     try:
         return load_rules(list(view.run.rules_files))
@@ -171,10 +170,11 @@ def recheck_quarter(
     *,
     db: str | None = None,
     as_of: date | None = None,
-    timeout: float = 15.0,
+    timeout: float | None = None,
 ) -> RecheckReport:
     """Re-check every problem of ``quarter`` at ``as_of`` (default today) and store the
-    results (``store.rectification.save_rechecks``)."""
+    results (``store.rectification.save_rechecks``); ``timeout`` defaults to the rules'
+    ``fetch.timeout_seconds``."""
     from workbench.circular.targets import INCOMPLETE_INDICATOR
     from workbench.fetch.http import now_shanghai
 
@@ -184,7 +184,9 @@ def recheck_quarter(
         raise ReviewInputError(
             f"复查时间点{day.isoformat()}早于{view.quarter}季度的监测时间点{view.as_of.isoformat()}。"
         )
-    checker = Rechecker(view, run_rules(view), day, timeout)
+    rules = run_rules(view)
+    wait = float(rules.fetch.timeout_seconds) if timeout is None else timeout
+    checker = Rechecker(view, rules, day, wait)
     labels = dict(zip(view.findings["finding_id"], view.findings["label"], strict=True))
     rows: list[tuple[RecheckRow, Finding, str]] = []
     for fid, finding in view.reviewed():

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workbench.models import MediaAccount, Website
+from workbench.rules.schema import ScoringRules
 from workbench.store.database import now, to_json
 from workbench.store.schema import documents, judgements, runs
 
@@ -43,9 +44,9 @@ class Judgement:
     circular: dict[str, Any] = field(default_factory=dict)  # the circular's settings
 
     @property
-    def rules(self) -> dict[str, Any]:
-        """The rules ``scoring.score_targets`` reads."""
-        return {"scoring": dict(self.scoring)}
+    def rules(self) -> ScoringRules:
+        """The rules ``scoring.score_targets`` reads (the run's, as stored)."""
+        return ScoringRules.model_validate(self.scoring)
 
 
 def save_judgement(

@@ -24,7 +24,6 @@ from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
 from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
 from workbench.fetch.site_crawl import SiteCrawl
-from workbench.rules import get
 from workbench.store.loaders import probes_between
 
 if TYPE_CHECKING:
@@ -380,7 +379,7 @@ def import_probes(check: Check) -> int:
 def load_probes(check: Check) -> list[ProbeFact]:
     """Probes that may fall in a site's monitoring week: from 7 days before the quarter's
     first day to the end of the check day (``workbench.monitoring`` picks each site's week)."""
-    days = int(get(check.rules, "website.unreachable.monitor_days", 7))
+    days = check.rules.website.unreachable.monitor_days
     start = check.quarter.start - timedelta(days=days)
     rows = probes_between(check.engine, start, check.as_of + timedelta(days=1))
     return [ProbeFact(r.url, r.time, bool(r.ok), r.elapsed_ms) for r in rows]

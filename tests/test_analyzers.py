@@ -1,0 +1,91 @@
+"""The page analyzers: registered explicitly, and an analyzer that raises makes its page an
+incomplete read (check.incomplete), never a silent None that an indicator reads as absent."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from servers import serve
+from test_page_pool import SETTINGS, _news_site
+
+import workbench.extract.analyzers as analyzers
+from workbench.extract.analyzers import PAGE_ANALYZERS, AnalyzerError, analyze
+from workbench.extract.cms import SCRIPT_UNREAD
+from workbench.extract.columns import discover_columns
+from workbench.facts import Facts
+from workbench.fetch.site_crawl import crawl_website
+from workbench.indicators import run_indicators
+from workbench.models import Inventory, Website
+from workbench.rules import load_rules
+
+AS_OF = date(2022, 9, 30)
+
+
+def test_the_analyzers_are_listed_in_one_place() -> None:
+    assert list(PAGE_ANALYZERS) == [
+        "column_signals", "identity", "wording", "guide", "channels", "messages",
+        "row_times", "policy_page", "personal_info", "hidden_links",
+    ]  # fmt: skip
+    root = lxml.html.fromstring("<html><body><p>首页</p></body></html>")
+    assert set(analyze(root, "http://example.gov.cn/")) == set(PAGE_ANALYZERS)
+
+
+def _crashing(where: str) -> Any:
+    original = PAGE_ANALYZERS["messages"]
+
+    def messages(root: lxml.html.HtmlElement, url: str) -> Any:
+        if url.rstrip("/").endswith(where):
+            raise ValueError("odd table")
+        return original(root, url)
+
+    return messages
+
+
+def test_an_analyzer_that_raises_is_named_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(analyzers.PAGE_ANALYZERS, "messages", _crashing("/board"))
+    root = lxml.html.fromstring("<html><body><table><tr><td>留言</td></tr></table></body></html>")
+    with pytest.raises(AnalyzerError, match="messages") as excinfo:
+        analyze(root, "http://example.gov.cn/board")
+    assert excinfo.value.name == "messages" and "odd table" in excinfo.value.cause
+
+
+def _judge(monkeypatch: pytest.MonkeyPatch, where: str) -> tuple[Any, list[Any], str]:
+    """The site crawled with the messages analyzer crashing on the page at ``where``, and the
+    quarterly check's findings (columns discovered as the pipeline does)."""
+    monkeypatch.setitem(analyzers.PAGE_ANALYZERS, "messages", _crashing(where))
+    rules = load_rules()
+    with serve(_news_site()) as base:
+        site = Website("市测试局", "测试网", base + "/", "部门网站")
+        crawl = crawl_website(site, SETTINGS, AS_OF)  # read on this thread: the patch applies
+    facts = Facts("2022Q3", AS_OF, Inventory(Path("."), [site], []), sites=[crawl.facts])
+    facts.columns = discover_columns(crawl.facts, [], rules, AS_OF)
+    return crawl.facts, run_indicators(facts, rules), base
+
+
+def _kinds(found: list[Any]) -> set[tuple[str, str, bool]]:
+    return {(f.indicator, f.target_kind, f.veto) for f in found}
+
+
+def test_a_crash_on_the_homepage_is_an_incomplete_check_never_a_veto(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site, found, _ = _judge(monkeypatch, "")
+    assert not site.homepage.ok and "页面内容分析出错" in (site.homepage.error or "")
+    assert "messages" in (site.homepage.error or "") and not site.crawl_complete
+    assert _kinds(found) == {("check.incomplete", "website", False)}
+
+
+def test_a_crash_on_a_list_page_leaves_its_column_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, clean, _ = _judge(monkeypatch, "/no-such-page")
+    site, found, base = _judge(monkeypatch, "/news")
+    unread = [p for p in site.pages if p.script_list == SCRIPT_UNREAD]
+    assert [p.url for p in unread] == [base + "/news/"]
+    assert "页面内容分析出错" in unread[0].script_note
+    assert site.homepage.ok and not site.crawl_complete
+    # nothing is judged on what the crash kept from us (as when a worker process dies on a
+    # page: the incomplete crawl withholds the whole-site verdicts)
+    assert _kinds(found) <= _kinds(clean)
