@@ -52,6 +52,26 @@ class Column:
 
 
 @dataclass(frozen=True)
+class DemoAttachment:
+    """A file a site serves (issue 21): linked from the article ``item_id`` (under 附件：) or
+    as a dated row of the list of column ``column`` (its first page, dated ``published``).
+    ``spec`` is the file's content as JSON (``workbench.demo.attachment_files``); a
+    ``missing`` file is linked but not served (HTTP 404)."""
+
+    path: str  # root-relative URL, a query included (/module/download/downfile.jsp?filename=…)
+    anchor: str
+    spec: str
+    item_id: int | None = None
+    column: str | None = None
+    published: datetime | None = None
+    missing: bool = False
+
+    @property
+    def extension(self) -> str:
+        return self.path.rsplit(".", 1)[-1].lower()
+
+
+@dataclass(frozen=True)
 class SiteModel:
     """One website. ``style`` is the CMS flavour (trs / hanweb / table / jcms) that shapes URLs
     and HTML; ``script_paging`` makes a trs site write its pager with ``createPageHTML``."""
@@ -77,6 +97,7 @@ class SiteModel:
     # / scripted: only a script submits it) and raw HTML added to the homepage.
     search: str = "working"
     extra_home_html: str = ""
+    attachments: tuple[DemoAttachment, ...] = ()  # issue 21 (workbench.demo.issue21)
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -126,6 +147,8 @@ class TruthEntry:
     note: str = ""
     key_date: date | None = None  # newest item/post of a stale target, or a document's date
     key_path: str | None = None  # the finding's key as a root-relative path of the site
+    evidence_path: str | None = None  # a root-relative evidence URL (a file, issue 21)
+    requires: str | None = None  # a tool the checker needs to see it: ocr / libreoffice
 
 
 @dataclass(frozen=True)
@@ -195,7 +218,7 @@ def offsets(rng: random.Random, newest: int, count: int, gap: tuple[int, int]) -
 
 def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEED) -> CityModel:
     """The whole demo city for the 监测时间点 ``as_of``; pure and deterministic."""
-    from workbench.demo import accounts, issue17, planted, truth
+    from workbench.demo import accounts, issue17, issue21, planted, truth
     from workbench.demo.site_builder import SiteTuning, build_site
 
     units = catalog.all_units()
@@ -204,7 +227,7 @@ def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEE
     for index, spec in enumerate(units):
         rng = random.Random(f"{seed}:site:{spec.key}")
         site = build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning()))
-        sites.append(issue17.apply_issue17(site, as_of))
+        sites.append(issue21.apply_issue21(issue17.apply_issue17(site, as_of), as_of))
     accts = accounts.build_accounts(as_of, seed, units)
     return CityModel(
         name=catalog.CITY,

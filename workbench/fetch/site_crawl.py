@@ -31,10 +31,12 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.analyzers import analyze
+from workbench.extract.attachments import attachment_settings
 from workbench.extract.personal_info import mask_text
-from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import AttachmentFacts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.crawl import (
     NOTE_ROBOTS,
+    CrawledAttachment,
     CrawledPage,
     CrawlError,
     CrawlResult,
@@ -88,6 +90,7 @@ def crawl_settings(
         user_agent=get(rules, "fetch.user_agent"),
         max_list_pages=int(get(rules, "crawl.max_list_pages", 30)),
         extra_hosts=unit_hosts(rules, url, also_hosts),
+        attachments=attachment_settings(rules),
     )
 
 
@@ -103,6 +106,22 @@ def crawl_params(rules: Mapping[str, Any]) -> dict[str, Any]:
         "ignore_robots_hosts": list(get(rules, "crawl.ignore_robots_hosts", []) or []),
         "max_list_pages": s.max_list_pages,
         "processes": str(get(rules, "crawl.processes", "auto")),
+        "attachments": _attachment_params(rules),
+    }
+
+
+def _attachment_params(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``attachments:`` switches recorded with the run: a quarter collected with other
+    attachment settings is collected again, not re-judged."""
+    a = attachment_settings(rules)
+    return {
+        "enabled": a.active,
+        "max_per_site": a.max_per_site,
+        "max_bytes": a.max_bytes,
+        "formats": sorted(a.formats),
+        "ocr": a.text.ocr,
+        "ocr_pages": a.text.ocr_pages,
+        "pdf_pages": a.text.pdf_pages,
     }
 
 
@@ -216,6 +235,44 @@ def _crawl(
         return None, str(exc)
 
 
+def _attachment_facts(
+    crawled: list[CrawledAttachment], pages: list[PageAnalysis], links: list[LinkFacts]
+) -> list[AttachmentFacts]:
+    """What the facts keep of the attachments read: the linking page, its anchor, and the
+    date its list row shows for the file (else the linking page's own date)."""
+    by_url = {p.url: p for p in pages} | {p.final_url: p for p in pages if p.final_url}
+    anchors = {(k.source, k.target): k.anchor for k in links}
+    out: list[AttachmentFacts] = []
+    for att in crawled:
+        page = by_url.get(att.source)
+        published = None
+        if page is not None:
+            rows = [i.date for i in page.items if i.url in (att.url, att.final_url) and i.date]
+            published = rows[0] if rows else page.published
+        reading = att.reading
+        out.append(
+            AttachmentFacts(
+                url=att.url,
+                final_url=att.final_url,
+                status=att.status,
+                error=att.error,
+                source=att.source,
+                anchor=anchors.get((att.source, att.url), ""),
+                format=reading.format if reading else "",
+                method=reading.method if reading else "",
+                unread=reading.unread if reading else None,
+                pages=reading.pages if reading else None,
+                chars=reading.chars if reading else 0,
+                size=att.size,
+                published=published,
+                fetched_at=att.fetched_at,
+                extras=dict(reading.extras) if reading else {},
+                excerpt=reading.excerpt if reading else "",
+            )
+        )
+    return out
+
+
 def _soft404_pages(
     website: Website, result: CrawlResult, pages: list[PageAnalysis], settings: CrawlSettings
 ) -> set[str]:
@@ -288,6 +345,7 @@ def crawl_website(
         links=links,
         crawl_complete=homepage.ok and not result.limited and not result.unread_pages,
         lists=dict(result.lists),
+        attachments=_attachment_facts(result.attachments, pages, links),
     )
     if homepage.ok and not any(i.date for i in homepage.items):
         facts.second_level = _second_level(pages[0], pages, links, second_level_pages)
