@@ -214,12 +214,25 @@ def _title(head: list[str], skip: set[str]) -> str:
         if "：" in line or line.endswith(("。", "；")):
             continue
         parts = [line]
+        before = head[i - 1] if i else ""
+        if line.startswith("关于") and _issuer_line(before, skip):
+            parts.insert(0, before)  # 示范市住房和城乡建设局 / 关于印发…的通知
         for following in head[i + 1 : i + 3]:
             if _TITLE_END.search(parts[-1]) or following in skip or "：" in following:
                 break
             parts.append(following)
         return "".join(parts)[:200]
     return ""
+
+
+def _issuer_line(line: str, skip: set[str]) -> bool:
+    """A title's first line naming only its issuer (示范市住房和城乡建设局)."""
+    return (
+        2 <= len(line) <= 24
+        and line not in skip
+        and not line.endswith("文件")
+        and not any(ch.isdigit() or ch in "：:，,。；〔〕" for ch in line)
+    )
 
 
 def _written(lines: list[str]) -> date | None:
