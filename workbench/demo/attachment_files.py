@@ -199,7 +199,8 @@ def _scan(spec: Spec) -> bytes:
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-    found = cjk_font()
+    chosen = spec.get("font")  # [path, face index]: a font of the caller's choosing
+    found = (str(chosen[0]), int(chosen[1])) if isinstance(chosen, list | tuple) else cjk_font()
     width, height = 1654, 2339  # A4 at 200 dpi
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
@@ -221,11 +222,18 @@ def _scan(spec: Spec) -> bytes:
         x = (width - w) / 2 if align == "center" else 160 if align == "left" else width - 160 - w
         draw.text((x, y), text, font=face, fill=20)
         y += int(size * 1.9) if align == "center" else int(size * 1.85)
+    # a scanner's output: slightly rotated, speckled, blurred ("清晰": a clean scan, "模糊倾斜":
+    # a poor one); the demo's scan is in between
+    angle, specks, blur = {"清晰": (0.0, 0, 0.0), "模糊倾斜": (1.5, 12000, 1.1)}.get(
+        str(spec.get("quality", "")), (0.6, 3000, 0.6)
+    )
     rng = random.Random(str(spec.get("number", "")))
-    image = image.rotate(0.6, fillcolor=255, resample=Image.Resampling.BICUBIC)
-    for _ in range(3000):
+    if angle:
+        image = image.rotate(angle, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    for _ in range(specks):
         image.putpixel((rng.randrange(width), rng.randrange(height)), rng.randrange(150, 230))
-    image = image.filter(ImageFilter.GaussianBlur(0.6))
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
     buffer = io.BytesIO()
     image.save(buffer, format="PDF", resolution=200)
     return buffer.getvalue()

@@ -260,8 +260,13 @@ def issue21_entries(as_of: date, site: dict[str, SiteModel]) -> tuple[TruthEntry
     add("expected", "site.privacy", "website", XLSX_SITE, XLSX_SITE,
         evidence_path=listed.path,
         note="公示附件（.xlsx）中列出未脱敏的身份证号（线索）")  # fmt: skip
+    from workbench.demo.sites import item_path
+
+    tzgg = site[XLSX_SITE].column("tzgg")
+    notice = next(it for it in tzgg.items if it.item_id == missing.item_id)
     add("expected", "site.link_broken", "website", XLSX_SITE, XLSX_SITE, key_path=missing.path,
-        note="附件链接“报名登记表.docx”指向的文件不存在（HTTP 404）")  # fmt: skip
+        note="附件链接“报名登记表.docx”指向的文件不存在（HTTP 404）",
+        evidence_path=item_path(site[XLSX_SITE], tzgg, notice))  # fmt: skip
     add("not_expected", "site.privacy", "website", "scjgj", "scjgj",
         note=".xls公示附件中的身份证号、手机号码已脱敏")  # fmt: skip
     add("not_expected", "site.link_broken", "website", "lyj", "lyj",
