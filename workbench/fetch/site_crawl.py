@@ -16,6 +16,10 @@ again ``retries`` times. A frameset homepage shows the rows of its frames. When 
 shows no dated item (a navigation shell), its first same-site links that the crawl fetched
 become ``SiteFacts.second_level``.
 
+The attachments the pages link (issue 21: ``attachments:`` rules) are fetched after the pages
+and read; ``SiteFacts.attachments`` keeps what each yielded, with the page that links it and
+the date its list row shows.
+
 Settings come from the rules' ``crawl:`` section (see ``rules/columns.yaml``); delays and
 timeouts in seconds; dates are Asia/Shanghai calendar dates.
 """
