@@ -147,6 +147,8 @@ def test_document_facts_from_plain_lines() -> None:
         ["发文字号：湘政办规〔2021〕4号\n有效性：有效\n关于印发办法的通知\n自2021年1月1日起施行"]
     )
     assert (facts["number"], facts["validity"]) == ("湘政办规〔2021〕4号", "有效")
+    ocr = document_text_facts(["示范市人民政府办公室文件\n示政办规 [2022]】 5号\n关于印发办法的通知"])
+    assert ocr["number"] == "示政办规〔2022〕5号"  # a fax-like scan's doubled bracket
     cited = document_text_facts(["各单位：\n根据国办发〔2018〕94号文件精神，现通知如下。"])
     assert cited["number"] is None and cited["doc_numbers"] == ["国办发〔2018〕94号"]
 
@@ -368,3 +370,14 @@ def test_inspect_reads_an_attachment_file_and_url(
     out = capsys.readouterr().out
     assert "附件格式：xlsx" in out and "身份证号1个（如110***********0039）" in out
     assert ID_NUMBER not in out
+
+
+def test_the_evidence_panel_shows_what_a_file_yielded() -> None:
+    from workbench.dashboard.evidence import reading_html
+    from workbench.inspect import attachment_facts
+
+    page = SITE.url + "tzgg/t20220901_1.html"
+    listed = _attachment(SITE.url + "l.xlsx", page, LIST, anchor="名单.xlsx")
+    html = reading_html(attachment_facts(listed, listed.url, status=200, linked_from=page))
+    assert "附件格式" in html and "xlsx" in html and page in html
+    assert ID_NUMBER not in html and "110***********0039" in html

@@ -223,10 +223,13 @@ def _scan(spec: Spec) -> bytes:
         draw.text((x, y), text, font=face, fill=20)
         y += int(size * 1.9) if align == "center" else int(size * 1.85)
     # a scanner's output: slightly rotated, speckled, blurred ("清晰": a clean scan, "模糊倾斜":
-    # a poor one); the demo's scan is in between
-    angle, specks, blur = {"清晰": (0.0, 0, 0.0), "模糊倾斜": (1.5, 12000, 1.1)}.get(
-        str(spec.get("quality", "")), (0.6, 3000, 0.6)
-    )
+    # a poor one, "传真": a fax-like copy at 80 dpi); the demo's scan is in between
+    quality = str(spec.get("quality", ""))
+    angle, specks, blur = {"清晰": (0.0, 0, 0.0), "模糊倾斜": (1.5, 12000, 1.1),
+                           "传真": (2.5, 20000, 0.8)}.get(quality, (0.6, 3000, 0.6))  # fmt: skip
+    if quality == "传真":
+        small = image.resize((width * 2 // 5, height * 2 // 5), Image.Resampling.BILINEAR)
+        image = small.resize((width, height), Image.Resampling.NEAREST)
     rng = random.Random(str(spec.get("number", "")))
     if angle:
         image = image.rotate(angle, fillcolor=255, resample=Image.Resampling.BICUBIC)

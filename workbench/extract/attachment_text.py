@@ -21,11 +21,13 @@ read (``unread``, Chinese). Text is capped at ``max_chars`` characters.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -332,6 +334,22 @@ def _profile() -> Path:
     return _PROFILES[pid]
 
 
+def _run_group(cmd: list[str], timeout: float, env: dict[str, str]) -> bool:
+    """Run ``cmd`` in a process group of its own; past ``timeout`` seconds the whole group is
+    killed (LibreOffice's launcher starts ``soffice.bin`` as a child). False on a timeout."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True
+    )
+    try:
+        proc.wait(timeout=timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return False
+
+
 def _converted(content: bytes, fmt: str, options: TextOptions) -> ExtractedText:
     """A binary Office file converted to .docx / .xlsx by LibreOffice, then read."""
     command = libreoffice()
@@ -344,13 +362,9 @@ def _converted(content: bytes, fmt: str, options: TextOptions) -> ExtractedText:
         src.write_bytes(content)
         out = Path(tmp) / "out"
         env = {**os.environ, "HOME": str(profile)}
-        try:
-            subprocess.run(
-                [command, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                 "--norestore", "--convert-to", target, "--outdir", str(out), str(src)],
-                capture_output=True, timeout=options.timeout, env=env,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
+        cmd = [command, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+               "--norestore", "--convert-to", target, "--outdir", str(out), str(src)]  # fmt: skip
+        if not _run_group(cmd, options.timeout, env):
             return ExtractedText(fmt, unread=f"LibreOffice转换超时（{options.timeout:g}秒）")
         converted = out / f"in.{target}"
         if not converted.is_file():
