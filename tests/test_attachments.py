@@ -147,7 +147,9 @@ def test_document_facts_from_plain_lines() -> None:
         ["发文字号：湘政办规〔2021〕4号\n有效性：有效\n关于印发办法的通知\n自2021年1月1日起施行"]
     )
     assert (facts["number"], facts["validity"]) == ("湘政办规〔2021〕4号", "有效")
-    ocr = document_text_facts(["示范市人民政府办公室文件\n示政办规 [2022]】 5号\n关于印发办法的通知"])
+    ocr = document_text_facts(
+        ["示范市人民政府办公室文件\n示政办规 [2022]】 5号\n关于印发办法的通知"]
+    )
     assert ocr["number"] == "示政办规〔2022〕5号"  # a fax-like scan's doubled bracket
     cited = document_text_facts(["各单位：\n根据国办发〔2018〕94号文件精神，现通知如下。"])
     assert cited["number"] is None and cited["doc_numbers"] == ["国办发〔2018〕94号"]
