@@ -383,3 +383,20 @@ def test_the_evidence_panel_shows_what_a_file_yielded() -> None:
     html = reading_html(attachment_facts(listed, listed.url, status=200, linked_from=page))
     assert "附件格式" in html and "xlsx" in html and page in html
     assert ID_NUMBER not in html and "110***********0039" in html
+
+
+def test_a_file_is_titled_by_its_link_without_labels() -> None:
+    from workbench.extract.attachments import attachment_title
+
+    def title(anchor: str, text_title: str = "") -> str:
+        att = AttachmentFacts(url="http://a.gov.cn/P020220901.pdf", final_url="", status=200,
+                              error=None, source="", anchor=anchor,
+                              extras={"document": {"title": text_title}})  # fmt: skip
+        return attachment_title(att)
+
+    assert title("附件1：拟聘用人员名单.xlsx") == "拟聘用人员名单"
+    assert title("枫林市课后服务管理办法（扫描件）") == "枫林市课后服务管理办法"
+    assert title("通知【Word版】.doc") == "通知"
+    assert title("暂行办法（试行）") == "暂行办法（试行）"
+    assert title("", "关于印发办法的通知") == "关于印发办法的通知"
+    assert title("") == "P020220901"

@@ -176,8 +176,12 @@ def read_attachment(
 
 # ----------------------------------------------------------------------------- documents
 
+# 附件1： before a link's text; (PDF) / （扫描件） / 【Word版】 after it: not the title
 _ATTACHMENT_LABEL = re.compile(
-    r"^附件\s*\d*\s*[:：.、]?\s*|\s*[(（\[【](?:pdf|docx?|wps|xlsx?|et)[)）\]】]$", re.I
+    r"^附件\s*\d*\s*[:：.、]?\s*"
+    r"|\s*[(（\[【][^()（）\[\]【】]{0,4}?(?:pdf|docx?|wps|xlsx?|et|word|excel|扫描件|扫描版|版)"
+    r"[)）\]】]$",
+    re.I,
 )
 _EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et)$", re.I)
 
@@ -185,7 +189,8 @@ _EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|et)$", re.I)
 def attachment_title(att: Any) -> str:
     """A file's title: its link's text without 附件1： or the extension, else the title its
     text shows, else its file name."""
-    anchor = _EXTENSION.sub("", _ATTACHMENT_LABEL.sub("", att.anchor or "").strip()).strip()
+    anchor = _ATTACHMENT_LABEL.sub("", _EXTENSION.sub("", (att.anchor or "").strip()).strip())
+    anchor = _EXTENSION.sub("", anchor.strip()).strip()
     text = (att.extras.get("document") or {}).get("title") or ""
     return anchor or text or _EXTENSION.sub("", file_name(att.url))
 
