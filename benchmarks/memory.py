@@ -63,7 +63,7 @@ def main() -> int:
         ensure_peers()
     sizes = [int(s) for s in args.sizes.split(",")]
     tools = (
-        ["workbench"]
+        ([] if args.skip_plain else ["workbench"])
         + (["workbench-full"] if args.full else [])
         + (["scrapy"] if args.peer else [])
     )

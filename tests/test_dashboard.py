@@ -119,7 +119,7 @@ def test_empty_store_says_what_to_do(tmp_path: Path) -> None:
     app = ReviewDashboard(store.connect(f"sqlite:///{tmp_path / 'w.db'}"))
     assert "workbench run" in app.overview.summary.value
     assert app.review.visible_ids() == []
-    assert [app.tabs.get_title(i) for i in range(3)] == list(TAB_TITLES)
+    assert [app.tabs.get_title(i) for i in range(len(TAB_TITLES))] == list(TAB_TITLES)
 
 
 def _all_html(panel: ReviewPanel) -> str:

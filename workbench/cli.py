@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_parser(sub)
 
+    from workbench.rectification.command import add_parsers as add_rectification_parsers
+
+    add_rectification_parsers(sub)
+
     add_hub_parser(sub)
 
     _add_ops_commands(sub)
@@ -275,6 +279,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from workbench.review_command import review_command
 
             return review_command(args)
+        if args.command == "recheck":
+            from workbench.rectification.command import recheck_command
+
+            return recheck_command(args)
+        if args.command == "rectify":
+            from workbench.rectification.command import rectify_command
+
+            return rectify_command(args)
         if args.command == "hub":
             from workbench.hub.command import hub_command
 

@@ -46,6 +46,7 @@ from workbench.fetch.charset import decode_body
 from workbench.fetch.crawl import check_start_url
 from workbench.fetch.guard import guarded_session, inventory_hosts
 from workbench.fetch.http import fetch_url, now_shanghai
+from workbench.fetch.page_read import page_links
 from workbench.urls import normalize_url
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "inspect_command",
     "inspect_page",
     "page_facts",
+    "read_live_page",
     "summary_text",
 ]
 
@@ -243,6 +245,71 @@ def _page_ref(root: lxml.html.HtmlElement, url: str, today: date) -> date:
     return newest or today
 
 
+def _read_source(
+    source: _Source, session: Any, timeout: float, today: date | None = None
+) -> tuple[PageAnalysis, PageReading, lxml.html.HtmlElement, list[str]]:
+    """Read a loaded page as the crawl does: redirects followed, rows, a script list's data
+    asked for, every page analyzer; year-less dates against ``today`` (default: today)."""
+
+    def fetch(url: str, method: str = "GET", form: tuple[tuple[str, str], ...] = ()) -> Any:
+        return fetch_url(
+            url, timeout=timeout, session=session, method=method, data=list(form) or None
+        )
+
+    root = parse_page(source.text)
+    if root is None or "<" not in source.text[:20000]:
+        raise InspectError(f"内容无法解析为网页：{source.url}")
+    final, redirects = source.final_url, []
+    for _ in range(3):  # meta refresh / location.href: where the browser ends
+        target_url = read_page(root, final, rows=False).redirect
+        if not target_url or target_url == final or not target_url.startswith("http"):
+            break
+        result = fetch(target_url)
+        landed = parse_page(result.text) if result.ok else None
+        if landed is None:
+            break
+        redirects.append(target_url)
+        final, root = normalize_url(result.final_url), landed
+    today = today or now_shanghai().date()
+    reading = read_page(root, final, ref=_page_ref(root, final, today))
+
+    def fetch_data(request: Any) -> tuple[str, str | None]:
+        got = fetch(request.url, request.method, request.form)
+        return got.text, (None if got.ok else got.error or f"HTTP {got.status}")
+
+    read_script_list(reading, fetch_data, document_base(root, final), today)
+    node = root.find(".//title")
+    page = PageAnalysis(
+        url=source.url,
+        final_url=final,
+        status=source.status,
+        error=None,
+        title=" ".join(node.text_content().split())[:300] if node is not None else "",
+        published=article_date(root, final),
+        items=reading.items,
+        extras=analyze(root, final),
+        script_list=reading.script_list,
+        script_note=reading.script_note,
+        list_pages=[r.shown for r in reading.list_pages],
+        total_pages=reading.total_pages,
+        frames=reading.frames,
+    )
+    return page, reading, root, redirects
+
+
+def read_live_page(
+    url: str, *, timeout: float = 15.0, today: date | None = None
+) -> tuple[PageAnalysis, list[tuple[str, str]]]:
+    """One page fetched now and read as the crawl reads it (``workbench recheck``): the page
+    and its links (target, anchor). Raises :class:`InspectError` when it cannot be read."""
+    source, session = _load(url, None, timeout)
+    try:
+        page, _reading, root, _ = _read_source(source, session, timeout, today)
+        return page, page_links(root, page.final_url)
+    finally:
+        session.close()
+
+
 def inspect_page(
     target: str, *, base_url: str | None = None, timeout: float = 15.0
 ) -> tuple[dict[str, Any], PageReading]:
@@ -253,50 +320,8 @@ def inspect_page(
         session.close()
         return _inspect_attachment(source), PageReading()
     try:
-
-        def fetch(url: str, method: str = "GET", form: tuple[tuple[str, str], ...] = ()) -> Any:
-            return fetch_url(
-                url, timeout=timeout, session=session, method=method, data=list(form) or None
-            )
-
-        root = parse_page(source.text)
-        if root is None or "<" not in source.text[:20000]:
-            raise InspectError(f"内容无法解析为网页：{source.url}")
-        final, redirects = source.final_url, []
-        for _ in range(3):  # meta refresh / location.href: where the browser ends
-            target_url = read_page(root, final, rows=False).redirect
-            if not target_url or target_url == final or not target_url.startswith("http"):
-                break
-            result = fetch(target_url)
-            landed = parse_page(result.text) if result.ok else None
-            if landed is None:
-                break
-            redirects.append(target_url)
-            final, root = normalize_url(result.final_url), landed
-        today = now_shanghai().date()
-        reading = read_page(root, final, ref=_page_ref(root, final, today))
-
-        def fetch_data(request: Any) -> tuple[str, str | None]:
-            got = fetch(request.url, request.method, request.form)
-            return got.text, (None if got.ok else got.error or f"HTTP {got.status}")
-
-        read_script_list(reading, fetch_data, document_base(root, final), today)
-        node = root.find(".//title")
-        page = PageAnalysis(
-            url=source.url,
-            final_url=final,
-            status=source.status,
-            error=None,
-            title=" ".join(node.text_content().split())[:300] if node is not None else "",
-            published=article_date(root, final),
-            items=reading.items,
-            extras=analyze(root, final),
-            script_list=reading.script_list,
-            script_note=reading.script_note,
-            list_pages=[r.shown for r in reading.list_pages],
-            total_pages=reading.total_pages,
-            frames=reading.frames,
-        )
+        page, reading, root, redirects = _read_source(source, session, timeout)
+        final = page.final_url
         homepage = bool(_HOME_PATH_RE.match(urlsplit(final).path)) and final.startswith("http")
         facts = page_facts(page, homepage=homepage)
         if facts["policy_page"] is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -29,6 +29,13 @@ def _normalized(url: str) -> str:
         host = f"{host}:{port}"
     path = "" if parts.path in ("", "/") else parts.path
     return urlunsplit((scheme, host, path, parts.query, ""))
+
+
+@lru_cache(maxsize=8192)
+def join_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``, cached: several readers of one page (its links, its rows, its
+    column signals) join the same hrefs against the same base. Raises ValueError as urljoin."""
+    return urljoin(base, href)
 
 
 def same_host(a: str, b: str) -> bool:

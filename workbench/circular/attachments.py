@@ -48,7 +48,8 @@ class Attachment:
 
     @property
     def label(self) -> str:
-        return f"附件{self.number}"
+        """``附件2``; ``附件`` for the only attachment of a document that numbers none (0)."""
+        return f"附件{self.number}" if self.number else "附件"
 
 
 def _problem_text(record: FindingRecord) -> str:

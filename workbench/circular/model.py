@@ -102,7 +102,7 @@ class Circular:
     @property
     def attachment_list(self) -> list[str]:
         """``1.检查发现存在突出问题的政务新媒体名单`` … for the 附件 line."""
-        return [f"{a.number}.{a.title}" for a in self.attachments]
+        return [f"{a.number}.{a.title}" if a.number else a.title for a in self.attachments]
 
 
 def _issue_date(settings: Mapping[str, Any], as_of: date) -> date:

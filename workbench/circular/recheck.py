@@ -6,18 +6,27 @@ is not ``check.incomplete``. ``finding_id`` includes the quarter, so problems ar
 (e.g. broken links) count as one problem. A problem is *not fixed* when this quarter holds
 an active, non-dismissed finding with the same match key; it is *unverified* when instead
 the same target could not be checked this quarter (an active ``check.incomplete``
-finding); otherwise it is *fixed*.
+finding) — unless ``workbench recheck`` judged it since (已整改 / 未整改: that result counts);
+otherwise it is *fixed*.
+
+The loop after the earlier circular (``store.rectification``) is read too: what the unit
+reported (``claim``: done / cannot / none, "" when nothing was recorded), the latest
+re-check (``rechecked``: fixed / not_fixed / manual, "" when none ran) and whether the claim
+is *contradicted*: 整改完成 reported while the re-check, or this quarter's check, still sees
+the problem. Several findings of one problem take the strongest claim (done, cannot, none)
+and the worst re-check (not_fixed, manual, fixed).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.circular.targets import INCOMPLETE_INDICATOR, url_key
 from workbench.errors import QuarterError
 from workbench.quarter import Quarter, parse_quarter
-from workbench.store import Engine, detections, runlog
+from workbench.store import Engine, detections, rectification, runlog
 
 MAX_NAMED_UNITS = 5
 
@@ -33,6 +42,13 @@ class RecheckItem:
     platform: str
     problem: str
     status: str  # fixed / not_fixed / unverified
+    claim: str = ""  # done / cannot / none (what the unit reported; "" nothing recorded)
+    rechecked: str = ""  # fixed / not_fixed / manual ("" when not re-checked)
+
+    @property
+    def contradicted(self) -> bool:
+        """整改完成 reported, but the re-check or this quarter's check still sees it."""
+        return self.claim == "done" and "not_fixed" in (self.rechecked, self.status)
 
 
 @dataclass
@@ -69,6 +85,40 @@ class Recheck:
         return "上季度" if this.previous() == before else before.chinese
 
     @property
+    def claims_recorded(self) -> bool:
+        """Whether any unit's answer was recorded, 未反馈 included (else the circular says
+        nothing of them)."""
+        return any(item.claim for item in self.items)
+
+    def _claims(self, claim: str) -> int:
+        return sum(1 for item in self.items if item.claim == claim)
+
+    @property
+    def claimed(self) -> int:
+        return self._claims("done")
+
+    @property
+    def cannot(self) -> int:
+        return self._claims("cannot")
+
+    @property
+    def no_feedback(self) -> int:
+        """Problems without an answer: 未反馈 recorded, or nothing recorded."""
+        return self._claims("none") + self._claims("")
+
+    @property
+    def rechecked_count(self) -> int:
+        return sum(1 for item in self.items if item.rechecked)
+
+    @property
+    def contradicted(self) -> int:
+        return sum(1 for item in self.items if item.contradicted)
+
+    @property
+    def contradicted_units(self) -> list[str]:
+        return list(dict.fromkeys(i.unit for i in self.items if i.contradicted))
+
+    @property
     def not_fixed_units(self) -> list[str]:
         """Units with problems not fixed, in the order the problems were found."""
         return list(dict.fromkeys(i.unit for i in self.items if i.status == "not_fixed"))
@@ -82,7 +132,7 @@ def _target_key(kind: str, target: str) -> str:
     return target.strip()
 
 
-def _match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[str, ...]:
+def match_key(indicator: str, kind: str, target: str, platform: str) -> tuple[str, ...]:
     return (indicator, kind, _target_key(kind, target), (platform or "").strip())
 
 
@@ -100,8 +150,17 @@ def _earlier_quarter(engine: Engine, quarter: Quarter) -> Quarter | None:
 
 
 def _active_findings(engine: Engine, quarter: str) -> list[Any]:
-    """Active findings of ``quarter`` a reviewer did not dismiss, in the store's order."""
-    return detections.undismissed_findings(engine, quarter)
+    """Active findings of ``quarter`` a reviewer did not dismiss, leads only once confirmed
+    (the problems its circular counted), in the store's order."""
+    out = []
+    for row in detections.undismissed_findings(engine, quarter):
+        try:
+            lead = bool(json.loads(row.detail or "{}").get("lead"))
+        except (TypeError, ValueError, AttributeError):
+            lead = False
+        if not lead or row.status == "confirmed":
+            out.append(row)
+    return out
 
 
 def recheck(engine: Engine, quarter: str) -> Recheck | None:
@@ -116,7 +175,7 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         return None
     current = _active_findings(engine, this.label)
     present = {
-        _match_key(row.indicator, row.target_kind, row.target, row.platform)
+        match_key(row.indicator, row.target_kind, row.target, row.platform)
         for row in current
         if row.indicator != INCOMPLETE_INDICATOR
     }
@@ -126,18 +185,25 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
         if row.indicator == INCOMPLETE_INDICATOR
     }
     result = Recheck(quarter=this.label, previous_quarter=before.label)
-    seen: set[tuple[str, ...]] = set()
-    for row in _active_findings(engine, before.label):
-        if row.indicator == INCOMPLETE_INDICATOR:
-            continue
-        key = _match_key(row.indicator, row.target_kind, row.target, row.platform)
-        if key in seen:
-            continue
-        seen.add(key)
+    earlier = [
+        r for r in _active_findings(engine, before.label) if r.indicator != INCOMPLETE_INDICATOR
+    ]
+    claims = rectification.claims(engine, [r.finding_id for r in earlier])
+    checks = rectification.latest_rechecks(engine, before.label)
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for row in earlier:
+        key = match_key(row.indicator, row.target_kind, row.target, row.platform)
+        groups.setdefault(key, []).append(row)
+    for key, rows in groups.items():
+        row = rows[0]
+        found = [checks[r.finding_id].status for r in rows if r.finding_id in checks]
+        rechecked = next((s for s in ("not_fixed", "manual", "fixed") if s in found), "")
+        recorded = {claims[r.finding_id].status for r in rows if r.finding_id in claims}
+        claim = next((c for c in ("done", "cannot", "none") if c in recorded), "")
         if key in present:
             status = "not_fixed"
         elif (key[1], key[2], key[3]) in unchecked:
-            status = "unverified"
+            status = rechecked if rechecked in ("fixed", "not_fixed") else "unverified"
         else:
             status = "fixed"
         result.items.append(
@@ -149,6 +215,8 @@ def recheck(engine: Engine, quarter: str) -> Recheck | None:
                 platform=row.platform or "",
                 problem=row.problem,
                 status=status,
+                claim=claim,
+                rechecked=rechecked,
             )
         )
     return result

@@ -1,4 +1,4 @@
-"""The review dashboard: one tabbed app (总览 / 问题审核 / 通报起草) over the store.
+"""The review dashboard: one tabbed app (总览 / 问题审核 / 通报起草 / 整改跟踪) over the store.
 
 ``notebooks/review_dashboard.ipynb`` only does ``ReviewDashboard.from_environment().widget``;
 ``workbench serve`` and the hub's spawner pass the database URL in ``WORKBENCH_DB``. Under
@@ -16,15 +16,16 @@ from workbench import store
 from workbench.dashboard.drafting import DraftingPanel
 from workbench.dashboard.identity import ReviewerBox
 from workbench.dashboard.overview import QuarterOverview
+from workbench.dashboard.rectification import RectificationPanel
 from workbench.dashboard.review import ReviewPanel
 from workbench.dashboard.ui import STYLE, StatusLine
 from workbench.store import Engine, roles
 
-TAB_TITLES = ("总览", "问题审核", "通报起草")
+TAB_TITLES = ("总览", "问题审核", "通报起草", "整改跟踪")
 
 
 class ReviewDashboard:
-    """The three views under one quarter selector and one 审核人 field."""
+    """The four views under one quarter selector and one 审核人 field."""
 
     def __init__(self, engine: Engine, reviewer: ReviewerBox | None = None) -> None:
         self.engine = engine
@@ -32,13 +33,19 @@ class ReviewDashboard:
         self.overview = QuarterOverview(engine)
         self.review = ReviewPanel(engine, self.reviewer)
         self.drafting = DraftingPanel(engine, self.reviewer)
+        self.rectification = RectificationPanel(engine, self.reviewer)
         self.quarter = self.overview.quarter
         self.quarter.add_class("wb-quarter")
         self.status = StatusLine()
         self.refresh_button = widgets.Button(description="刷新", icon="refresh")
         self.refresh_button.on_click(lambda _b: self.status.run(self.refresh))
         self.tabs = widgets.Tab(
-            children=[self.overview.body, self.review.widget, self.drafting.widget]
+            children=[
+                self.overview.body,
+                self.review.widget,
+                self.drafting.widget,
+                self.rectification.widget,
+            ]
         )
         for index, title in enumerate(TAB_TITLES):
             self.tabs.set_title(index, title)
@@ -66,10 +73,12 @@ class ReviewDashboard:
         quarter = str(self.quarter.value or "")
         self.review.set_quarter(quarter)
         self.drafting.set_quarter(quarter)
+        self.rectification.set_quarter(quarter)
 
     def refresh(self) -> None:
         """Re-read everything (other supervisors' decisions included)."""
         self.overview.refresh()
         self.review.reload()
         self.drafting.reload()
+        self.rectification.reload()
         self.status.ok("已刷新。")

@@ -15,6 +15,7 @@ from workbench.dashboard.labels import (
 )
 from workbench.dashboard.ui import esc, safe_link, status_tag
 from workbench.store.decisions import AuditEntry
+from workbench.store.rectification import CLAIM_LABELS
 
 DETAIL_LABELS = {
     "as_of": "监测时间点",
@@ -89,15 +90,19 @@ def history_html(entries: list[AuditEntry]) -> str:
     for e in reversed(entries):
         before = e.previous.get("status", "pending")
         what = e.action_label
+        before_cell = status_tag(str(before))
         if e.action == "edit":
             what += f"：“{e.new_value or ''}”"
+        if e.action == "rectify":  # a unit's claim (store.rectification), not a decision
+            what += f"：{CLAIM_LABELS.get(e.new_value or '', e.new_value or '')}"
+            before_cell = f"整改情况：{esc(CLAIM_LABELS.get(str(before), str(before)))}"
         if e.reason:
-            what += f"（理由：{e.reason}）"
+            what += f"（{'说明' if e.action == 'rectify' else '理由'}：{e.reason}）"
         rows.append(
             "<tr>"
             f"<td>{esc(e.created_at.strftime('%Y-%m-%d %H:%M'))}</td>"
             f"<td>{esc(e.reviewer)}</td><td>{esc(what)}</td>"
-            f"<td>{status_tag(str(before))}</td>"
+            f"<td>{before_cell}</td>"
             "</tr>"
         )
     return (

@@ -16,6 +16,7 @@ import pandas as pd
 from workbench import store
 from workbench.dashboard import charts, labels
 from workbench.dashboard.coverage_view import coverage_html
+from workbench.dashboard.rectification import open_problems_html
 from workbench.dashboard.ui import Progress, StatusLine, esc, html_table, kpi_cards
 from workbench.errors import WorkbenchError
 from workbench.reviewed import open_quarter, pass_rate_trend, quarters
@@ -54,7 +55,8 @@ def problems_by_unit(frame: pd.DataFrame, top: int = 12) -> pd.Series:
 
 
 class QuarterOverview:
-    """总览: a quarter selector, the key figures, pass rates and charts."""
+    """总览: a quarter selector, the key figures, pass rates and charts, each unit's open
+    problems across quarters."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -71,6 +73,7 @@ class QuarterOverview:
         self.summary = widgets.HTML()
         self.rates = widgets.HTML()
         self.coverage = widgets.HTML()  # probe coverage of the latest monitoring week
+        self.open_problems = widgets.HTML()  # each unit's open problems across quarters
         self.family_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.unit_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.trend_chart = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -83,7 +86,10 @@ class QuarterOverview:
                 self.summary,
                 widgets.HBox(
                     [
-                        widgets.VBox([self.rates, self.coverage], layout={"width": "50%"}),
+                        widgets.VBox(
+                            [self.rates, self.open_problems, self.coverage],
+                            layout={"width": "50%"},
+                        ),
                         widgets.VBox(
                             [self.family_chart, self.unit_chart, self.trend_chart],
                             layout={"width": "50%", "align_items": "center"},
@@ -116,7 +122,7 @@ class QuarterOverview:
         self.status.run(lambda: self._load(str(self.quarter.value)))
 
     def _load(self, quarter: str) -> None:
-        with self.progress.task("正在读取检查结果…", steps=4) as step:
+        with self.progress.task("正在读取检查结果…", steps=5) as step:
             view = open_quarter(quarter, db=self.engine)
             frame = view.findings
             scores = None
@@ -151,3 +157,5 @@ class QuarterOverview:
             else:
                 self.trend_chart.value = charts.pass_rate_trend_png(trend)
                 self.trend_chart.layout.display = ""
+            step("正在统计未整改问题…")
+            self.open_problems.value = open_problems_html(self.engine)

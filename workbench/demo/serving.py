@@ -44,6 +44,13 @@ class DemoCity:
     feed_base_url: str = ""
     media_sources: dict[str, str] = field(default_factory=dict)  # 账号名称 → 数据源 as in media.csv
     model: CityModel | None = None
+    site_servers: dict[str, SiteServer] = field(default_factory=dict, repr=False)
+
+    def serve_site(self, site: SiteModel) -> None:
+        """Serve ``site`` from now on in place of the site of the same key, at the same
+        address: a unit that changed its website (rectified a problem, ``demo.rectified``)."""
+        server = self.site_servers[site.key]
+        server.routes, server.site = route_table(site), site
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -238,6 +245,7 @@ def serve_demo_city(
     threads: list[threading.Thread] = []
     try:
         site_urls: dict[str, str] = {}
+        site_servers: dict[str, SiteServer] = {}
         for index, site in enumerate(city.sites):
             address = f"127.0.0.{index + 2}" if distinct_hosts else host
             site_port = (
@@ -245,6 +253,7 @@ def serve_demo_city(
             )
             site_server = SiteServer((address, site_port), site)
             servers.append(site_server)
+            site_servers[site.key] = site_server
             bound_host, port = site_server.server_address[:2]
             site_urls[site.key] = f"http://{bound_host!s}:{port}/"
         feed_server = FeedServer((host, base_port), city)
@@ -269,6 +278,7 @@ def serve_demo_city(
             feed_base_url=feed_server.base_url,
             media_sources={a.name: urls.feed_source(city, a.name) for a in city.accounts},
             model=city,
+            site_servers=site_servers,
         )
     finally:
         _stop(servers, threads)

@@ -115,8 +115,13 @@ class PageReading:
 
 # ----------------------------------------------------------------------------- URLs
 
+# What recurs is a site's navigation (header, sidebar, list paging): a few hundred URLs. Article
+# URLs are seen once, so a larger cache only holds them: at 65,536 entries these two caches held
+# about 34 MB in every page-reading process of a 100,000-page crawl.
+_URL_CACHE = 4096
 
-@lru_cache(maxsize=65536)
+
+@lru_cache(maxsize=_URL_CACHE)
 def canonical_url(url: str) -> str:
     """The URL of a list page's first page: ``index_2.html`` → ``index.html``, no ``?page=``."""
     parts = urlsplit(normalize_url(url))
@@ -128,7 +133,7 @@ def canonical_url(url: str) -> str:
     return normalize_url(urlunsplit((parts.scheme, parts.netloc, path, urlencode(kept), "")))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_URL_CACHE)
 def column_key(url: str) -> str:
     """The grouping key: :func:`canonical_url` with ``index.html`` folded into its folder."""
     canon = canonical_url(url)
@@ -201,9 +206,10 @@ def _select_pages(root: lxml.html.HtmlElement, scripts: str, base: str) -> list[
                 body = scripts[func.end() : func.end() + 800]
                 m = re.search(rf"(['\"])([^'\"]*)\1\s*\+\s*{re.escape(func.group(1))}\b", body)
                 prefix = m.group(2) if m else None
+        chosen = select.xpath(".//option[@selected]/@value")  # once a select, not an option
         for value, text in numbered:
             number = int(_OPTION_PAGE_RE.match(text).group(1))  # type: ignore[union-attr]
-            if _option_is_current(select, value) or number == 1:
+            if (chosen and chosen[0] == value) or number == 1:
                 continue
             target = prefix + value if prefix is not None else value
             if prefix is None and not ("/" in value or "." in value):
@@ -213,11 +219,6 @@ def _select_pages(root: lxml.html.HtmlElement, scripts: str, base: str) -> list[
             except ValueError:
                 continue
     return out
-
-
-def _option_is_current(select: lxml.html.HtmlElement, value: str) -> bool:
-    chosen = select.xpath(".//option[@selected]/@value")
-    return bool(chosen) and chosen[0] == value
 
 
 def _linked_pages(root: lxml.html.HtmlElement, url: str, base: str) -> list[ListRequest]:

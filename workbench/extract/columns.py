@@ -29,7 +29,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -40,7 +39,7 @@ from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import DatedItem, url_date
 from workbench.fetch.crawl import NOTE_MAX_DEPTH, NOTE_MAX_PAGES
 from workbench.models import ColumnOverride
-from workbench.urls import normalize_url
+from workbench.urls import join_url, normalize_url
 
 SIGNALS = "column_signals"
 
@@ -58,15 +57,22 @@ _TITLE_SPLIT_RE = re.compile(r"\s*[-_|—–]\s*")
 
 
 def _attr_contains(words: tuple[str, ...]) -> str:
-    """XPath test: the lower-cased class or id contains one of ``words`` (a fast pre-filter)."""
-    low = "translate(@{a},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-    return " or ".join(f"contains({low.format(a=a)},'{w}')" for a in ("class", "id") for w in words)
+    """XPath test: the lower-cased class or id contains one of ``words`` (a fast pre-filter).
+
+    Class and id are lower-cased together (one ``translate`` a word, not two: the words hold
+    no space, so none can straddle the two values); callers test ``@class or @id`` first, so
+    elements without either are never lower-cased."""
+    low = "translate(concat(@class,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    return " or ".join(f"contains({low},'{w}')" for w in words)
 
 
-_NAV_XPATH = etree.XPath(f"//nav | //*[{_attr_contains(('nav', 'menu', 'daohang'))}]")
+_NAV_XPATH = etree.XPath(
+    f"//nav | //*[@class or @id][{_attr_contains(('nav', 'menu', 'daohang'))}]"
+)
 _CRUMB_XPATH = etree.XPath(
     "//*[self::div or self::p or self::span or self::td or self::nav or self::ol or self::ul]"
-    f"[{_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}"
+    "[((@class or @id) and"
+    f" ({_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}))"
     " or contains(text(), '位置')]"
 )
 
@@ -153,7 +159,7 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         try:
-            target = normalize_url(urljoin(url, href).split("#")[0])
+            target = normalize_url(join_url(url, href).split("#")[0])
         except ValueError:
             continue
         nav.setdefault(target, " ".join(link.text_content().split())[:60])

@@ -230,10 +230,13 @@ _URL_DAY_RES = (
 
 
 # "//" rather than root.iter(): libxml2 puts content after a stray </html> in a second tree root.
-_VISIBLE_XPATH = (
+_VISIBLE_XPATH = etree.XPath(
     "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-    " and not(ancestor::template) and not(ancestor::head)]"
+    " and not(ancestor::template) and not(ancestor::head)]",
+    smart_strings=False,  # plain strings: no element proxy made for each text node's parent
 )
+
+_META_XPATH = etree.XPath("//meta")
 
 
 _LAST_TEXT = threading.local()
@@ -249,7 +252,7 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     last = getattr(_LAST_TEXT, "entry", None)
     if last is not None and last[0] is root:
         return str(last[1])
-    text = normalize("\n".join(str(n) for n in root.xpath(_VISIBLE_XPATH)))
+    text = normalize("\n".join(str(n) for n in _VISIBLE_XPATH(root)))
     _LAST_TEXT.entry = (root, text)
     return text
 
@@ -281,7 +284,7 @@ def _labelled(text: str) -> tuple[list[date], list[date], list[date]]:
 
 def _meta_dates(root: lxml.html.HtmlElement) -> list[date]:
     found: list[date] = []
-    for meta in root.xpath("//meta"):
+    for meta in _META_XPATH(root):
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
         if name in _META_NAMES:
             value = parse_date(meta.get("content") or "")

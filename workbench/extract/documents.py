@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.dates import Page, article_date, parse_page
 from workbench.extract.docno import parse_docno
@@ -99,13 +100,21 @@ def _root(html: Page) -> lxml.html.HtmlElement | None:
     return html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
 
 
+# Plain strings (smart_strings=False): no element proxy made for each text node's parent.
+_BODY_TEXT_XPATH = etree.XPath(
+    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]",
+    smart_strings=False,
+)
+_TEXT_XPATH = etree.XPath(
+    "//text()[not(ancestor::script) and not(ancestor::style)]", smart_strings=False
+)
+
+
 def page_lines(root: lxml.html.HtmlElement) -> list[str]:
     """The visible text nodes of the page body, stripped, in order (no script/style/head)."""
-    texts = root.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
-    )
+    texts = _BODY_TEXT_XPATH(root)
     if not texts:
-        texts = root.xpath("//text()[not(ancestor::script) and not(ancestor::style)]")
+        texts = _TEXT_XPATH(root)
     return [t for t in (_SPACES.sub(" ", str(x)).strip() for x in texts) if t]
 
 

@@ -23,6 +23,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.analyzers import page_analyzer
 
@@ -153,11 +154,20 @@ def _hidden_by(link: lxml.html.HtmlElement, styles: _Styles, body_bg: str | None
     return ""
 
 
+_BODY_XPATH = etree.XPath("//body")
+
+
+# What may follow a leading "/" to make a network location: urlsplit drops tab, CR and LF.
+_NETLOC_START = frozenset("/\t\r\n")
+
+
 def _other_host(href: str, base: str) -> str | None:
     """The absolute URL of ``href`` when it points to another host than ``base``."""
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
+    if ":" not in href and href[0] > " " and (href[0] != "/" or href[1:2] not in _NETLOC_START):
+        return None  # no scheme and no //host: urljoin keeps base's host (the common case)
     try:
         url = urljoin(base, href)
         parts, own = urlsplit(url), urlsplit(base)
@@ -173,7 +183,7 @@ def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, s
     """Links to other hosts hidden by the page's CSS or written by a script: ``[{"href",
     "anchor", "how"}]`` (at most ``MAX_LINKS``), or None when there are none."""
     styles = _Styles(root)
-    bodies = root.xpath("//body")
+    bodies = _BODY_XPATH(root)
     body_bg = None
     if bodies:
         body = bodies[0]

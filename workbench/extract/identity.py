@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.dates import Page, parse_page, visible_text
 
@@ -21,7 +22,7 @@ _ICP_RE = re.compile(r"[\u4e00-\u9fff]ICP[备证]\s*\d{6,10}\s*号(?:\s*-\s*\d{1
 _POLICE_RE = re.compile(r"[\u4e00-\u9fff]公网安备\s*\d{14}\s*号?")
 
 
-_CONAC_XPATH = (
+_CONAC_XPATH = etree.XPath(
     "//*[@id='_ideConac'] | //a[contains(translate(@href, 'CONAC', 'conac'), 'conac')]"
     " | //img[contains(translate(@src, 'CONAC', 'conac'), 'conac')]"
     " | //script[contains(translate(@src, 'CONAC', 'conac'), 'conac')]"
@@ -37,6 +38,9 @@ class SiteIdentity:
     icp: str | None
     police: str | None
     conac: bool
+
+
+_META_XPATH = etree.XPath("//meta")
 
 
 def valid_site_code(code: str) -> bool:
@@ -59,7 +63,7 @@ def site_identity(html: Page) -> SiteIdentity:
     m = _SITE_CODE_RE.search(text)
     code = m.group("code") if m else None
     if code is None:
-        for meta in root.xpath("//meta"):
+        for meta in _META_XPATH(root):
             if (meta.get("name") or "").strip().lower() == "siteidcode":
                 content = (meta.get("content") or "").strip()
                 if content:
@@ -68,7 +72,7 @@ def site_identity(html: Page) -> SiteIdentity:
     icp = _ICP_RE.search(text)
     police = _POLICE_RE.search(text)
     # "//" rather than root.iter(): content after a stray </html> lands in a second tree root
-    conac = bool(root.xpath(_CONAC_XPATH))
+    conac = bool(_CONAC_XPATH(root))
     return SiteIdentity(
         site_code=code,
         site_code_valid=code is not None and valid_site_code(code),

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.analyzers import page_analyzer
 from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
@@ -69,6 +70,17 @@ _UNANSWERED_RE = re.compile(r"未回复|未答复|待回复|尚未回复|暂未�
 _ASKED_HEADERS = ("留言时间", "提问时间", "来信时间", "咨询时间", "留言日期", "提问日期")
 _ANSWER_HEADERS = ("答复时间", "回复时间", "办结时间", "答复日期", "回复日期")
 _STATUS_HEADERS = ("状态", "办理状态", "回复状态", "答复状态")
+
+# Compiled once (lxml compiles a string expression on every call).
+_TITLES_XPATH = etree.XPath("//title | //h1 | //h2")
+_NAMED_META_XPATH = etree.XPath("//meta[@name]")
+_A_XPATH = etree.XPath("//a")
+_LINKS_XPATH = etree.XPath("//a[@href]")
+_FORM_XPATH = etree.XPath("//form[.//textarea]")
+_TABLE_XPATH = etree.XPath("//table")
+_TABLE_ROWS_XPATH = etree.XPath("./tr | ./thead/tr | ./tbody/tr")
+_ROW_TEXT_XPATH = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+_BODY_LINKS_XPATH = etree.XPath("//body//a[@href]")
 
 
 def _stamp(m: re.Match[str]) -> tuple[datetime, bool] | None:
@@ -157,8 +169,8 @@ def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]
 
 
 def _page_title(root: lxml.html.HtmlElement) -> str:
-    parts = [el.text_content() for el in root.xpath("//title | //h1 | //h2")]
-    for meta in root.xpath("//meta[@name]"):
+    parts = [el.text_content() for el in _TITLES_XPATH(root)]
+    for meta in _NAMED_META_XPATH(root):
         if (meta.get("name") or "").lower() == "articletitle":
             parts.append(meta.get("content") or "")
     return " ".join(" ".join(parts).split())
@@ -173,7 +185,7 @@ def guide_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
     """
     if not _GUIDE_TITLE_RE.search(_page_title(root)):
         return None
-    listed = sum(1 for a in root.xpath("//a") if _GUIDE_TITLE_RE.search(a.text_content() or ""))
+    listed = sum(1 for a in _A_XPATH(root) if _GUIDE_TITLE_RE.search(a.text_content() or ""))
     if listed >= 3:
         return None
     text = visible_text(root)
@@ -211,7 +223,7 @@ def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     consult: list[list[str]] = []
     sections: list[list[str]] = []
     service = False
-    for a in root.xpath("//a[@href]"):
+    for a in _LINKS_XPATH(root):
         text = _anchor_text(a)
         if not text:
             continue
@@ -222,7 +234,7 @@ def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
             sections.append([text[:40], href])
         if not service and any(w in text for w in SERVICE_WORDS):
             service = True
-    form = bool(root.xpath("//form[.//textarea]"))
+    form = bool(_FORM_XPATH(root))
     return {"consult": consult, "sections": sections, "form": form, "service": service}
 
 
@@ -273,8 +285,8 @@ def _column_of(headers: list[str], names: tuple[str, ...]) -> int | None:
 
 def _message_rows(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
     """Messages listed in a table whose header names 留言时间 and 答复时间 or 状态."""
-    for table in root.xpath("//table"):
-        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr")
+    for table in _TABLE_XPATH(root):
+        rows = _TABLE_ROWS_XPATH(table)
         if len(rows) < 2:
             continue
         headers = _cell_texts(rows[0])
@@ -323,12 +335,11 @@ def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
 
 def _text_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> str:
     parts = []
-    for node in row.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"):
+    subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
+    for node in _ROW_TEXT_XPATH(row):
         parent = node.getparent()
         owner = parent if node.is_text or parent is None else parent.getparent()
-        inside = owner is not None and (
-            owner is link or any(a is link for a in owner.iterancestors())
-        )
+        inside = owner is not None and owner in subtree
         if not inside:
             parts.append(str(node))
     return " ".join(parts)
@@ -366,7 +377,7 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
     out: list[list[Any]] = []
     seen: set[int] = set()
     kept: list[lxml.html.HtmlElement] = []  # lxml proxies: keep rows alive so ids stay unique
-    for link in root.xpath("//body//a[@href]"):
+    for link in _BODY_LINKS_XPATH(root):
         row = _row_of(link)
         if row is None or id(row) in seen:
             continue

@@ -34,6 +34,9 @@ SAMPLES_PER_KIND = 3
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[0-9Xx])(?![0-9A-Za-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")
 _CARD_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z])")
+# What every number above holds (8 digits, a space or dash between the first 4 and the next 4):
+# text without it has no number to mask (dates, times, short numbers are skipped at once).
+_NUMBER_HINT_RE = re.compile(r"\d{4}[ -]?\d{4}")
 _CARD_LABEL_RE = re.compile(
     r"(?:卡号|账号|帐号|银行卡|储蓄卡|借记卡|信用卡|开户行|收款账户)[^\d]{0,8}$"
 )
@@ -164,7 +167,7 @@ def find_personal_info(text: str, today: date | None = None) -> dict[str, Any] |
 def mask_text(text: str) -> str:
     """``text`` with every unmasked 身份证号, mobile and bank card number masked: what the
     crawl keeps of page and row titles (they reach the store, findings and the dashboard)."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or not _NUMBER_HINT_RE.search(text):
         return text
     for _, a, b, masked in sorted(_numbers(text), key=lambda n: -n[1]):
         text = text[:a] + masked + text[b:]

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.analyzers import page_analyzer
 from workbench.extract.attachments import attachment_title
@@ -44,18 +45,21 @@ from workbench.extract.interpretations import (
 INTERPRETATION_COLUMN = re.compile(r"解读")
 DOCUMENT_COLUMN = re.compile(r"政策文件|规范性文件|政府文件|部门文件|文件|政策法规|法规")
 _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|content_\d+|/\d{6}/[^/]+\.s?html?$")
-_CRUMB_XPATH = (
-    '//*[contains(@class,"position") or contains(@class,"crumb") or contains(@class,"location")'
-    ' or contains(@class,"dqwz") or contains(@id,"position")]'
+_CRUMB_XPATH = etree.XPath(  # compiled once; only elements with a class or id are tested
+    '//*[@class or @id][contains(@class,"position") or contains(@class,"crumb")'
+    ' or contains(@class,"location") or contains(@class,"dqwz") or contains(@id,"position")]'
 )
+
+_COLUMN_META_XPATH = etree.XPath('//meta[@name="ColumnName"]/@content')
+_ARTICLE_META_XPATH = etree.XPath('//meta[@name="ArticleTitle"]/@content')
 
 
 def page_column(root: lxml.html.HtmlElement) -> str:
     """The column a page says it belongs to: meta ColumnName, else its breadcrumb's last part."""
-    meta = root.xpath('//meta[@name="ColumnName"]/@content')
+    meta = _COLUMN_META_XPATH(root)
     if meta and str(meta[0]).strip():
         return str(meta[0]).strip()
-    crumbs = root.xpath(_CRUMB_XPATH)
+    crumbs = _CRUMB_XPATH(root)
     if crumbs:
         parts = [p.strip() for p in re.split(r"[>＞»/]", crumbs[0].text_content()) if p.strip()]
         return parts[-1] if parts else ""
@@ -63,7 +67,7 @@ def page_column(root: lxml.html.HtmlElement) -> str:
 
 
 def _is_article(root: lxml.html.HtmlElement, url: str) -> bool:
-    if root.xpath('//meta[@name="ArticleTitle"]/@content'):
+    if _ARTICLE_META_XPATH(root):
         return True
     fields = labelled_fields(page_lines(root))
     return "number" in fields or "reg_no" in fields or bool(_ARTICLE_URL.search(url))

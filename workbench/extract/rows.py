@@ -23,6 +23,7 @@ from datetime import date
 from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.dates import (
     _FULL_RE,
@@ -34,6 +35,7 @@ from workbench.extract.dates import (
     parse_date,
     url_anchor,
 )
+from workbench.urls import join_url
 
 __all__ = ["DatedItem", "document_base", "listed_items", "newest_date"]
 
@@ -61,23 +63,40 @@ def document_base(root: lxml.html.HtmlElement, url: str) -> str:
         return url
 
 
-def _skipped_region(link: lxml.html.HtmlElement) -> bool:
+# Compiled once (lxml compiles a string expression on every call).
+_ROW_TEXT_XPATH = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+_LINKS_XPATH = etree.XPath("//a[@href]")
+
+
+def _skipped_region(link: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
+    """True when an ancestor of ``link`` is navigation, footer … (``_SKIP_TAGS``, class/id).
+
+    ``memo`` (one page's) maps each ancestor already walked to the answer for the links
+    under it: the links of one list share their ancestors, which are then tested once."""
+    path: list[lxml.html.HtmlElement] = []
+    skipped = False
     for el in link.iterancestors():
-        if el.tag in _SKIP_TAGS:
-            return True
+        known = memo.get(el)
+        if known is not None:
+            skipped = known
+            break
+        path.append(el)
         names = f"{el.get('class', '')} {el.get('id', '')}"
-        if names.strip() and _SKIP_CLASS_RE.search(names):
-            return True
-    return False
+        if el.tag in _SKIP_TAGS or (names.strip() and _SKIP_CLASS_RE.search(names)):
+            skipped = True
+            break
+    for el in path:
+        memo[el] = skipped
+    return skipped
 
 
 def _texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
     """Text of ``row`` (no comments/scripts) outside the subtree of ``link``."""
-    for node in row.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]"):
+    subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
+    for node in _ROW_TEXT_XPATH(row):
         parent = node.getparent()
-        inside = parent is link if node.is_text else False
-        if parent is not None and not inside:
-            inside = any(a is link for a in parent.iterancestors())
+        # a text inside the link, or the tail of an element under it (not the link's own tail)
+        inside = parent is not None and parent in subtree and (node.is_text or parent is not link)
         if not inside:
             yield str(node)
 
@@ -170,14 +189,15 @@ def listed_items(html: Page, base_url: str, *, ref: date | None = None) -> list[
         return []
     base = document_base(root, base_url)
     items: dict[str, DatedItem] = {}
-    for link in root.xpath("//a[@href]"):
+    skipped: dict[lxml.html.HtmlElement, bool] = {}
+    for link in _LINKS_XPATH(root):
         href = (link.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
             continue
-        if _skipped_region(link):
+        if _skipped_region(link, skipped):
             continue
         try:
-            url = urljoin(base, href)
+            url = join_url(base, href)
         except ValueError:  # e.g. a malformed IPv6 host
             continue
         when = _row_date(link, ref, url_anchor(url))

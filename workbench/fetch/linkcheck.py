@@ -56,6 +56,14 @@ def _check(
         session.close()
 
 
+def open_link(
+    url: str, *, allow_hosts: Collection[str], timeout: float, user_agent: str | None = None
+) -> LinkOutcome:
+    """One link opened as the run's link check opens each (HEAD, then GET when HEAD is
+    refused): what ``workbench recheck`` asks of a link found broken."""
+    return _check(url, allow_hosts=allow_hosts, timeout=timeout, user_agent=user_agent)
+
+
 def check_external_links(
     urls: Iterable[str],
     rules: Mapping[str, Any],

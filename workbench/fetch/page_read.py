@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -25,7 +25,7 @@ from workbench.extract.cms import PageReading, read_page
 from workbench.extract.dates import article_date, parse_page
 from workbench.extract.rows import document_base
 from workbench.fetch.http import FetchResult
-from workbench.urls import normalize_url
+from workbench.urls import join_url, normalize_url
 
 __all__ = [
     "CrawlError",
@@ -132,7 +132,7 @@ def absolute(base: str, href: str) -> str | None:
     if not href or href.startswith("#") or href.lower().startswith(_SKIPPED_SCHEMES):
         return None
     try:
-        url = urljoin(base, href)
+        url = join_url(base, href)
         head = url[:8].lower()  # cheaper than a second urlsplit
         if not (head == "https://" or head.startswith("http://")):
             return None

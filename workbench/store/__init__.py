@@ -15,6 +15,8 @@ applied on connect.
     judging       what the judge stage decided (inventory, service flags, scoring and
                   circular settings, documents), read back to rebuild scores and the circular
     decisions     review decisions (confirm, dismiss, reword) with audit trail and versions
+    rectification the units' rectification claims (versioned, audited with the decisions)
+                  and the results of ``workbench recheck``
     drafts        the circular's edited sections, generated versions, the 已报送 mark
     roles         the 审核负责人 list, checked in the transaction of a final version
     loaders       DataFrames of a run's pages, links, items, columns, posts; probes
@@ -22,7 +24,8 @@ applied on connect.
 
 Errors are ``WorkbenchError`` with a Chinese message (a bad URL, a database newer than the
 code, an unreachable server); decisions raise ``decisions.ConcurrentEditError`` and drafts
-``drafts.SectionConflictError`` when someone else decided first, ``roles.RoleError`` when
+``drafts.SectionConflictError`` (``rectification.ClaimConflictError`` for a claim) when
+someone else decided first, ``roles.RoleError`` when
 the reviewer lacks the role.
 """
 
@@ -74,6 +77,8 @@ from workbench.store.schema import (
     pages,
     posts,
     probes,
+    rechecks,
+    rectification_claims,
     review_state,
     reviews,
     run_failures,
@@ -114,7 +119,9 @@ __all__ = [
     "parse_url",
     "posts",
     "probes",
+    "rechecks",
     "record_failure",
+    "rectification_claims",
     "review_state",
     "reviews",
     "run_failures",

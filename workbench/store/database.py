@@ -36,7 +36,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The Alembic revision of each schema version (``schema_version``); the first three are the
 # linear migrations that came before Alembic.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SCHEMA_VERSION = len(REVISIONS)
 
 

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "dismiss": "排除",
     "edit": "修改表述",
     "reset": "恢复待审核",
+    "rectify": "登记整改情况",  # store.rectification: a unit's claim, audited here too
 }
 
 

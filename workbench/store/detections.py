@@ -83,11 +83,22 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
 
 
 def undismissed_findings(engine: Engine, quarter: str) -> list[Any]:
-    """Active findings of ``quarter`` a reviewer did not dismiss (unit, indicator,
-    target_kind, target, platform, problem), ordered by kind, unit, target, indicator."""
+    """Active findings of ``quarter`` a reviewer did not dismiss (finding_id, unit,
+    indicator, target_kind, target, platform, problem, detail, status: the review state or
+    None), ordered by kind, unit, target, indicator."""
     f, r = findings, review_state
     query = (
-        sa.select(f.c.unit, f.c.indicator, f.c.target_kind, f.c.target, f.c.platform, f.c.problem)
+        sa.select(
+            f.c.finding_id,
+            f.c.unit,
+            f.c.indicator,
+            f.c.target_kind,
+            f.c.target,
+            f.c.platform,
+            f.c.problem,
+            f.c.detail,
+            r.c.status,
+        )
         .select_from(f.outerjoin(r, r.c.finding_id == f.c.finding_id))
         .where(f.c.quarter == quarter, f.c.active.is_(True))
         .where(sa.or_(r.c.status.is_(None), r.c.status != "dismissed"))

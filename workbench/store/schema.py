@@ -268,3 +268,35 @@ judgements = sa.Table(
     sa.Column("scoring", sa.Text, nullable=False),
     sa.Column("circular", sa.Text, nullable=False),
 )
+
+
+# Rectification (revision 0006): what a unit reported on each problem of the circular
+# (整改完成 / 无法整改 with a reason / 未反馈), recorded by a reviewer, with an optimistic
+# ``version`` like ``review_state``; every change is audited in ``reviews`` (action
+# ``rectify``, the claim before in ``previous``), the review decisions' trail.
+rectification_claims = sa.Table(
+    "rectification_claims",
+    metadata,
+    sa.Column("finding_id", sa.String(16), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # done / cannot / none
+    sa.Column("reason", sa.Text),  # why it cannot be rectified (required for ``cannot``)
+    sa.Column("note", sa.Text),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# ``workbench recheck``: each finding judged again at ``as_of`` from what its target shows
+# at ``checked_at``; one row per finding and re-check (the latest counts).
+rechecks = sa.Table(
+    "rechecks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("finding_id", sa.String(16), nullable=False, index=True),
+    sa.Column("quarter", sa.String(8), nullable=False, index=True),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # fixed / not_fixed / manual
+    sa.Column("checked_at", sa.DateTime, nullable=False),
+    sa.Column("evidence_url", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+)
