@@ -400,3 +400,20 @@ def test_a_file_is_titled_by_its_link_without_labels() -> None:
     assert title("暂行办法（试行）") == "暂行办法（试行）"
     assert title("", "关于印发办法的通知") == "关于印发办法的通知"
     assert title("") == "P020220901"
+
+
+def test_a_recheck_reads_a_file_again_as_a_page() -> None:
+    """``workbench recheck`` reads a finding's evidence again: a file is read as the crawl
+    reads it, its wording hits where a page's are; an unreadable one cannot be checked."""
+    from workbench.inspect import InspectError, read_live_page
+
+    (notice,) = files(NOTICE)
+    routes = {
+        "/n.docx": (200, {"Content-Type": "application/msword"}, notice),
+        "/x.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n broken"),
+    }
+    with serve(routes) as base:
+        page, links = read_live_page(base + "/n.docx")
+        assert [h["wrong"] for h in page.extras["wording"]] == ["乡村振新"] and links == []
+        with pytest.raises(InspectError, match="附件无法读取"):
+            read_live_page(base + "/x.pdf")

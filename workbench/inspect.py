@@ -227,11 +227,8 @@ def _is_attachment(content: bytes, name: str, content_type: str) -> bool:
 
 def _inspect_attachment(source: _Source) -> dict[str, Any]:
     from workbench.extract.attachments import read_attachment
-    from workbench.extract.page_facts import configure_wording
-    from workbench.rules import load_rules
 
-    configure_wording(load_rules())  # the office's own dictionary, as in a run
-    read = read_attachment(
+    read = read_attachment(  # the wording dictionary as for a page (the default rules)
         source.content, source.final_url, source.content_type, _attachment_rules().text
     )
     return attachment_facts(read, source.url, status=source.status)
@@ -304,10 +301,31 @@ def read_live_page(
     and its links (target, anchor). Raises :class:`InspectError` when it cannot be read."""
     source, session = _load(url, None, timeout)
     try:
+        name = source.final_url if "://" in source.final_url else url
+        if source.content and _is_attachment(source.content, name, source.content_type):
+            return _live_attachment(source), []  # a file is read as the crawl reads it
         page, _reading, root, _ = _read_source(source, session, timeout, today)
         return page, page_links(root, page.final_url)
     finally:
         session.close()
+
+
+def _live_attachment(source: _Source) -> PageAnalysis:
+    """An attachment read now, as a page whose analyzers' values are the file's."""
+    from workbench.extract.attachments import read_attachment
+
+    read = read_attachment(  # the wording dictionary the caller configured, as for pages
+        source.content, source.final_url, source.content_type, _attachment_rules().text
+    )
+    if read.unread is not None:
+        raise InspectError(f"附件无法读取（{read.unread}）：{source.url}")
+    return PageAnalysis(
+        url=source.url,
+        final_url=source.final_url,
+        status=source.status,
+        error=None,
+        extras=dict(read.extras),
+    )
 
 
 def inspect_page(
