@@ -20,10 +20,10 @@ read (``unread``, Chinese). Text is capped at ``max_chars`` characters.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import io
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -330,7 +330,9 @@ def _profile() -> Path:
     if pid not in _PROFILES:
         path = Path(tempfile.mkdtemp(prefix="workbench-lo-"))
         _PROFILES[pid] = path
-        atexit.register(shutil.rmtree, path, True)
+        # removed when the process ends: multiprocessing runs its finalizers in a page-reading
+        # process too (which leaves by os._exit, without atexit), and at exit in the parent
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(str(path), True), exitpriority=1)
     return _PROFILES[pid]
 
 
