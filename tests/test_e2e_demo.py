@@ -79,9 +79,21 @@ def _key(row: dict[str, Any]) -> tuple[str, str, str]:
     return (row["indicator"], row["target_kind"], row["target"])
 
 
+def missing_tools() -> set[str]:
+    """The tools a planted problem may need (truth's ``requires``) that this machine lacks;
+    ``.ci/run`` installs them all."""
+    import shutil
+
+    from workbench.extract.attachment_text import ocr_available
+
+    absent = set() if ocr_available("chi_sim") else {"ocr"}
+    return absent | (set() if shutil.which("soffice") else {"libreoffice"})
+
+
 def test_every_planted_problem_is_found(demo_run: dict[str, Any]) -> None:
     found = {_key(f) for f in demo_run["findings"]}
     expected = [e for e in demo_run["truth"]["expected"] if e["indicator"] in REGISTRY]
+    expected = [e for e in expected if e.get("requires") not in missing_tools()]
     assert len(expected) >= 8
     missing = [e for e in expected if _key(e) not in found]
     assert not missing, missing
@@ -189,6 +201,7 @@ def test_no_full_number_in_any_artefact(demo_run: dict[str, Any]) -> None:
     """The planted 身份证号, mobile and bank card numbers were found (a lead, masked) and
     appear nowhere in what the run wrote: outputs, notebook, logs, the store's tables."""
     from workbench.demo.issue17 import PRIVACY_NUMBERS
+    from workbench.demo.issue21 import ID_NUMBERS
 
     leads = [f for f in demo_run["findings"] if f["indicator"] == "site.privacy"]
     assert leads and all(f["lead"] == "true" and f["veto"] == "false" for f in leads)
@@ -201,6 +214,7 @@ def test_no_full_number_in_any_artefact(demo_run: dict[str, Any]) -> None:
     assert logs, "the run wrote no log"
     texts += [path.read_bytes().decode("latin-1") for path in logs]
     texts += list(_texts_of_the_store(demo_run["db"]))
-    for number in PRIVACY_NUMBERS:
+    assert any(f["evidence_url"].endswith(".xlsx") for f in leads)  # issue 21: a 公示 file
+    for number in (*PRIVACY_NUMBERS, *ID_NUMBERS):
         for form in (number, number.encode("utf-16-le").decode("latin-1")):
             assert not any(form in text for text in texts), number

@@ -136,6 +136,8 @@ def test_every_site_read(demo: tuple[DemoCity, Facts, list[Finding]]) -> None:
 def test_expected_findings_with_wording(demo: tuple[DemoCity, Facts, list[Finding]]) -> None:
     city, _, findings = demo
     expected = [e for e in _truth(city)["expected"] if e["indicator"] in ISSUE6]
+    # the pages alone: issue 21's documents are known from their files (test_attachments_demo)
+    expected = [e for e in expected if e["since"] != "issue-21"]
     assert len(expected) == 7  # 3 documents (附件2) + 3 sparse sub-columns + 市发改委's page 2
     got = {(f.indicator, f.target): f for f in findings}
     for entry in expected:

@@ -101,11 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = sub.add_parser(
         "inspect",
-        help="查看工作台从一个页面读取到的内容（标题、日期、列表、翻页、导航、标识、文号等）",
+        help="查看工作台从一个页面或附件读取到的内容（标题、日期、列表、翻页、导航、标识、文号等）",
         description="查看工作台从一个页面读取到的内容，与季度检查使用同一套读取代码，"
         "用于说明问题是如何判定的。",
     )
-    inspect.add_argument("target", metavar="URL_OR_FILE", help="页面网址，或保存下来的网页文件")
+    inspect.add_argument(
+        "target",
+        metavar="URL_OR_FILE",
+        help="页面或附件（PDF、Word、WPS、Excel）的网址，或保存下来的网页、附件文件",
+    )
     inspect.add_argument(
         "--base-url", help="读取文件时，把文件当作这个网址上的页面（用于解析相对链接）"
     )

@@ -61,6 +61,7 @@ class SkipReason(StrEnum):
     MAX_PAGES = "max_pages"
     QUERY_TRAP = "query_trap"
     CALENDAR_TRAP = "calendar_trap"
+    ATTACHMENT_LIMIT = "attachment_limit"  # an attachment past the rules' count per site
 
     @property
     def message(self) -> str:
@@ -83,6 +84,7 @@ _SKIP_MESSAGES: dict[SkipReason, str] = {
     SkipReason.MAX_PAGES: "超出抓取页数上限，未抓取",
     SkipReason.QUERY_TRAP: "同一路径的查询参数变体过多，疑似爬虫陷阱，未抓取",
     SkipReason.CALENDAR_TRAP: "疑似日历类无限链接，未抓取",
+    SkipReason.ATTACHMENT_LIMIT: "超出附件读取数量上限，本次未检查",
 }
 _SKIP_BY_NOTE = {message: reason for reason, message in _SKIP_MESSAGES.items()}
 

@@ -57,6 +57,13 @@ class SiteFacts:
     # The homepage's 站内搜索 tried once in the collect stage (workbench.fetch.search_probe):
     # {"status": no_box / scripted / working / no_result / failed / unchecked, …}; {} not tried.
     search: dict[str, Any] = field(default_factory=dict)
+    # Attachments the crawl fetched and read (issue 21), in the order it found them.
+    attachments: list[AttachmentFacts] = field(default_factory=list)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A result stored before a field was added loads with that field's default."""
+        state.setdefault("attachments", [])
+        self.__dict__.update(state)
 
 
 @dataclass
@@ -120,6 +127,46 @@ class PageAnalysis:
     list_pages: list[str] = field(default_factory=list)  # the list's other pages (first 20)
     total_pages: int | None = None  # pages the list says it has
     frames: list[str] = field(default_factory=list)  # frames of a frameset page
+
+
+@dataclass
+class AttachmentFacts:
+    """One attachment (.pdf, .doc/.docx, .wps, .xls/.xlsx, .et) the crawl fetched and read.
+
+    ``source`` is the page that links it (the evidence beside the file itself), ``anchor``
+    that link's text; ``published`` the date the linking list row shows for it, else the
+    linking page's own date. ``method`` says how its text was read (``text``; ``ocr`` for a
+    scan, whose readings are leads only); ``unread`` why it could not be read (Chinese), None
+    when read. ``extras`` holds what the page readers found in its text, under the names a
+    page's analyzers use (``wording``, ``personal_info``) and ``document`` (its 文号, 统一登记号,
+    title …: ``workbench.extract.attachments.document_text_facts``)."""
+
+    url: str
+    final_url: str
+    status: int | None
+    error: str | None
+    source: str
+    anchor: str = ""
+    format: str = ""
+    method: str = ""
+    unread: str | None = None
+    pages: int | None = None
+    chars: int = 0
+    size: int = 0
+    published: date | None = None
+    fetched_at: datetime | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """The file opened (whether or not its text could be read)."""
+        return self.error is None and self.status is not None and self.status < 400
+
+    @property
+    def read(self) -> bool:
+        """Its text was read."""
+        return self.ok and self.unread is None and bool(self.method)
 
 
 @dataclass

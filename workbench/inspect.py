@@ -8,6 +8,12 @@ registered page analyzer (navigation, identity, policy pages, messages). :func:`
 turns the resulting :class:`workbench.facts.PageAnalysis` into the JSON object — the same
 function the dashboard's evidence panel uses on the pages a crawl stored.
 
+An attachment (.pdf, .doc/.docx, .wps, .xls/.xlsx, .et — by its name, or by its bytes when a
+URL answers with a file) is read as the crawl reads one (:func:`workbench.extract.attachments.
+read_attachment`, the ``attachments:`` rules): how it was read (text layer, OCR, LibreOffice),
+its 文号, 统一登记号, title, 成文日期, wording hits and masked personal numbers
+(:func:`attachment_facts`, also what the evidence panel shows for a finding on a file).
+
 A URL is fetched through the fetch layer with the SSRF guard (the URL's own host trusted,
 every other host — a redirect, a data endpoint — only when public); a file is read as if
 served at ``--base-url``. Year-less dates take the row URL's year, else the newest date the
@@ -33,7 +39,7 @@ from workbench.errors import WorkbenchError
 from workbench.extract.analyzers import analyze
 from workbench.extract.cms import PageReading, read_page, read_script_list
 from workbench.extract.dates import article_date, parse_page
-from workbench.extract.documents import extract_document
+from workbench.extract.documents import extract_document, normative_signals
 from workbench.extract.rows import document_base
 from workbench.facts import PageAnalysis
 from workbench.fetch.charset import decode_body
@@ -45,6 +51,8 @@ from workbench.urls import normalize_url
 
 __all__ = [
     "InspectError",
+    "attachment_facts",
+    "attachment_summary",
     "inspect_command",
     "inspect_page",
     "page_facts",
@@ -115,12 +123,66 @@ def page_facts(page: PageAnalysis, *, homepage: bool = False) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- reading
 
 
+def attachment_facts(
+    read: Any, url: str, *, status: int | None = None, linked_from: str = ""
+) -> dict[str, Any]:
+    """What was read from an attachment (an ``AttachmentReading`` or the crawl's stored
+    ``AttachmentFacts``), as ``inspect --json`` and the evidence panel show it."""
+    extras = read.extras or {}
+    doc = extras.get("document") or {}
+    normative, reasons = normative_signals(
+        title=str(doc.get("title") or ""),
+        body="".join(doc.get("effect") or ()),
+        reg_no=doc.get("reg_no"),
+        validity=doc.get("validity"),
+        number=doc.get("number"),
+    )
+    info = extras.get("personal_info") or {}
+    return {
+        "url": url,
+        "status": status,
+        "attachment": True,
+        "format": read.format,
+        "method": read.method,
+        "unread": read.unread,
+        "pages": read.pages,
+        "chars": read.chars,
+        "linked_from": linked_from or None,
+        "title": doc.get("title") or "",
+        "doc_no": doc.get("number"),
+        "reg_no": doc.get("reg_no"),
+        "validity": doc.get("validity"),
+        "written": doc.get("written"),
+        "effect": list(doc.get("effect") or []),
+        "normative": normative,
+        "normative_reasons": list(reasons),
+        "cited_doc_nos": list(doc.get("doc_numbers") or []),
+        "cited_titles": list(doc.get("cited_titles") or []),
+        "interpretation_forms": list(doc.get("forms") or []),
+        "wording": [
+            {k: h.get(k) for k in ("wrong", "right", "category", "serious", "count")}
+            for h in extras.get("wording") or []
+        ],
+        "personal_info": {"counts": info.get("counts") or {}, "samples": info.get("samples") or {}},
+        "excerpt": read.excerpt,
+    }
+
+
 @dataclass
 class _Source:
     url: str  # what the page is read as (the URL, or --base-url for a file)
     final_url: str
     status: int | None
     text: str
+    content: bytes = b""
+    content_type: str = ""
+
+
+def _attachment_rules() -> Any:
+    from workbench.extract.attachments import attachment_settings
+    from workbench.rules import load_rules
+
+    return attachment_settings(load_rules())
 
 
 def _load(target: str, base_url: str | None, timeout: float) -> tuple[_Source, Any]:
@@ -134,19 +196,42 @@ def _load(target: str, base_url: str | None, timeout: float) -> tuple[_Source, A
             raise InspectError(f"无法读取文件“{target}”：{exc.strerror or exc}", 2) from None
         url = check_start_url(base_url) if base_url else path.resolve().as_uri()
         allow = inventory_hosts([url]) if url.startswith("http") else frozenset()
-        return _Source(url, url, 200, decode_body(raw, None)), guarded_session(allow)
+        if _is_attachment(raw, path.name, ""):
+            return _Source(url, url, 200, "", raw), guarded_session(allow)
+        return _Source(url, url, 200, decode_body(raw, None), raw), guarded_session(allow)
     if "://" not in target and not _HOST_RE.match(target):
         raise InspectError(
             f"找不到文件“{target}”，也不是网址（网址请以 http:// 或 https:// 开头）。", 2
         )
     url = check_start_url(target)
     session = guarded_session(inventory_hosts([url]))
-    result = fetch_url(url, timeout=timeout, session=session, retries=1)
+    limit = _attachment_rules().max_bytes
+    result = fetch_url(url, timeout=timeout, session=session, retries=1, max_bytes=limit)
     if not result.ok:
         session.close()
         why = result.error or f"HTTP {result.status}"
         raise InspectError(f"页面无法获取（{why}）：{url}")
-    return _Source(url, normalize_url(result.final_url), result.status, result.text), session
+    final = normalize_url(result.final_url)
+    return _Source(
+        url, final, result.status, result.text, result.content, result.content_type
+    ), session
+
+
+def _is_attachment(content: bytes, name: str, content_type: str) -> bool:
+    """A file the crawl reads as an attachment: named so, or with such bytes."""
+    from workbench.extract.attachment_text import FORMATS, file_format
+    from workbench.extract.attachments import is_attachment_url
+
+    return is_attachment_url(name) or file_format(content, name, content_type) in FORMATS
+
+
+def _inspect_attachment(source: _Source) -> dict[str, Any]:
+    from workbench.extract.attachments import read_attachment
+
+    read = read_attachment(  # the wording dictionary as for a page (the default rules)
+        source.content, source.final_url, source.content_type, _attachment_rules().text
+    )
+    return attachment_facts(read, source.url, status=source.status)
 
 
 def _page_ref(root: lxml.html.HtmlElement, url: str, today: date) -> date:
@@ -216,10 +301,31 @@ def read_live_page(
     and its links (target, anchor). Raises :class:`InspectError` when it cannot be read."""
     source, session = _load(url, None, timeout)
     try:
+        name = source.final_url if "://" in source.final_url else url
+        if source.content and _is_attachment(source.content, name, source.content_type):
+            return _live_attachment(source), []  # a file is read as the crawl reads it
         page, _reading, root, _ = _read_source(source, session, timeout, today)
         return page, page_links(root, page.final_url)
     finally:
         session.close()
+
+
+def _live_attachment(source: _Source) -> PageAnalysis:
+    """An attachment read now, as a page whose analyzers' values are the file's."""
+    from workbench.extract.attachments import read_attachment
+
+    read = read_attachment(  # the wording dictionary the caller configured, as for pages
+        source.content, source.final_url, source.content_type, _attachment_rules().text
+    )
+    if read.unread is not None:
+        raise InspectError(f"附件无法读取（{read.unread}）：{source.url}")
+    return PageAnalysis(
+        url=source.url,
+        final_url=source.final_url,
+        status=source.status,
+        error=None,
+        extras=dict(read.extras),
+    )
 
 
 def inspect_page(
@@ -227,6 +333,10 @@ def inspect_page(
 ) -> tuple[dict[str, Any], PageReading]:
     """Read one page (URL or file) as the quarterly check does; raises :class:`InspectError`."""
     source, session = _load(target, base_url, timeout)
+    name = source.final_url if "://" in source.final_url else target
+    if source.content and _is_attachment(source.content, name, source.content_type):
+        session.close()
+        return _inspect_attachment(source), PageReading()
     try:
         page, reading, root, redirects = _read_source(source, session, timeout)
         final = page.final_url
@@ -296,12 +406,66 @@ def summary_text(facts: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_METHODS = {"text": "读取文字层", "ocr": "文字识别（扫描件）"}
+
+
+def attachment_summary(facts: Mapping[str, Any]) -> str:
+    """A readable Chinese summary of :func:`attachment_facts`."""
+    lines = [f"网址：{facts['url']}", f"附件格式：{facts['format'] or '未知'}"]
+    if facts.get("unread"):
+        lines.append(f"读取情况：未读取（{facts['unread']}）")
+        return "\n".join(lines)
+    how = _METHODS.get(str(facts["method"]), str(facts["method"]))
+    if facts["method"] == "text" and facts["format"] != "pdf":
+        how = "读取文件文字" + (
+            "（经LibreOffice转换）" if facts["format"] in ("doc", "wps", "xls", "et") else ""
+        )
+    lines.append(f"读取情况：{how}，{facts['pages'] or '—'}页，{facts['chars']}字")
+    if facts.get("linked_from"):
+        lines.append(f"链接该附件的页面：{facts['linked_from']}")
+    reasons = "、".join(facts["normative_reasons"])
+    lines += [
+        f"标题：{facts['title'] or '（未识别）'}",
+        f"文号：{facts['doc_no'] or '无'}　统一登记号：{facts['reg_no'] or '无'}"
+        f"　有效性：{facts['validity'] or '无'}　成文日期：{facts['written'] or '无'}",
+        f"规范性文件（仅据附件）：{'是' if facts['normative'] else '否'}"
+        + (f"（{reasons}）" if reasons else ""),
+        f"引用的文号：{'、'.join(facts['cited_doc_nos']) or '无'}",
+    ]
+    if facts["interpretation_forms"]:
+        lines.append(f"解读形式：{'、'.join(facts['interpretation_forms'])}")
+    wording = facts["wording"]
+    lines.append(
+        "表述错误："
+        + (
+            "；".join(f"“{w['wrong']}”应为“{w['right']}”（{w['category']}）" for w in wording)
+            or "无"
+        )
+    )
+    counts = facts["personal_info"]["counts"]
+    if counts:
+        from workbench.extract.personal_info import KIND_NAMES
+
+        samples = facts["personal_info"]["samples"]
+        shown = "、".join(
+            f"{KIND_NAMES.get(k, k)}{n}个（如{(samples.get(k) or ['—'])[0]}）"
+            for k, n in counts.items()
+        )
+        lines.append(f"未脱敏的个人信息：{shown}")
+    else:
+        lines.append("未脱敏的个人信息：无")
+    lines.append(f"开头：{facts['excerpt']}")
+    return "\n".join(lines)
+
+
 def inspect_command(args: argparse.Namespace) -> int:
-    """``workbench inspect``: 0 when the page was read (see module doc)."""
+    """``workbench inspect``: 0 when the page (or attachment) was read (see module doc)."""
     facts, _ = inspect_page(args.target, base_url=args.base_url, timeout=args.timeout)
     if args.json:
         json.dump(facts, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
+    elif facts.get("attachment"):
+        print(attachment_summary(facts))
     else:
         print(summary_text(facts))
     return 0

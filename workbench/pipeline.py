@@ -398,7 +398,9 @@ def collect(
     )
     for index, (site, crawl) in crawled:
         columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
-        documents, interpretations = policy_facts(site.pages, site.website.url)  # issue 6
+        documents, interpretations = policy_facts(  # issue 6; attachments: issue 21
+            site.pages, site.website.url, site.attachments, site.links
+        )
         payload = site_payload(site, columns, documents, interpretations)
         record_site(check, site, crawl, columns, payload)
         results[pending[index]] = {

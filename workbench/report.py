@@ -113,6 +113,16 @@ def collection_markdown(facts: Facts) -> str:
     failed = [s.website.name for s in facts.sites if not s.homepage.ok]
     feeds = [a.account.name for a in facts.accounts if not a.feed.ok]
     text = f"共读取网页 **{pages}** 个，识别栏目 **{len(facts.columns)}** 个、政策文件 **{len(facts.documents)}** 件。"
+    files = [a for s in facts.sites for a in s.attachments if a.ok]
+    if files:
+        read = [a for a in files if a.read]
+        scans = sum(1 for a in read if a.method == "ocr")
+        text += f"读取附件 **{len(read)}** 个（其中扫描件文字识别{scans}个）" + (
+            f"，另有{len(files) - len(read)}个附件未能读取（文件过大、格式无法识别或已损坏等），"
+            "不作为任何问题的依据。"
+            if len(files) > len(read)
+            else "。"
+        )
     if failed or feeds:
         text += (
             f"首页无法获取的网站{len(failed)}个、数据源无法读取的账号{len(feeds)}个，"

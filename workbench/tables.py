@@ -17,15 +17,18 @@ def collection_summary(facts: Facts) -> pd.DataFrame:
     """How much of the data could be obtained (for the notebook)."""
     site_ok = sum(1 for s in facts.sites if s.homepage.ok)
     acc_ok = sum(1 for a in facts.accounts if a.feed.ok)
+    files = [a for s in facts.sites for a in s.attachments]
+    read = sum(1 for a in files if a.read)
     return pd.DataFrame(
         {
-            "类别": ["网站首页", "新媒体账号数据源", "可用性探测记录（监测周内）"],
-            "总数": [len(facts.sites), len(facts.accounts), len(facts.probes)],
-            "获取成功": [site_ok, acc_ok, sum(1 for p in facts.probes if p.ok)],
+            "类别": ["网站首页", "新媒体账号数据源", "可用性探测记录（监测周内）", "网站附件"],
+            "总数": [len(facts.sites), len(facts.accounts), len(facts.probes), len(files)],
+            "获取成功": [site_ok, acc_ok, sum(1 for p in facts.probes if p.ok), read],
             "获取失败": [
                 len(facts.sites) - site_ok,
                 len(facts.accounts) - acc_ok,
                 sum(1 for p in facts.probes if not p.ok),
+                len(files) - read,
             ],
         }
     )

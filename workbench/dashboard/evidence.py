@@ -39,6 +39,11 @@ DETAIL_LABELS = {
     "title": "标题",
     "column": "栏目",
     "name": "名称",
+    "attachments": "附件",
+    "attachment": "附件",
+    "linked_from": "链接该附件的页面",
+    "ocr": "扫描件文字识别结果",
+    "page": "页面",
 }
 SNIPPET_KEYS = ("snippet", "excerpt", "context", "page_text", "text", "quote")
 
@@ -50,6 +55,8 @@ def _value_html(value: Any) -> str:
         return "—"
     if isinstance(value, (list, tuple)):
         return "；".join(_value_html(v) for v in value[:20])
+    if isinstance(value, Mapping) and value.get("url") and value.get("linked_from"):
+        return f"{_value_html(value['url'])}（链接页面：{_value_html(value['linked_from'])}）"
     if isinstance(value, Mapping):
         return esc(json.dumps(value, ensure_ascii=False))
     text = str(value)
@@ -130,7 +137,28 @@ _SCRIPT_LIST = {"none": "否", "read": "是，已读取", "unread": "是，无�
 
 def reading_html(facts: Mapping[str, Any]) -> str:
     """Rows for what the crawl read from the evidence page: the facts ``workbench inspect``
-    shows (``workbench.inspect.page_facts``), as stored by the run."""
+    shows (``workbench.inspect.page_facts``, or ``attachment_facts`` for a file), as stored
+    by the run."""
+    if facts.get("attachment"):
+        read = facts.get("unread") or (
+            "文字识别（扫描件）" if facts.get("method") == "ocr" else "已读取文字"
+        )
+        rows = [
+            _kv("附件格式", esc(str(facts.get("format") or "—"))),
+            _kv("读取情况", esc(f"{read}，{facts.get('pages') or '—'}页，{facts.get('chars')}字")),
+        ]
+        if facts.get("linked_from"):
+            rows.append(_kv("链接该附件的页面", _value_html(facts["linked_from"])))
+        if facts.get("doc_no") or facts.get("reg_no"):
+            rows.append(
+                _kv(
+                    "文号 / 统一登记号",
+                    esc(f"{facts.get('doc_no') or '无'} / {facts.get('reg_no') or '无'}"),
+                )
+            )
+        if facts.get("excerpt"):
+            rows.append(_kv("附件开头", f'<div class="wb-snippet">{esc(facts["excerpt"])}</div>'))
+        return "".join(rows)
     items = list(facts.get("items") or [])
     newest = max((str(i.get("date")) for i in items if i.get("date")), default="—")
     pages = list(facts.get("list_pages") or [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from workbench.demo import accounts, catalog, issue17, planted, truth
+from workbench.demo import accounts, catalog, issue17, issue21, planted, truth
 from workbench.demo.city import DEFAULT_SEED, CityModel, quarter_of
 from workbench.demo.site_builder import SiteTuning, build_site
 
@@ -23,7 +23,7 @@ def build_city_model(*, as_of: date = date(2022, 9, 30), seed: int = DEFAULT_SEE
     for index, spec in enumerate(units):
         rng = random.Random(f"{seed}:site:{spec.key}")
         site = build_site(spec, index, rng, as_of, tunings.get(spec.key, SiteTuning()))
-        sites.append(issue17.apply_issue17(site, as_of))
+        sites.append(issue21.apply_issue21(issue17.apply_issue17(site, as_of), as_of))
     accts = accounts.build_accounts(as_of, seed, units, planted.ACCOUNT_PLANTS)
     return CityModel(
         name=catalog.CITY,

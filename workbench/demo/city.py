@@ -50,6 +50,26 @@ class Column:
 
 
 @dataclass(frozen=True)
+class DemoAttachment:
+    """A file a site serves (issue 21): linked from the article ``item_id`` (under 附件：) or
+    as a dated row of the list of column ``column`` (its first page, dated ``published``).
+    ``spec`` is the file's content as JSON (``workbench.demo.attachment_files``); a
+    ``missing`` file is linked but not served (HTTP 404)."""
+
+    path: str  # root-relative URL, a query included (/module/download/downfile.jsp?filename=…)
+    anchor: str
+    spec: str
+    item_id: int | None = None
+    column: str | None = None
+    published: datetime | None = None
+    missing: bool = False
+
+    @property
+    def extension(self) -> str:
+        return self.path.rsplit(".", 1)[-1].lower()
+
+
+@dataclass(frozen=True)
 class SiteModel:
     """One website. ``style`` is the CMS flavour (trs / hanweb / table / jcms) that shapes URLs
     and HTML; ``script_paging`` makes a trs site write its pager with ``createPageHTML``."""
@@ -75,6 +95,7 @@ class SiteModel:
     # / scripted: only a script submits it) and raw HTML added to the homepage.
     search: str = "working"
     extra_home_html: str = ""
+    attachments: tuple[DemoAttachment, ...] = ()  # issue 21 (workbench.demo.issue21)
 
     def column(self, key: str) -> Column:
         for col in self.columns:
@@ -124,6 +145,8 @@ class TruthEntry:
     note: str = ""
     key_date: date | None = None  # newest item/post of a stale target, or a document's date
     key_path: str | None = None  # the finding's key as a root-relative path of the site
+    evidence_path: str | None = None  # a root-relative evidence URL (a file, issue 21)
+    requires: str | None = None  # a tool the checker needs to see it: ocr / libreoffice
 
 
 @dataclass(frozen=True)

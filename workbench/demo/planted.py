@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from workbench.demo import issue17
+from workbench.demo import issue17, issue21
 from workbench.demo.accounts import AccountPlant
 from workbench.demo.city import Clock, Column, Item
 from workbench.demo.site_builder import ColumnPlan, SiteTuning
@@ -388,5 +388,6 @@ PLANTED_SITES = frozenset(
     | {XINFANG_ONLY_SITE, GUIDES_POOR_SITE, GUIDES_FEW_SITE, UNREACHABLE_SITE, THIN_PROBES_SITE}
     | {SCRIPT_PAGED_SITE}
     | issue17.PLANTED
+    | issue21.PLANTED
 )
 PLANTED_ACCOUNTS = frozenset(ACCOUNT_PLANTS) | frozenset(ISSUE17_ACCOUNTS)

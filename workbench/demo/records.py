@@ -137,6 +137,9 @@ def _target(city: CityModel, urls: CityUrls, entry: TruthEntry) -> tuple[str, st
         acct = city.account(entry.ref)
         source = urls.feed_source(city, entry.ref)
         return entry.ref, source if acct.feed_format != "csv" else ""
+    if entry.evidence_path is not None:  # a file (issue 21)
+        owner = next(s for s in city.sites if s.unit == entry.unit)
+        return entry.ref, urls.sites[owner.key].rstrip("/") + entry.evidence_path
     site = next(
         s
         for s in city.sites
@@ -169,6 +172,11 @@ def truth_document(city: CityModel, urls: CityUrls) -> dict[str, Any]:
             row["key"] = home + entry.key_path if entry.key_path.startswith("/") else entry.key_path
         if entry.key_date:
             row["date"] = entry.key_date.isoformat()
+        if entry.evidence_path and entry.target_kind == "website":
+            home = urls.sites[entry.ref].rstrip("/")
+            evidence = home + entry.evidence_path
+        if entry.requires:
+            row["requires"] = entry.requires
         row["evidence_url"] = evidence
         sections[entry.section].append(row)
     healthy: list[dict[str, Any]] = [

@@ -24,11 +24,13 @@ from workbench.demo.build import build_city_model
 from workbench.demo.city import DEFAULT_SEED, AccountModel, CityModel, SiteModel
 from workbench.demo.feeds import PLATFORM_ROUTE, render_feed, render_index, render_post
 from workbench.demo.issue17 import render_search
+from workbench.demo.issue21 import DOWNLOAD, attachment_files
 from workbench.demo.jcms import PROXY_PATH
 from workbench.demo.records import CityUrls, write_inventory, write_truth
 from workbench.demo.sites import Route, item_path, render, render_proxy, route_table
 
 POLL_SECONDS = 0.05
+DOWNLOAD_PATH = DOWNLOAD.split("?", 1)[0]
 
 
 @dataclass
@@ -125,6 +127,8 @@ class _SiteHandler(_Handler):
             return
         parts = urlsplit(self.path)
         key = parts.path
+        if key == DOWNLOAD_PATH:  # a Hanweb download link names its file in the query
+            key = f"{key}?{parts.query}"
         if key == PROXY_PATH and site.style == "jcms":
             body = "<html><body><p>请求方式不被支持。</p></body></html>".encode()
             self.send_body(405, "text/html; charset=utf-8", body, head)
@@ -236,6 +240,7 @@ def serve_demo_city(
     """
     _check_loopback(host)
     city = build_city_model(as_of=as_of, seed=seed)
+    attachment_files(city.sites)  # made (or reused) before anything is served
     out_dir = Path(out_dir)
     servers: list[ThreadingHTTPServer] = []
     threads: list[threading.Thread] = []

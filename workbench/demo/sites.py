@@ -26,8 +26,10 @@ from datetime import datetime
 from html import escape
 
 from workbench.demo import jcms
-from workbench.demo.city import Column, Item, SiteModel
+from workbench.demo.city import Column, DemoAttachment, Item, SiteModel
 from workbench.demo.issue17 import search_form
+from workbench.demo.issue21 import documents_in_attachments
+from workbench.demo.paths import column_path, item_path
 
 PAGE_SIZE = {"trs": 20, "hanweb": 15, "table": 20, "jcms": jcms.PER_PAGE}
 HOMEPAGE_ITEMS = 7
@@ -37,29 +39,6 @@ BADGE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
 Route = tuple[str, str, int]  # (kind, column key, page or item id)
-
-
-def _slug(col: Column) -> str:
-    return f"{col.parent}/{col.key}" if col.parent else col.key
-
-
-def column_path(site: SiteModel, col: Column, page: int = 1) -> str:
-    """Root-relative URL of a column's list page ``page`` (1-based)."""
-    if site.style == "trs":
-        return f"/{_slug(col)}/index.html" if page == 1 else f"/{_slug(col)}/index_{page - 1}.html"
-    hanweb = site.style in ("hanweb", "jcms")
-    base = f"/col/col{col.col_id}/index.html" if hanweb else f"/{_slug(col)}/list.html"
-    return base if page == 1 else f"{base}?page={page}"
-
-
-def item_path(site: SiteModel, col: Column, item: Item) -> str:
-    """Root-relative URL of one item's page."""
-    p = item.published
-    if site.style == "trs":
-        return f"/{_slug(col)}/{p:%Y%m}/t{p:%Y%m%d}_{item.item_id}.html"
-    if site.style in ("hanweb", "jcms"):
-        return f"/art/{p.year}/{p.month}/{p.day}/art_{col.col_id}_{item.item_id}.html"
-    return f"/{_slug(col)}/content_{item.item_id}.html"
 
 
 def entries(site: SiteModel, col: Column) -> list[tuple[Column, Item]]:
@@ -90,6 +69,9 @@ def route_table(site: SiteModel) -> dict[str, Route]:
             routes[column_path(site, col, page)] = ("list", col.key, page)
         for item in col.items:
             routes[item_path(site, col, item)] = ("item", col.key, item.item_id)
+    for index, att in enumerate(site.attachments):  # issue 21's files (a missing one: 404)
+        if not att.missing:
+            routes[att.path] = ("attachment", "", index)
     return routes
 
 
@@ -189,6 +171,38 @@ def render_home(site: SiteModel) -> str:
     return _page(site, site.name, "\n".join(blocks), meta, site.regenerated)
 
 
+def _file_rows(site: SiteModel, col: Column) -> str:
+    """Rows of the files a list links directly (dated like its other rows)."""
+    files = [a for a in site.attachments if a.column == col.key and a.published is not None]
+    if not files:
+        return ""
+    cells = [
+        (escape(a.path), escape(a.anchor), _date_label(site, a.published, homepage=False))
+        for a in files
+        if a.published is not None
+    ]
+    if site.style == "table":
+        rows = "".join(
+            f'<tr><td class="title"><a href="{p}" target="_blank">{t}</a></td>'
+            f'<td class="date">{d}</td></tr>'
+            for p, t, d in cells
+        )
+        return f'<table class="list" width="100%">{rows}</table>'
+    lis = "".join(
+        f'<li><a href="{p}" target="_blank">{t}</a><span>{d}</span></li>' for p, t, d in cells
+    )
+    return f'<ul class="list">{lis}</ul>'
+
+
+def _attached(site: SiteModel, item: Item) -> str:
+    """The 附件 block of an article: links to the files attached to it."""
+    files: list[DemoAttachment] = [a for a in site.attachments if a.item_id == item.item_id]
+    if not files:
+        return ""
+    links = "".join(f'<p><a href="{escape(a.path)}">{escape(a.anchor)}</a></p>' for a in files)
+    return f'<div class="fj"><p>附件：</p>{links}</div>'
+
+
 def _pager(site: SiteModel, col: Column, page: int, total: int, count: int) -> str:
     links = [f"<span>共{count}条　第{page}/{total}页</span>"]
     if page > 1:
@@ -209,6 +223,8 @@ def render_list(site: SiteModel, col: Column, page: int) -> str:
         pager = ""
     else:
         listing = _entry_list(site, pairs[(page - 1) * size : page * size], homepage=False)
+        if page == 1:  # files the list shows as rows of their own (issue 21)
+            listing = _file_rows(site, col) + listing
         pager = _pager(site, col, page, total, len(pairs))
         if site.script_paging:
             pager = jcms.trs_paging_script(total, page - 1)
@@ -243,6 +259,14 @@ def _info_line(site: SiteModel, item: Item) -> str:
 
 def _body(site: SiteModel, item: Item) -> str:
     p = item.published
+    if item.kind == "document" and item.item_id in documents_in_attachments(site):
+        rows = [  # 文号, 统一登记号 and 有效性 only in the attached PDF (issue 21)
+            ("索引号", f"{site.site_code}/{p.year}-{item.item_id:05d}"),
+            ("发布机构", site.unit),
+            ("发布日期", f"{p:%Y-%m-%d}"),
+        ]
+        table = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+        return f'<table class="xxgk">{table}</table><div class="content"><p>详见附件。</p></div>'
     if item.kind == "document":
         rows = [
             ("索引号", f"{site.site_code}/{p.year}-{item.item_id:05d}"),
@@ -354,7 +378,7 @@ def render_item(site: SiteModel, col: Column, item: Item) -> str:
         f'<div class="position">当前位置：<a href="/">首页</a> &gt; '
         f'<a href="{column_path(site, col)}">{escape(col.name)}</a></div>'
         f'<div class="article"><h2 class="title">{escape(item.title)}</h2>{_info_line(site, item)}'
-        f"{_body(site, item)}{related}</div>"
+        f"{_body(site, item)}{_attached(site, item)}{related}</div>"
     )
     meta = {
         "ArticleTitle": item.title,
@@ -379,6 +403,13 @@ def render_proxy(site: SiteModel, column_id: str, start: int, end: int) -> bytes
 def render(site: SiteModel, route: Route) -> tuple[str, bytes]:
     """(content type, body) for a route of ``route_table``."""
     kind, key, number = route
+    if kind == "attachment":
+        from workbench.demo.attachment_files import CONTENT_TYPES
+        from workbench.demo.issue21 import attachment_files
+
+        att = site.attachments[number]
+        data = attachment_files((site,))[(site.key, att.path)]
+        return CONTENT_TYPES.get(att.extension, "application/octet-stream"), data
     if kind == "robots":
         return "text/plain; charset=utf-8", b"User-agent: *\nAllow: /\n"
     if kind == "badge":

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from workbench.demo.city import AccountModel, Column, SiteModel, TruthEntry
 from workbench.demo.issue17 import issue17_entries
+from workbench.demo.issue21 import issue21_entries
 from workbench.demo.planted import (
     ARTICLE_DEAD_LINK,
     BLANK_COLUMN,
@@ -274,6 +275,7 @@ def truth_entries(
         + issue13_entries(site)
         + issue14_entries(site)
         + issue17_entries(as_of, site, acct)
+        + issue21_entries(as_of, site)
     )
 
 

@@ -32,7 +32,7 @@ from workbench.extract.page_facts import (
     row_time_facts,
     wording_facts,
 )
-from workbench.extract.personal_info import mask_text, personal_info_facts
+from workbench.extract.personal_info import masked_value, personal_info_facts
 from workbench.extract.policy_pages import policy_page
 
 Analyzer = Callable[[lxml.html.HtmlElement, str], Any]
@@ -70,19 +70,5 @@ def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
             value = func(root, url)
         except Exception as exc:
             raise AnalyzerError(name, exc) from exc
-        out[name] = _masked(value, mask_text)
+        out[name] = masked_value(value)
     return out
-
-
-def _masked(value: Any, mask: Callable[[str], str]) -> Any:
-    """``value`` with personal numbers masked in every string it holds: no analyzer keeps a
-    full 身份证号, mobile or card number (a link text, a context, a title …)."""
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, list):
-        return [_masked(v, mask) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_masked(v, mask) for v in value)
-    if isinstance(value, dict):
-        return {k: _masked(v, mask) for k, v in value.items()}
-    return value

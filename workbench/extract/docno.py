@@ -79,9 +79,13 @@ class DocNumber:
         return self.canonical
 
 
+_DOUBLED = re.compile(r"(〔)〔+|(〕)〕+")
+
+
 def clean_docno_text(text: str) -> str:
-    """Zero-width characters and spaces removed, brackets unified to 〔〕, digits ASCII."""
-    return re.sub(r"\s+", "", text.translate(_CLEAN_TABLE))
+    """Zero-width characters and spaces removed, brackets unified to 〔〕 (a doubled one, as
+    OCR reads ``]】``, counts once), digits ASCII."""
+    return _DOUBLED.sub(r"\1\2", re.sub(r"\s+", "", text.translate(_CLEAN_TABLE)))
 
 
 def _build(kind: str, m: re.Match[str], raw: str) -> DocNumber | None:

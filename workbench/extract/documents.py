@@ -68,7 +68,9 @@ class RelatedLink:
 @dataclass
 class DocumentFacts:
     """One policy document. ``number`` is the canonical 文号 (None when the page shows none);
-    ``source`` is "page" (extracted) or "inventory" (documents.csv)."""
+    ``source`` is "page" (extracted), "attachment" (a file a policy column lists with no page
+    of its own: ``url`` is the file's, ``linked_from`` the list page) or "inventory"
+    (documents.csv). ``attachments`` are the files whose text added to what the page shows."""
 
     url: str
     title: str
@@ -85,6 +87,8 @@ class DocumentFacts:
     related: tuple[RelatedLink, ...] = ()
     source: str = "page"
     body_signals: tuple[str, ...] = field(default=())
+    attachments: tuple[str, ...] = ()
+    linked_from: str = ""
 
     @property
     def target(self) -> str:

@@ -60,6 +60,8 @@ class InterpretationFacts:
     related: tuple[RelatedLink, ...] = ()
     unit: str = ""
     column: str = ""
+    attachments: tuple[str, ...] = ()  # files whose text added to the page's (issue 21)
+    linked_from: str = ""  # for a file listed with no page of its own: the list page
 
 
 _OPENERS = {"《": "》", "〈": "〉", "<": ">", "＜": "＞"}

@@ -177,3 +177,17 @@ def personal_info_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]
     """Unmasked 身份证号, mobile and bank card numbers in the page's visible text: counts
     and masked samples only (see module doc); None for a page without any."""
     return find_personal_info(visible_text(root))
+
+
+def masked_value(value: Any) -> Any:
+    """``value`` with personal numbers masked in every string it holds: no analyzer keeps a
+    full 身份证号, mobile or card number (a link text, a context, a title …)."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [masked_value(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(masked_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: masked_value(v) for k, v in value.items()}
+    return value

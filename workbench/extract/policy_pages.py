@@ -5,27 +5,41 @@ interpretation facts.
 page whose column (``<meta name="ColumnName">`` or the breadcrumb) is a 政策文件 / 规范性文件 or a
 政策解读 column it stores the page's facts as a JSON-friendly dict; elsewhere ``None``.
 :func:`policy_facts` turns a crawled site's pages back into facts for ``Facts.documents`` and
-``Facts.interpretations``. Dates are Asia/Shanghai calendar dates in ISO form.
+``Facts.interpretations``, with what the site's attachments add (issue 21): a policy page's
+attached file fills the 文号, 统一登记号 and 有效性 the page does not show and adds its
+施行/有效期 wording (so a 规范性文件 whose 文号 is only in its PDF is recognised), an
+interpretation page's file adds the 文号, 《titles》 and forms its text shows, and a file that
+a 政策文件 / 政策解读 list links with no page of its own is a document (interpretation) of its
+own (``source="attachment"``), dated by its list row. Dates are Asia/Shanghai calendar dates
+in ISO form.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
+from workbench.extract.attachments import attachment_title
 from workbench.extract.documents import (
     DocumentFacts,
     RelatedLink,
     extract_document,
     labelled_fields,
+    normative_signals,
     page_lines,
 )
-from workbench.extract.interpretations import InterpretationFacts, extract_interpretation
+from workbench.extract.interpretations import (
+    FORMS,
+    InterpretationFacts,
+    classify_forms,
+    extract_interpretation,
+)
 
 INTERPRETATION_COLUMN = re.compile(r"解读")
 DOCUMENT_COLUMN = re.compile(r"政策文件|规范性文件|政府文件|部门文件|文件|政策法规|法规")
@@ -99,20 +113,24 @@ def from_extras(value: dict[str, Any], site_url: str) -> DocumentFacts | Interpr
     data["published"] = _date(data.get("published"))
     data["related"] = _links(data.get("related"))
     if value.get("kind") == "document":
-        for key in ("normative_reasons", "body_signals"):
+        for key in ("normative_reasons", "body_signals", "attachments"):
             data[key] = tuple(data.get(key) or ())
         return DocumentFacts(**data)
     if value.get("kind") == "interpretation":
-        for key in ("forms", "cited_titles", "doc_numbers"):
+        for key in ("forms", "cited_titles", "doc_numbers", "attachments"):
             data[key] = tuple(data.get(key) or ())
         return InterpretationFacts(**data)
     return None
 
 
 def policy_facts(
-    pages: list[Any], site_url: str
+    pages: list[Any],
+    site_url: str,
+    attachments: Sequence[Any] = (),
+    links: Iterable[Any] = (),
 ) -> tuple[list[DocumentFacts], list[InterpretationFacts]]:
-    """Documents and interpretations among one site's crawled pages (``PageAnalysis``)."""
+    """Documents and interpretations among one site's crawled pages (``PageAnalysis``), with
+    what its attachments (``AttachmentFacts``, linked by ``links``) add (module doc)."""
     docs: list[DocumentFacts] = []
     interps: list[InterpretationFacts] = []
     seen: set[str] = set()
@@ -126,4 +144,170 @@ def policy_facts(
             docs.append(facts)
         elif isinstance(facts, InterpretationFacts):
             interps.append(facts)
+    if attachments:
+        _with_attachments(docs, interps, pages, attachments, links, site_url)
     return docs, interps
+
+
+# ----------------------------------------------------------------------------- attachments
+
+
+def linking_column(page: Any) -> str:
+    """The column a page says it belongs to (meta ColumnName, else its breadcrumb's last)."""
+    signals = (page.extras or {}).get("column_signals") or {}
+    return str(signals.get("column_name") or (signals.get("breadcrumb") or [""])[-1] or "")
+
+
+def _tagged(reasons: Iterable[str], before: Iterable[str]) -> tuple[str, ...]:
+    known = set(before)
+    return tuple(r if r in known else f"{r}（附件）" for r in reasons)
+
+
+def _merge_document(doc: DocumentFacts, att: Any, text: dict[str, Any]) -> DocumentFacts:
+    """``doc`` with what its attached file shows and its page does not."""
+    number = doc.number or text.get("number")
+    reg_no = doc.reg_no or text.get("reg_no")
+    validity = doc.validity or text.get("validity")
+    signals = tuple(dict.fromkeys((*doc.body_signals, *(text.get("effect") or ()))))[:3]
+    normative, reasons = normative_signals(
+        title=doc.title,
+        body="".join(signals),
+        reg_no=reg_no,
+        validity=validity,
+        column=doc.column,
+        number=number,
+    )
+    return replace(
+        doc,
+        number=number,
+        number_raw=doc.number_raw or (text.get("number_raw") or "" if number else ""),
+        reg_no=reg_no,
+        validity=validity,
+        normative=normative,
+        normative_reasons=_tagged(reasons, doc.normative_reasons),
+        body_signals=signals,
+        attachments=(*doc.attachments, att.url),
+    )
+
+
+def _text_forms(title: str, text: dict[str, Any], also: Iterable[str] = ()) -> tuple[str, ...]:
+    found = {*also, *(text.get("forms") or ()), *classify_forms(title, None, "")} - {"文字"}
+    return tuple(f for f in FORMS if f in found) or ("文字",)
+
+
+def _merge_interpretation(
+    interp: InterpretationFacts, att: Any, text: dict[str, Any]
+) -> InterpretationFacts:
+    """``interp`` with the 文号, 《titles》 and forms its attached file's text shows."""
+    extra_forms = tuple(text.get("forms") or ())
+    forms = interp.forms
+    if extra_forms:
+        forms = _text_forms(interp.title, text, interp.forms)
+    return replace(
+        interp,
+        forms=forms,
+        doc_numbers=tuple(dict.fromkeys((*interp.doc_numbers, *(text.get("doc_numbers") or ())))),
+        cited_titles=tuple(
+            dict.fromkeys((*interp.cited_titles, *(text.get("cited_titles") or ())))
+        ),
+        attachments=(*interp.attachments, att.url),
+    )
+
+
+def _own_facts(
+    att: Any, text: dict[str, Any], column: str, source: str, site_url: str
+) -> DocumentFacts | InterpretationFacts | None:
+    """The document (interpretation) a policy list links as a file of its own."""
+    title = attachment_title(att)
+    if INTERPRETATION_COLUMN.search(column):
+        return InterpretationFacts(
+            url=att.url,
+            title=title,
+            site_url=site_url,
+            published=att.published,
+            forms=_text_forms(title, text),
+            cited_titles=tuple(text.get("cited_titles") or ()),
+            doc_numbers=tuple(text.get("doc_numbers") or ()),
+            column=column,
+            attachments=(att.url,),
+            linked_from=source,
+        )
+    if not DOCUMENT_COLUMN.search(column):
+        return None
+    signals = tuple(text.get("effect") or ())
+    normative, reasons = normative_signals(
+        title=title,
+        body="".join(signals),
+        reg_no=text.get("reg_no"),
+        validity=text.get("validity"),
+        column=column,
+        number=text.get("number"),
+    )
+    return DocumentFacts(
+        url=att.url,
+        title=title,
+        site_url=site_url,
+        number=text.get("number"),
+        number_raw=text.get("number_raw") or "",
+        published=att.published,
+        reg_no=text.get("reg_no"),
+        validity=text.get("validity"),
+        column=column,
+        normative=normative,
+        normative_reasons=reasons,
+        source="attachment",
+        body_signals=signals,
+        attachments=(att.url,),
+        linked_from=source,
+    )
+
+
+def _with_attachments(
+    docs: list[DocumentFacts],
+    interps: list[InterpretationFacts],
+    pages: list[Any],
+    attachments: Sequence[Any],
+    links: Iterable[Any],
+    site_url: str,
+) -> None:
+    """Add what the read attachments say to ``docs`` and ``interps`` in place (module doc)."""
+    read = {a.url: a for a in attachments if a.read and a.extras.get("document")}
+    if not read:
+        return
+    linking: dict[str, list[str]] = {}
+    for link in links:
+        if link.target in read and link.source not in linking.get(link.target, []):
+            linking.setdefault(link.target, []).append(link.source)
+    doc_at = {d.url: i for i, d in enumerate(docs)}
+    interp_at = {it.url: i for i, it in enumerate(interps)}
+    pages_at = {u: p for p in pages for u in (p.url, p.final_url) if u}
+    known = {d.url for d in docs} | {it.url for it in interps}
+    for url, att in read.items():
+        text = att.extras["document"]
+        sources = linking.get(url) or [att.source]
+        merged = False
+        for source in sources:
+            page = pages_at.get(source)
+            page_url = page.final_url if page is not None else source
+            if page_url in doc_at:
+                i = doc_at[page_url]
+                docs[i] = _merge_document(docs[i], att, text)
+                merged = True
+            elif page_url in interp_at:
+                i = interp_at[page_url]
+                interps[i] = _merge_interpretation(interps[i], att, text)
+                merged = True
+        if merged or url in known:
+            continue
+        for source in sources:
+            page = pages_at.get(source)
+            if page is None or (page.extras or {}).get("policy_page"):
+                continue
+            own = _own_facts(att, text, linking_column(page), source, site_url)
+            if isinstance(own, DocumentFacts):
+                docs.append(own)
+            elif isinstance(own, InterpretationFacts):
+                interps.append(own)
+            if own is not None:
+                known.add(url)
+                break

@@ -12,7 +12,14 @@ de-duplicated. Not fetched, but kept as links with a ``note`` saying why:
 
 * external links — **not checked here**; checking them belongs to the later link-check stage;
 * obvious binaries and attachments by extension (``.pdf``, ``.docx``, ``.jpg``, …): recorded
-  unchecked, to keep the crawl light; the link-check stage may test them;
+  unchecked, to keep the crawl light — except the attachments ``settings.attachments`` asks
+  for (.pdf, .doc/.docx, .wps, .xls/.xlsx, .et; at most ``max_per_site`` of them, in the order
+  the crawl finds them, whatever their depth: a file is a leaf). Those are fetched politely
+  (same throttle, robots.txt, a byte cap of their own) once the pages are done, and read by
+  :func:`workbench.extract.attachments.read_attachment` (in the page pool's processes when
+  there is one) into ``CrawlResult.attachments``; their answer is the links' status, so an
+  attachment that does not open is a broken link like any other, while one too large to read
+  or answering with a web page is merely unread;
 * pages disallowed by robots.txt, past ``max_depth`` or ``max_pages``;
 * traps: more than ``max_query_variants`` distinct query strings on one path, and
   calendar-like URLs (a year/month/date parameter, or a ``/YYYY/MM/`` path, with a year
@@ -38,10 +45,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from workbench.codes import LIMITS, SkipReason
+from workbench.codes import LIMITS, FetchError, SkipReason
+from workbench.extract.attachments import (
+    AttachmentReading,
+    AttachmentSettings,
+    is_attachment_url,
+    read_attachment,
+)
 from workbench.extract.cms import (
     SCRIPT_READ,
     SCRIPT_UNREAD,
@@ -80,6 +93,7 @@ __all__ = [
     "LINK_COLUMNS",
     "CrawlError",
     "CrawlResult",
+    "CrawledAttachment",
     "CrawlSettings",
     "CrawledLink",
     "CrawledPage",
@@ -106,8 +120,12 @@ NOTE_MAX_DEPTH = SkipReason.MAX_DEPTH.message
 NOTE_MAX_PAGES = SkipReason.MAX_PAGES.message
 NOTE_QUERY_TRAP = SkipReason.QUERY_TRAP.message
 NOTE_CALENDAR_TRAP = SkipReason.CALENDAR_TRAP.message
+NOTE_ATTACHMENT_LIMIT = SkipReason.ATTACHMENT_LIMIT.message
+UNREAD_TOO_LARGE = "附件超过读取上限（{limit}字节），未读取"
 
 _MAX_BYTES = 5 * 1024 * 1024
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -129,6 +147,7 @@ class CrawlSettings:
     list_horizon: date | None = None  # page through a list until its rows are older
     max_list_pages: int = 50  # pages read of one script-paged list at most
     extra_hosts: tuple[str, ...] = ()  # other hosts of the same site (the unit's platforms)
+    attachments: AttachmentSettings | None = None  # attachments read (None: recorded only)
 
 
 @dataclass(slots=True)
@@ -170,6 +189,29 @@ class CrawledLink:
     skip: str = ""
 
 
+@dataclass(slots=True)
+class CrawledAttachment:
+    """One attachment fetched and read. ``source`` is the page whose link the crawl followed
+    to it (the first that links it); ``status`` None when no response came; ``error`` the
+    fetch's error (a broken link), never set for a file merely too large to read;
+    ``reading`` what its text yields (None when it did not open); ``size`` bytes received."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str
+    error: str | None
+    elapsed_ms: int
+    source: str
+    size: int = 0
+    fetched_at: datetime | None = None
+    reading: AttachmentReading | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and self.status < 400
+
+
 LinksHook = Callable[[CrawledPage, list[CrawledLink]], None]
 """``on_links(page, links)``: the links found on ``page``, as soon as it is processed, with
 ``status``/``error``/``note`` not yet filled — :meth:`CrawlResult.link_outcome` gives them
@@ -205,6 +247,7 @@ class CrawlResult:
     outcomes: dict[bytes, tuple[int | None, str | None]] = field(default_factory=dict, repr=False)
     notes: dict[bytes, SkipReason] = field(default_factory=dict, repr=False)
     lists: dict[str, ListOutcome] = field(default_factory=dict)  # first page → how far read
+    attachments: list[CrawledAttachment] = field(default_factory=list)  # read, in link order
 
     def link_outcome(self, target: str, internal: bool) -> tuple[int | None, str | None, str]:
         """``(status, error, note)`` of a link to ``target``: the fetched target's answer, or
@@ -231,6 +274,12 @@ class _Task:
     request: ListRequest  # what to fetch (a page, or a list's data group)
     depth: int
     list_of: str = ""  # the list's first page when this is another page of a list
+
+
+@dataclass(slots=True)
+class _AttachmentTask:
+    url: str
+    source: str  # the page that links it
 
 
 @dataclass(slots=True)
@@ -276,6 +325,8 @@ class _Crawler:
         self.seen: set[bytes] = {url_key(start_url)}
         self.skipped: dict[bytes, SkipReason] = {}
         self.query_variants: dict[bytes, bytes] = {}  # (netloc, path) → 8-byte query digests
+        self.attachment_rules = settings.attachments
+        self.attachment_tasks: list[_AttachmentTask] = []
         self._on_site: dict[str, bool] = {}  # "scheme://netloc" → on one of site_roots
 
     def add_root(self, url: str) -> None:
@@ -401,15 +452,20 @@ class _Crawler:
         links = with_rows([], reading) if reading is not None else []
         return _Visit(page, links, more)
 
-    def admit(self, target: str, depth: int) -> bool:
-        """Decide whether an on-site ``target`` found at ``depth`` joins the next level."""
+    def admit(self, target: str, depth: int, source: str = "") -> bool:
+        """Decide whether an on-site ``target`` found at ``depth`` (on the page ``source``)
+        joins the next level; an attachment to read joins the attachments instead."""
         key = url_key(target)
         if key in self.seen:
             return False
         self.seen.add(key)
         reason = None
-        if is_binary_url(target):
-            reason = SkipReason.BINARY
+        rules = self.attachment_rules
+        wanted = rules is not None and rules.active and is_attachment_url(target, rules.formats)
+        if wanted or is_binary_url(target):
+            reason = self._attachment(target, source)
+            if reason is None:  # queued to be read as an attachment, not a page
+                return False
         elif self.settings.max_depth is not None and depth > self.settings.max_depth:
             reason = SkipReason.MAX_DEPTH
         elif is_calendar_trap(target, self.today):
@@ -431,6 +487,47 @@ class _Crawler:
             self.skipped[key] = reason
             return False
         return True
+
+    def _attachment(self, target: str, source: str) -> SkipReason | None:
+        """Why the binary ``target`` is not read, or None once queued to be read."""
+        rules = self.attachment_rules
+        if rules is None or not rules.active or not is_attachment_url(target, rules.formats):
+            return SkipReason.BINARY
+        if len(self.attachment_tasks) >= rules.max_per_site:
+            return SkipReason.ATTACHMENT_LIMIT
+        if not self.fetcher.allowed(target):
+            return SkipReason.ROBOTS
+        self.attachment_tasks.append(_AttachmentTask(target, source))
+        return None
+
+    def visit_attachment(self, task: _AttachmentTask) -> CrawledAttachment:
+        """Fetch one attachment (its own byte cap) and read it; the bytes are dropped here."""
+        rules = self.attachment_rules
+        assert rules is not None
+        result = self.fetcher.request(task.url, max_bytes=rules.max_bytes)
+        error, reading = result.error, None
+        too_large = result.code == FetchError.TOO_LARGE
+        if too_large and result.status is not None and result.status < 400:
+            error = None  # it opens: too large to read is no broken link
+            reading = AttachmentReading(unread=UNREAD_TOO_LARGE.format(limit=rules.max_bytes))
+        elif result.ok:
+            args = (result.content, normalize_url(result.final_url), result.content_type)
+            if self.pool is not None:
+                reading = self.pool.read_attachment(*args, rules.text)
+            else:
+                reading = read_attachment(*args, rules.text)
+        return CrawledAttachment(
+            url=task.url,
+            final_url=normalize_url(result.final_url),
+            status=result.status,
+            content_type=result.content_type,
+            error=error,
+            elapsed_ms=result.elapsed_ms,
+            source=task.source,
+            size=len(result.content),
+            fetched_at=result.fetched_at,
+            reading=reading,
+        )
 
     def admit_list(self, list_url: str, requests: list[ListRequest], depth: int) -> list[_Task]:
         """Tasks for the further pages of a list the follower asks for (same depth as its
@@ -467,13 +564,13 @@ def validate_settings(settings: CrawlSettings) -> None:
 
 def _in_order(
     pool: ThreadPoolExecutor,
-    visit: Callable[[_Task], _Visit],
-    tasks: list[_Task],
+    visit: Callable[[_T], _R],
+    tasks: list[_T],
     window: int,
-) -> Iterator[_Visit]:
+) -> Iterator[_R]:
     """``pool.map(visit, tasks)`` in order with at most ``window`` visits in flight, so a
     wide level never holds one future (and one finished page) per URL."""
-    pending: deque[Future[_Visit]] = deque()
+    pending: deque[Future[_R]] = deque()
     todo = iter(tasks)
     for task in todo:
         pending.append(pool.submit(visit, task))
@@ -604,13 +701,17 @@ def crawl_site(
                         links.append(CrawledLink(page.url, target, anchor, internal))
                         # another numbered page of the same list: the same depth, not a chain
                         hop = 0 if same_list(page.final_url, target) else 1
-                        if internal and crawler.admit(target, page.depth + hop):
+                        if internal and crawler.admit(target, page.depth + hop, page.url):
                             next_level.append(_Task(ListRequest(target), page.depth + hop))
                     if on_links is not None:
                         on_links(page, links)
                     else:
                         result.links.extend(links)
                 level = next_level
+            tasks = crawler.attachment_tasks
+            for attachment in _in_order(pool, crawler.visit_attachment, tasks, window):
+                result.attachments.append(attachment)
+                outcome[url_key(attachment.url)] = (attachment.status, attachment.error)
         for task in level:
             crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
     finally:

@@ -1,6 +1,7 @@
 """Reading pages on every core: worker processes fed by the crawl's fetching threads.
 
-A crawl's threads fetch; parsing and page analysis are CPU work that one Python process
+A crawl's threads fetch; parsing and page analysis (and reading attachments:
+:meth:`PagePool.read_attachment`) are CPU work that one Python process
 does on one core at a time. A :class:`PagePool` runs :func:`~workbench.fetch.page_read.
 digest_page` — the same function the threads run without a pool — in ``processes`` worker
 processes (``forkserver``, else ``spawn``: no fork of a threaded parent). A fetching thread
@@ -29,14 +30,22 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, TypeVar
 
+from workbench.extract.attachment_text import TextOptions
+from workbench.extract.attachments import AttachmentReading, read_attachment
 from workbench.fetch.page_read import PageDigest, ReadOptions, digest_page
 
-__all__ = ["READ_FAILED", "PagePool", "resolve_processes"]
+__all__ = ["ATTACHMENT_FAILED", "READ_FAILED", "PagePool", "resolve_processes"]
 
 READ_FAILED = "页面读取失败（{reason}），本页内容和链接未读取"
-_PRELOAD = ["workbench.fetch.page_read", "workbench.extract.analyzers"]
+ATTACHMENT_FAILED = "附件读取失败（{reason}）"
+_PRELOAD = [
+    "workbench.fetch.page_read",
+    "workbench.extract.analyzers",
+    "workbench.extract.attachments",
+]
+T = TypeVar("T")
 
 
 def resolve_processes(value: object) -> int:
@@ -103,24 +112,41 @@ class PagePool:
 
         After a worker died, the pages it took down with it are read once more each in a
         process of their own, so that only the page that kills a worker is lost."""
-        args = (text, final_url, depth, ok, options)
+        return self._call(
+            digest_page,
+            (text, final_url, depth, ok, options),
+            lambda reason: PageDigest(failed=READ_FAILED.format(reason=reason)),
+        )
+
+    def read_attachment(
+        self, content: bytes, url: str, content_type: str, options: TextOptions
+    ) -> AttachmentReading:
+        """:func:`~workbench.extract.attachments.read_attachment` in a worker process (the
+        same recovery as :meth:`digest`); an attachment no worker could read is unread."""
+        return self._call(
+            read_attachment,
+            (content, url, content_type, options),
+            lambda reason: AttachmentReading(unread=ATTACHMENT_FAILED.format(reason=reason)),
+        )
+
+    def _call(self, func: Callable[..., T], args: tuple[Any, ...], failed: Callable[[str], T]) -> T:
         executor, generation = self._pool()
         try:
-            return executor.submit(digest_page, *args).result()
+            return executor.submit(func, *args).result()
         except BrokenProcessPool:
             self._restart(generation)
         except Exception as exc:  # noqa: BLE001 - the page is an incomplete read, not a crash
-            return PageDigest(failed=READ_FAILED.format(reason=type(exc).__name__))
+            return failed(type(exc).__name__)
         solo = self._new_executor(1)
         try:
-            return solo.submit(digest_page, *args).result()
+            return solo.submit(func, *args).result()
         except BrokenProcessPool:
             reason = "工作进程异常退出"
         except Exception as exc:  # noqa: BLE001
             reason = type(exc).__name__
         finally:
             solo.shutdown(wait=False, cancel_futures=True)
-        return PageDigest(failed=READ_FAILED.format(reason=reason))
+        return failed(reason)
 
     def close(self) -> None:
         """Stop the worker processes."""

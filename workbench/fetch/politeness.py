@@ -243,10 +243,16 @@ class PoliteFetcher:
         return self.request(url)
 
     def request(
-        self, url: str, method: str = "GET", form: tuple[tuple[str, str], ...] = ()
+        self,
+        url: str,
+        method: str = "GET",
+        form: tuple[tuple[str, str], ...] = (),
+        *,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         """One GET (or form POST, as a list's data proxy expects) of ``url`` once the host's
-        interval allows it, same throttle and retry rules for both (never raises)."""
+        interval allows it, same throttle and retry rules for both (never raises);
+        ``max_bytes`` caps this body instead of the fetcher's own cap (attachments)."""
         host = host_key(url)
         data = list(form) if method == "POST" else None
         for attempt in range(2):
@@ -255,7 +261,7 @@ class PoliteFetcher:
                 url,
                 timeout=self.timeout,
                 session=self._session(),
-                max_bytes=self.max_bytes,
+                max_bytes=self.max_bytes if max_bytes is None else max_bytes,
                 method=method,
                 data=data,
             )

@@ -16,6 +16,10 @@ again ``retries`` times. A frameset homepage shows the rows of its frames. When 
 shows no dated item (a navigation shell), its first same-site links that the crawl fetched
 become ``SiteFacts.second_level``.
 
+The attachments the pages link (issue 21: ``attachments:`` rules) are fetched after the pages
+and read; ``SiteFacts.attachments`` keeps what each yielded, with the page that links it and
+the date its list row shows.
+
 Settings come from the rules' ``crawl:`` section (see ``rules/columns.yaml``); delays and
 timeouts in seconds; dates are Asia/Shanghai calendar dates.
 """
@@ -31,10 +35,12 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.analyzers import analyze
+from workbench.extract.attachments import attachment_settings
 from workbench.extract.personal_info import mask_text
-from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import AttachmentFacts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
 from workbench.fetch.crawl import (
     NOTE_ROBOTS,
+    CrawledAttachment,
     CrawledPage,
     CrawlError,
     CrawlResult,
@@ -86,6 +92,7 @@ def crawl_settings(rules: Rules, url: str = "", also_hosts: Iterable[str] = ()) 
         user_agent=rules.fetch.user_agent,
         max_list_pages=rules.crawl.max_list_pages,
         extra_hosts=unit_hosts(rules, url, also_hosts),
+        attachments=attachment_settings(rules),
     )
 
 
@@ -101,6 +108,22 @@ def crawl_params(rules: Rules) -> dict[str, Any]:
         "ignore_robots_hosts": list(rules.crawl.ignore_robots_hosts),
         "max_list_pages": s.max_list_pages,
         "processes": str(rules.crawl.processes),
+        "attachments": _attachment_params(rules),
+    }
+
+
+def _attachment_params(rules: Rules) -> dict[str, Any]:
+    """The ``attachments:`` switches recorded with the run: a quarter collected with other
+    attachment settings is collected again, not re-judged."""
+    a = attachment_settings(rules)
+    return {
+        "enabled": a.active,
+        "max_per_site": a.max_per_site,
+        "max_bytes": a.max_bytes,
+        "formats": sorted(a.formats),
+        "ocr": a.text.ocr,
+        "ocr_pages": a.text.ocr_pages,
+        "pdf_pages": a.text.pdf_pages,
     }
 
 
@@ -214,6 +237,44 @@ def _crawl(
         return None, str(exc)
 
 
+def _attachment_facts(
+    crawled: list[CrawledAttachment], pages: list[PageAnalysis], links: list[LinkFacts]
+) -> list[AttachmentFacts]:
+    """What the facts keep of the attachments read: the linking page, its anchor, and the
+    date its list row shows for the file (else the linking page's own date)."""
+    by_url = {p.url: p for p in pages} | {p.final_url: p for p in pages if p.final_url}
+    anchors = {(k.source, k.target): k.anchor for k in links}
+    out: list[AttachmentFacts] = []
+    for att in crawled:
+        page = by_url.get(att.source)
+        published = None
+        if page is not None:
+            rows = [i.date for i in page.items if i.url in (att.url, att.final_url) and i.date]
+            published = rows[0] if rows else page.published
+        reading = att.reading
+        out.append(
+            AttachmentFacts(
+                url=att.url,
+                final_url=att.final_url,
+                status=att.status,
+                error=att.error,
+                source=att.source,
+                anchor=anchors.get((att.source, att.url), ""),
+                format=reading.format if reading else "",
+                method=reading.method if reading else "",
+                unread=reading.unread if reading else None,
+                pages=reading.pages if reading else None,
+                chars=reading.chars if reading else 0,
+                size=att.size,
+                published=published,
+                fetched_at=att.fetched_at,
+                extras=dict(reading.extras) if reading else {},
+                excerpt=reading.excerpt if reading else "",
+            )
+        )
+    return out
+
+
 def _soft404_pages(
     website: Website, result: CrawlResult, pages: list[PageAnalysis], settings: CrawlSettings
 ) -> set[str]:
@@ -287,6 +348,7 @@ def crawl_website(
         links=links,
         crawl_complete=homepage.ok and not result.limited and not result.unread_pages,
         lists=dict(result.lists),
+        attachments=_attachment_facts(result.attachments, pages, links),
     )
     if homepage.ok and not any(i.date for i in homepage.items):
         facts.second_level = _second_level(pages[0], pages, links, second_level_pages)

@@ -101,6 +101,14 @@ def missing_forms_problem(
 
 
 def doc_finding(facts: Facts, doc: DocumentFacts, **fields: Any) -> Finding:
+    """A finding on ``doc``; the files its facts were read from (and, for a file listed with
+    no page of its own, the page that links it) are named in the detail."""
+    if doc.attachments or doc.linked_from:
+        detail = dict(fields.get("detail") or {})
+        detail["attachments"] = list(doc.attachments)
+        if doc.linked_from:
+            detail["linked_from"] = doc.linked_from
+        fields["detail"] = detail
     return Finding(
         quarter=facts.quarter,
         unit=_unit_of(facts, doc),

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from workbench.extract.page_facts import row_stamps  # also registers the analyzers
-from workbench.facts import Facts, LinkFacts, PageAnalysis, SiteFacts
+from workbench.facts import AttachmentFacts, Facts, LinkFacts, PageAnalysis, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import (
     homepage_analysis,
@@ -38,23 +38,63 @@ def ok_pages(site: SiteFacts) -> Iterator[PageAnalysis]:
             yield page
 
 
-def _wording(
-    site: SiteFacts, as_of: date, *, serious: bool
-) -> dict[str, tuple[dict[str, Any], list[str]]]:
-    """Dictionary hits of one kind on the site: wrong form → (first hit, pages showing it).
+def read_attachments(site: SiteFacts, as_of: date | None = None) -> Iterator[AttachmentFacts]:
+    """The site's attachments whose text was read, each once; with ``as_of``, not those
+    listed after the check time (next quarter's, as for pages)."""
+    seen: set[str] = set()
+    for att in site.attachments:
+        if not att.read or att.url in seen:
+            continue
+        if as_of is not None and att.published is not None and att.published > as_of:
+            continue
+        seen.add(att.url)
+        yield att
+
+
+Hits = dict[str, tuple[dict[str, Any], list[str], dict[str, str]]]
+
+
+def _wording(site: SiteFacts, as_of: date, *, serious: bool, ocr: bool = False) -> Hits:
+    """Dictionary hits of one kind on the site: wrong form → (first hit, URLs showing it,
+    attachment URL → the page linking it). Pages and the attachments whose text layer was
+    read count; with ``ocr``, the scans read by OCR instead (their hits are leads only).
 
     A page published after the check time was not on the site at the check point: its hits
     belong to the next quarter (as for new-media posts)."""
-    out: dict[str, tuple[dict[str, Any], list[str]]] = {}
-    for page in ok_pages(site):
-        if page.published is not None and page.published > as_of:
-            continue
-        for hit in page.extras.get("wording") or []:
-            if bool(hit.get("serious")) != serious:
+    out: Hits = {}
+
+    def add(hit: dict[str, Any], url: str, linked_from: str = "") -> None:
+        if bool(hit.get("serious")) != serious:
+            return
+        _, urls, attached = out.setdefault(str(hit["wrong"]), (hit, [], {}))
+        urls.append(url)
+        if linked_from:
+            attached[url] = linked_from
+
+    if not ocr:
+        for page in ok_pages(site):
+            if page.published is not None and page.published > as_of:
                 continue
-            first, urls = out.setdefault(str(hit["wrong"]), (hit, []))
-            urls.append(page.final_url or page.url)
+            for hit in page.extras.get("wording") or []:
+                add(hit, page.final_url or page.url)
+    for att in read_attachments(site, as_of):
+        if (att.method == "ocr") == ocr:
+            for hit in att.extras.get("wording") or []:
+                add(hit, att.url, att.source)
     return out
+
+
+def wording_detail(
+    hit: Mapping[str, Any], urls: list[str], attached: Mapping[str, str]
+) -> dict[str, Any]:
+    """A wording finding's detail: the hit, the pages (and attachments) showing it, and for
+    each attachment the page that links it."""
+    detail = {**hit, "pages": urls[:20], "page_count": len(urls)}
+    if attached:
+        detail["attachments"] = [
+            {"url": url, "linked_from": source} for url, source in list(attached.items())[:20]
+        ]
+    return detail
 
 
 def illicit_match(link: LinkFacts, rules: Rules) -> bool:
@@ -139,7 +179,8 @@ class Security(Indicator):
 
     def _wording(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
         template = rules.website.security.problem_wording
-        for wrong, (hit, urls) in _wording(site, facts.as_of, serious=True).items():
+        found = _wording(site, facts.as_of, serious=True)
+        for wrong, (hit, urls, attached) in found.items():
             yield self._finding(
                 facts,
                 site,
@@ -147,7 +188,29 @@ class Security(Indicator):
                 key=f"wording:{wrong}",
                 problem=template.format(**hit),
                 evidence_url=urls[0],
-                detail={**hit, "pages": urls[:20], "page_count": len(urls)},
+                detail=wording_detail(hit, urls, attached),
+            )
+        # Scans read by OCR: a recognition error must not veto a site, so a hit there is a
+        # lead for the reviewer, who opens the file (unless the same error is shown as text).
+        ocr_template = rules.website.security.problem_wording_ocr
+        scanned = _wording(site, facts.as_of, serious=True, ocr=True)
+        for wrong, (hit, urls, attached) in scanned.items():
+            if wrong in found:
+                continue
+            yield website_finding(
+                facts,
+                site.website,
+                indicator=self.id,
+                veto=False,
+                key=f"wording:{wrong}",
+                problem=ocr_template.format(**hit),
+                evidence_url=urls[0],
+                detail={
+                    **wording_detail(hit, urls, attached),
+                    "lead": True,
+                    "lead_veto": rules.website.security.veto,
+                    "ocr": True,
+                },
             )
 
     def _dates(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
@@ -240,7 +303,7 @@ class Typo(Indicator):
         points = float(rules.website.typo.points)
         template = rules.website.typo.problem
         for site in judged_sites(facts):
-            for wrong, (hit, urls) in _wording(site, facts.as_of, serious=False).items():
+            for wrong, (hit, urls, attached) in _wording(site, facts.as_of, serious=False).items():
                 yield website_finding(
                     facts,
                     site.website,
@@ -250,5 +313,5 @@ class Typo(Indicator):
                     key=f"wording:{wrong}",
                     problem=template.format(**hit),
                     evidence_url=urls[0],
-                    detail={**hit, "pages": urls[:20], "page_count": len(urls)},
+                    detail=wording_detail(hit, urls, attached),
                 )

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from workbench.extract.attachments import attachment_title
 from workbench.extract.personal_info import KIND_NAMES
 from workbench.facts import Facts, LinkFacts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
-from workbench.indicators.site_checks import illicit_match, ok_pages
+from workbench.indicators.site_checks import illicit_match, ok_pages, read_attachments
 from workbench.indicators.site_links import (
     inventory_hosts,
     is_government_host,
@@ -44,39 +45,46 @@ class Privacy(Indicator):
     def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
         limit = rules.website.privacy.max_pages
         template = rules.website.privacy.problem
+        attached = rules.website.privacy.problem_attachment
         for site in judged_sites(facts):
-            found = 0
+            shown: list[tuple[str, str, Mapping[str, Any], str]] = []  # url, title, info, source
             for page in ok_pages(site):
                 info = page.extras.get("personal_info")
                 if not isinstance(info, Mapping) or not info.get("counts"):
                     continue
                 if page.published is not None and page.published > facts.as_of:
                     continue
-                if found >= limit:
-                    break
-                found += 1
+                shown.append((page.final_url or page.url, page.title, info, ""))
+            for att in read_attachments(site, facts.as_of):  # the files the pages link
+                info = att.extras.get("personal_info")
+                if isinstance(info, Mapping) and info.get("counts"):
+                    shown.append((att.url, attachment_title(att), info, att.source))
+            for url, title, info, source in shown[:limit]:
                 counts: Mapping[str, int] = info["counts"]
                 samples: Mapping[str, list[str]] = info.get("samples") or {}
-                url = page.final_url or page.url
-                shown = "、".join(
+                names = "、".join(
                     f"{KIND_NAMES[k]}{n}个" for k, n in counts.items() if k in KIND_NAMES
                 )
                 first = [s for k in KIND_NAMES for s in (samples.get(k) or [])[:1]]
+                where = {"page": url, "title": title}
+                if source:
+                    where |= {"attachment": url, "linked_from": source}
                 yield website_finding(
                     facts,
                     site.website,
                     indicator=self.id,
                     veto=False,
                     key=f"privacy:{url}",
-                    problem=template.format(counts=shown, samples="、".join(first)),
+                    problem=(attached if source else template).format(
+                        counts=names, samples="、".join(first), name=title or url, page=source
+                    ),
                     evidence_url=url,
                     detail=_lead(
                         rules.website.privacy.lead_veto,
                         counts=dict(counts),
                         samples=dict(samples),
-                        page=url,
-                        title=page.title,
-                    ),  # fmt: skip
+                        **where,
+                    ),
                 )
 
 

@@ -66,6 +66,22 @@ class CrawlRules(Section):
     unit_hosts: dict[str, Words]
 
 
+class AttachmentsRules(Section):
+    """The files the site's pages link (.pdf, .doc/.docx, .wps, .xls/.xlsx, .et), read."""
+
+    enabled: bool
+    formats: Words
+    max_per_site: Count
+    max_bytes: Count
+    pdf_pages: Count
+    ocr: bool
+    ocr_pages: Count
+    ocr_language: str
+    max_rows: Count
+    max_chars: Count
+    timeout_seconds: Number
+
+
 class LinksRules(Section):
     check_external: bool
     max_external: Count
@@ -144,6 +160,7 @@ class Privacy(Sourced):
     lead_veto: bool
     max_pages: Count
     problem: str
+    problem_attachment: str  # the numbers shown in a file the site's pages link
 
 
 class IllicitWords(Section):
@@ -229,6 +246,7 @@ class Security(Sourced):
     illicit_domains: Words
     illicit_keywords: Words
     problem_wording: str
+    problem_wording_ocr: str  # read only from a scan by OCR: a lead
     problem_future: str
     problem_batch: str
     problem_illicit: str
@@ -547,6 +565,7 @@ class Rules(Section):
     version: int
     fetch: FetchRules
     crawl: CrawlRules
+    attachments: AttachmentsRules
     links: LinksRules
     columns: ColumnsRules
     website: WebsiteRules

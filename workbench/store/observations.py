@@ -216,7 +216,7 @@ def stored_page_facts(engine: Any, run_id: int, site_url: str, url: str) -> dict
     """What ``run_id``'s crawl read from page ``url`` of the site ``site_url``: the facts
     ``workbench inspect`` shows (contract §6), from the site's stored result, without
     fetching anything; None when the run kept no such page. Raw web text: escape it."""
-    from workbench.inspect import page_facts
+    from workbench.inspect import attachment_facts, page_facts
 
     if not url or not site_url:
         return None
@@ -226,6 +226,9 @@ def stored_page_facts(engine: Any, run_id: int, site_url: str, url: str) -> dict
     for index, page in enumerate(getattr(site, "pages", None) or []):
         if url in (page.url, page.final_url):
             return page_facts(page, homepage=index == 0)
+    for att in getattr(site, "attachments", None) or []:  # a finding on a file (issue 21)
+        if url in (att.url, att.final_url):
+            return attachment_facts(att, att.url, status=att.status, linked_from=att.source)
     return None
 
 
