@@ -15,11 +15,12 @@ older workbench still refuses a database newer than itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -198,6 +199,35 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
             for row in group
         ]
         conn.exec_driver_sql(sql, params)
+
+
+_T = TypeVar("_T")
+
+
+def retry_locked(write: Callable[[], _T]) -> _T:
+    """``write()``, retried when SQLite refuses a stale read snapshot the right to write
+    ("database is locked" in WAL mode); the retry then sees the other writer's change (a
+    version check reports the conflict). Any other error, or a fifth refusal, is Chinese."""
+    for attempt in range(5):
+        try:
+            return write()
+        except sa.exc.OperationalError as exc:
+            if "locked" not in str(exc.orig) or attempt == 4:
+                raise WorkbenchError(f"数据库暂时无法写入，请稍后重试：{exc.orig}") from None
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def rows_by_key(engine: Engine, column: sa.Column[Any], keys: Iterable[str]) -> list[Any]:
+    """The rows of ``column``'s table whose ``column`` is one of ``keys``, asked 500 keys at a
+    time (SQLite's bound-parameter limit)."""
+    wanted = list(keys)
+    out: list[Any] = []
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            out.extend(conn.execute(sa.select(column.table).where(column.in_(chunk))))
+    return out
 
 
 def to_json(value: Any) -> str:

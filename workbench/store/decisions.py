@@ -13,7 +13,6 @@ Times are naive Asia/Shanghai wall-clock (``store.now()``).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -130,16 +129,8 @@ def get_state(engine: Engine, finding_id: str) -> ReviewState:
 
 def states(engine: Engine, finding_ids: Iterable[str]) -> dict[str, ReviewState]:
     """Decisions of ``finding_ids``; findings never reviewed are absent."""
-    ids = list(finding_ids)
-    out: dict[str, ReviewState] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in conn.execute(
-                sa.select(store.review_state).where(store.review_state.c.finding_id.in_(chunk))
-            ):
-                out[row.finding_id] = _state_from_row(row)
-    return out
+    rows = store.rows_by_key(engine, store.review_state.c.finding_id, finding_ids)
+    return {row.finding_id: _state_from_row(row) for row in rows}
 
 
 def _require(value: str | None, message: str) -> str:
@@ -160,14 +151,7 @@ def _apply(engine: Engine, finding_id: str, **kwargs: Any) -> ReviewState:
     """``_apply_once``, retried when SQLite refuses a stale read snapshot the right to write
     ("database is locked" in WAL mode); the retry then sees the other decision and reports
     the conflict."""
-    for attempt in range(5):
-        try:
-            return _apply_once(engine, finding_id, **kwargs)
-        except sa.exc.OperationalError as exc:
-            if "locked" not in str(exc.orig) or attempt == 4:
-                raise WorkbenchError(f"数据库暂时无法写入，请稍后重试：{exc.orig}") from None
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+    return store.retry_locked(lambda: _apply_once(engine, finding_id, **kwargs))
 
 
 def _apply_once(

@@ -18,7 +18,6 @@ Times are naive Asia/Shanghai wall-clock (``store.now()``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -112,16 +111,8 @@ def get_claim(engine: Engine, finding_id: str) -> Claim:
 
 def claims(engine: Engine, finding_ids: Iterable[str]) -> dict[str, Claim]:
     """The recorded claims of ``finding_ids`` (findings without one are absent)."""
-    ids = list(finding_ids)
-    out: dict[str, Claim] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in conn.execute(
-                sa.select(rectification_claims).where(rectification_claims.c.finding_id.in_(chunk))
-            ):
-                out[row.finding_id] = _claim(row)
-    return out
+    rows = store.rows_by_key(engine, rectification_claims.c.finding_id, finding_ids)
+    return {row.finding_id: _claim(row) for row in rows}
 
 
 def record_claim(
@@ -144,14 +135,9 @@ def record_claim(
     if code == "cannot" and not why:
         raise WorkbenchError("登记“无法整改”必须填写单位说明的原因。")
     text = (note or "").strip() or None
-    for attempt in range(5):
-        try:
-            return _record_once(engine, finding_id, code, who, expected_version, why, text)
-        except sa.exc.OperationalError as exc:
-            if "locked" not in str(exc.orig) or attempt == 4:
-                raise WorkbenchError(f"数据库暂时无法写入，请稍后重试：{exc.orig}") from None
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+    return store.retry_locked(
+        lambda: _record_once(engine, finding_id, code, who, expected_version, why, text)
+    )
 
 
 def _record_once(
