@@ -66,11 +66,12 @@ def add_review_parser(sub: Any) -> None:
             parser.add_argument("--reviewer", help="审核人姓名；也可用环境变量 WORKBENCH_REVIEWER")
 
 
-def _reviewer(args: argparse.Namespace) -> str:
+def reviewer_name(args: argparse.Namespace, role: str = "审核人") -> str:
+    """``--reviewer``, else ``WORKBENCH_REVIEWER``; none is bad input (exit 2)."""
     name = (args.reviewer or os.environ.get("WORKBENCH_REVIEWER") or "").strip()
     if not name:
         raise ReviewInputError(
-            "请用 --reviewer 指定审核人姓名（或设置环境变量 WORKBENCH_REVIEWER）。"
+            f"请用 --reviewer 指定{role}姓名（或设置环境变量 WORKBENCH_REVIEWER）。"
         )
     return name
 
@@ -122,7 +123,7 @@ def _decide(args: argparse.Namespace) -> int:
     from workbench import store
     from workbench.store import decisions, detections
 
-    reviewer = _reviewer(args)
+    reviewer = reviewer_name(args)
     engine = store.connect(args.db or store.default_url())
     ids = list(dict.fromkeys(args.finding_ids))
     for fid in ids:
@@ -156,7 +157,7 @@ def _section(args: argparse.Namespace) -> int:
     from workbench import store
     from workbench.store import drafts
 
-    reviewer = _reviewer(args)
+    reviewer = reviewer_name(args)
     engine = store.connect(args.db or store.default_url())
     saved = drafts.section_texts(engine, args.quarter).get(args.section)
     text = None if args.template else str(args.text)

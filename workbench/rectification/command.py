@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -94,20 +93,12 @@ def recheck_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reviewer(args: argparse.Namespace) -> str:
-    name = (args.reviewer or os.environ.get("WORKBENCH_REVIEWER") or "").strip()
-    if not name:
-        raise ReviewInputError(
-            "请用 --reviewer 指定登记人姓名（或设置环境变量 WORKBENCH_REVIEWER）。"
-        )
-    return name
-
-
 def _claim(args: argparse.Namespace) -> int:
     from workbench import store
+    from workbench.review_command import reviewer_name
     from workbench.store import detections, rectification
 
-    reviewer = _reviewer(args)
+    reviewer = reviewer_name(args, "登记人")
     try:
         code = rectification.claim_code(args.status)
     except WorkbenchError as exc:
