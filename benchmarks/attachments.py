@@ -185,11 +185,11 @@ def crawl_child(inventory: str, attachments: bool) -> int:
 
     from workbench.fetch.site_crawl import crawl_settings, crawl_website
     from workbench.inventory import load_inventory
-    from workbench.rules import load_rules
+    from workbench.rules import load_rules, merge
 
     rules = load_rules()
     if not attachments:
-        rules["attachments"] = {**rules["attachments"], "enabled": False}
+        rules = merge(rules, {"attachments": {"enabled": False}})
     websites = load_inventory(Path(inventory)).websites
 
     def crawl(website: Any) -> Any:

@@ -26,7 +26,7 @@ from workbench.facts import Facts
 from workbench.fetch.site_crawl import crawl_settings, crawl_website, reading_pool
 from workbench.indicators import run_indicators
 from workbench.inventory import load_inventory
-from workbench.rules import load_rules
+from workbench.rules import load_rules, merge
 
 AS_OF = date(2022, 9, 30)
 MISSING = ({"ocr"} if not ocr_available("chi_sim") else set()) | (
@@ -42,7 +42,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         keys = {*PLANTED, *HEALTHY}
         urls = {city.site_urls[k]: k for k in keys}
         websites = [w for w in inventory.websites if w.url in urls]
-        processes = {**rules, "crawl": {**rules["crawl"], "processes": 2}}
+        processes = merge(rules, {"crawl": {"processes": 2}})
         with reading_pool(processes) as pool, ThreadPoolExecutor(4) as threads:
 
             def crawl(website: Any) -> Any:
