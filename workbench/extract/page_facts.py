@@ -1,7 +1,7 @@
 """Page analyzers for the website checks (site identity, wording, services, interaction, dates).
 
 Each ``*_facts`` function below is listed in ``workbench.extract.analyzers.PAGE_ANALYZERS`` and
-runs on every crawled HTML page; its value lands in ``PageAnalysis.extras[name]``. Values are
+runs on every crawled HTML page; its value lands in its field of ``Page.signals`` (``workbench.pages.PageSignals``). Values are
 JSON-friendly (dicts, lists, strings, ISO dates) so the crawl may store them as they are.
 Dates and datetimes are as the page shows them: Asia/Shanghai calendar dates and naive
 wall-clock times, written in ISO form (``2022-09-28``, ``2022-09-28T10:00:00``).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from lxml import etree
 from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
 from workbench.extract.identity import site_identity
 from workbench.extract.wording import WordingDictionary
+from workbench.pages import RowTime
 from workbench.rules.schema import Rules
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
@@ -384,10 +385,10 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
     return out
 
 
-def row_stamps(extras: Mapping[str, Any]) -> list[tuple[datetime, bool]]:
-    """The ``row_times`` of a page's extras as (datetime, shows time) pairs."""
+def row_stamps(row_times: Sequence[RowTime] | None) -> list[tuple[datetime, bool]]:
+    """A page's ``row_times`` (``Page.signals.row_times``) as (datetime, shows time) pairs."""
     out = []
-    for value in extras.get("row_times") or []:
+    for value in row_times or []:
         try:
             out.append((datetime.fromisoformat(str(value[0])), bool(value[1])))
         except (ValueError, IndexError, TypeError):
@@ -396,7 +397,7 @@ def row_stamps(extras: Mapping[str, Any]) -> list[tuple[datetime, bool]]:
 
 
 def iso_date(value: Any) -> date | None:
-    """An ISO date string from the extras back as a date (None when absent or malformed)."""
+    """An ISO date string of a page's signals back as a date (None when absent or malformed)."""
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:

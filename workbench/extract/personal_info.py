@@ -1,7 +1,7 @@
 """Personal information shown unmasked on a page: 身份证号, mobile and bank card numbers.
 
 A page analyzer (``personal_info``) runs on every crawled page and keeps **only masked
-forms** and counts: the full number never leaves this module (not in ``extras``, the store,
+forms** and counts: the full number never leaves this module (not in a page's signals, the store,
 findings, logs or the dashboard). Detection is strict, to keep false hits on real pages low:
 
 - 身份证号: 18 characters, a real province code, a plausible birth date (1900 to the page's
