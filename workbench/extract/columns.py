@@ -38,7 +38,7 @@ from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import url_date
 from workbench.models import ColumnOverride
-from workbench.pages import DatedItem, Page
+from workbench.pages import ColumnSignals, DatedItem, Page
 from workbench.rules.schema import Rules
 from workbench.urls import join_url, normalize_url
 
@@ -149,7 +149,7 @@ def _placeholder(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+def column_signals(root: lxml.html.HtmlElement, url: str) -> ColumnSignals:
     """What column discovery needs from one page (JSON-friendly; see module doc)."""
     nav: dict[str, str] = {}
     for link in _nav_links(root):
