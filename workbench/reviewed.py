@@ -44,7 +44,7 @@ from workbench.store import Engine, detections, drafts, judging, loaders, runlog
 from workbench.store.decisions import review_states
 
 if TYPE_CHECKING:
-    from workbench.circular import Circular, CircularInputs, Recheck
+    from workbench.circular import Circular, CircularInputs, CircularSettings, Recheck
 
 __all__ = [
     "ReviewState",
@@ -258,6 +258,14 @@ class ReviewedQuarter:
 
         return recheck(self.engine, self.quarter)
 
+    @cached_property
+    def circular_settings(self) -> CircularSettings:
+        """The circular's settings the run stored, typed; a setting the run predates takes
+        the default rules' value (raises RulesError in Chinese on a malformed one)."""
+        from workbench.circular import circular_settings
+
+        return circular_settings(self.judgement.circular)
+
     @property
     def overrides(self) -> dict[str, str]:
         """The circular's sections an editor rewrote (section key → text)."""
@@ -275,7 +283,7 @@ class ReviewedQuarter:
             findings=self.reviewed_frame(),
             scores=self.scores,
             documents=self.documents,
-            settings=dict(self.judgement.circular),
+            settings=self.circular_settings,
             overrides=dict(self.overrides if overrides is None else overrides),
             recheck=self.recheck,
         )
