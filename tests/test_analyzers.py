@@ -11,7 +11,7 @@ from typing import Any
 import lxml.html
 import pytest
 from servers import serve
-from test_page_pool import SETTINGS, _news_site
+from test_page_pool import HTML, SETTINGS, _news_site
 
 import workbench.extract.analyzers as analyzers
 from workbench.extract.analyzers import PAGE_ANALYZERS, AnalyzerError, analyze
@@ -93,5 +93,63 @@ def test_a_crash_on_a_list_page_leaves_its_column_unread(monkeypatch: pytest.Mon
     assert "页面内容分析出错" in unread[0].script_note
     assert site.homepage.ok and not site.crawl_complete
     # nothing is judged on what the crash kept from us (as when a worker process dies on a
-    # page: the incomplete crawl withholds the whole-site verdicts)
+    # page: the incomplete crawl withholds the whole-site verdicts) ...
+    assert _kinds(found) - _kinds(clean) == {("check.incomplete", "column", False)}
+    # ... but the column only that page showed (the homepage's link names it, no navigation
+    # does) is a lead for the reviewer: what the workbench could not read
+    lead = next(f for f in found if f.target_kind == "column")
+    assert (lead.target, lead.evidence_url, lead.detail["column"]) == (
+        base + "/news/", base + "/news/", "通知公告",
+    )  # fmt: skip
+    assert lead.problem.startswith("“通知公告”栏目列表页未能读取，待人工核查（页面内容分析出错")
+    assert "messages" in lead.detail["reason"]
+    assert [f for f in found if f.target_kind == "column"] == [lead]
+
+
+def test_a_crash_on_an_article_names_no_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, clean, _ = _judge(monkeypatch, "/no-such-page")
+    site, found, base = _judge(monkeypatch, "/news/3.html")
+    assert [p.url for p in site.pages if p.script_list == SCRIPT_UNREAD] == [base + "/news/3.html"]
+    assert not [f for f in found if f.target_kind == "column" and f.target != base + "/news/"]
     assert _kinds(found) <= _kinds(clean)
+
+
+def test_column_pages_answering_5xx_or_garbage_are_leads_never_blank() -> None:
+    """List pages the homepage's navigation names: one answers 500 (after the retry), one
+    garbled bytes. Each is an unread column (check.incomplete), never a blank one."""
+    rows = "".join(
+        f'<li><a href="/news/{i}.html">通知{i}</a><span>2022-09-2{i}</span></li>'
+        for i in range(1, 6)
+    )
+    nav = (
+        '<div class="nav"><a href="/news/">通知公告</a><a href="/zcwj/">政策文件</a>'
+        '<a href="/zcjd/">政策解读</a></div>'
+    )
+    routes: dict[str, Any] = {
+        "/": (200, HTML, f"<html><head><title>首页</title></head><body>{nav}<ul>{rows}</ul></body></html>"),
+        "/news/": (200, HTML, f"<html><head><title>通知公告</title></head><body>{nav}<ul>{rows}</ul></body></html>"),
+        "/zcwj/": (500, HTML, "<html><body>Internal Server Error</body></html>"),
+        "/zcjd/": (200, HTML, bytes(range(256)) * 40),
+    }  # fmt: skip
+    for i in range(1, 6):
+        routes[f"/news/{i}.html"] = (
+            200,
+            HTML,
+            "<html><body><p>发布日期：2022-09-21</p></body></html>",
+        )
+    rules = load_rules()
+    with serve(routes) as base:
+        site = Website("市测试局", "测试网", base + "/", "部门网站")
+        crawl = crawl_website(site, SETTINGS, AS_OF)
+    facts = Facts("2022Q3", AS_OF, Inventory(Path("."), [site], []), sites=[crawl.facts])
+    facts.columns = discover_columns(crawl.facts, [], rules, AS_OF)
+    found = run_indicators(facts, rules)
+    columns = {f.target: f for f in found if f.target_kind == "column"}
+    assert {(f.indicator, f.veto) for f in columns.values()} == {("check.incomplete", False)}
+    assert set(columns) == {base + "/zcwj/", base + "/zcjd/"}
+    assert (
+        columns[base + "/zcwj/"].problem == "“政策文件”栏目列表页未能读取，待人工核查（HTTP 500）"
+    )
+    assert columns[base + "/zcjd/"].problem.startswith("“政策解读”栏目列表页未能读取")
+    assert "乱码" in columns[base + "/zcjd/"].detail["reason"]
+    assert not crawl.facts.crawl_complete  # what the garbled page hid withholds site verdicts

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from test_circular_data import make_inputs  # noqa: E402
 
-from workbench.circular import build_circular, render_docx  # noqa: E402
+from workbench.circular import build_circular, circular_settings, render_docx  # noqa: E402
 from workbench.circular.make_master import MASTER_PATH, master_bytes  # noqa: E402
 from workbench.circular.render_docx import column_weights, master_source  # noqa: E402
 from workbench.errors import RulesError  # noqa: E402
@@ -92,7 +92,7 @@ def test_an_office_swaps_in_its_own_master(tmp_path: Path) -> None:
     assert doc.element.body[-1].tag == qn("w:sectPr")
     assert round(doc.sections[0].top_margin.mm) == 40
     with pytest.raises(RulesError, match="通报母版文件"):
-        master_source({"master_template": str(tmp_path / "missing.docx")})
+        master_source(circular_settings({"master_template": str(tmp_path / "missing.docx")}))
 
 
 def test_changed_fonts_rebuild_the_master_in_memory(tmp_path: Path) -> None:

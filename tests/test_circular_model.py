@@ -27,6 +27,7 @@ from test_circular_data import (  # noqa: E402
 from workbench.circular import (  # noqa: E402
     PassStat,
     build_circular,
+    circular_settings,
     format_rate,
 )
 from workbench.errors import QuarterError, RulesError  # noqa: E402
@@ -261,3 +262,28 @@ def test_scores_platform_column_tells_same_named_accounts_apart() -> None:
     by_label = {p.label: p for p in circular.overview.platforms}
     assert by_label["微博"].qualified == 0 and by_label["微博"].unqualified == 1
     assert by_label["微信公众号"].qualified == 2 and by_label["微信公众号"].incomplete == 1
+
+
+def test_stored_settings_are_typed_and_a_missing_one_takes_the_rules_value() -> None:
+    """The settings a run stored (JSON, read back), typed once: a setting the run predates
+    takes the default rules' value; a key the schema does not know is refused."""
+    import json
+
+    from workbench.rules import load_rules
+    from workbench.store.database import to_json
+
+    rules = load_rules().circular
+    stored = json.loads(to_json({**rules.model_dump(), "checked_indicators": ["site.typo"]}))
+    del stored["many_columns"], stored["attachment_titles"]["documents"]
+    stored.update(scope="全县", issue_date="2022-10-20")
+    settings = circular_settings(stored)
+    assert settings.many_columns == rules.many_columns
+    assert settings.attachment_titles.documents == rules.attachment_titles.documents
+    assert (settings.scope, settings.checked_indicators) == ("全县", ["site.typo"])
+    circular = build_circular(make_inputs(settings=settings))
+    assert circular.issue_date == date(2022, 10, 20) and "全县" in circular.title
+    assert circular_settings(None).checked_indicators is None  # outside a run: all checks ran
+    with pytest.raises(RulesError, match="是否应为“scope”"):
+        circular_settings({"scop": "全县"})
+    with pytest.raises(RulesError, match="rectification_days"):
+        circular_settings({"rectification_days": "八"})

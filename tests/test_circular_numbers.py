@@ -103,7 +103,7 @@ def _expected_overview(demo: dict[str, Any]) -> list[str]:
     problems = [f for f in demo["findings"] if f["indicator"] != INCOMPLETE]
     openness = [f for f in problems if f["indicator"].startswith("openness.")]
     missing = [f for f in problems if f["indicator"] == "policy.interpretation_missing"]
-    label = circular_settings()["institution_site_label"]
+    label = circular_settings().institution_site_label
 
     phrases = [
         f"本季度对全市{gov.total}家政府网站、{inst.total}家{label}、{media.total}家政务新媒体进行了检查",
@@ -221,7 +221,7 @@ def test_problem_numbers_come_from_the_findings(demo: dict[str, Any]) -> None:
     groups.update(Counter((f["indicator"], f["unit"]) for f in demo["findings"]))
     allowed.update(str(n) for n in groups.values())
     allowed.update(str(i) for i in range(1, 10))  # 附件N labels are checked above
-    for text in [*settings["phrases"].values(), settings["interpretation_missing_phrase"]]:
+    for text in [*settings.phrases.values(), settings.interpretation_missing_phrase]:
         allowed.update(NUMBER.findall(str(text)))
     printed = set(NUMBER.findall(problems_md))
     assert printed <= allowed, printed - allowed

@@ -352,7 +352,7 @@ def test_dashboard_path_writes_the_same_problems(
     a cap on the sentences keeps the 政策解读 sentence first."""
     inputs = dashboard["inputs"]
     assert _problems_md(render_markdown(build_circular(inputs))) == _problems_md(demo["md"])
-    capped_settings = {**inputs.settings, "max_sentences_per_family": 2}
+    capped_settings = inputs.settings.model_copy(update={"max_sentences_per_family": 2})
     capped = build_circular(dataclasses.replace(inputs, settings=capped_settings))
     line = next(
         text

@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import docx
@@ -166,3 +167,41 @@ def test_the_dashboards_circular_is_workbench_runs_circular(quarter: dict[str, A
     reviewed = dict(open_quarter(q, db=second).reviewed())
     assert chosen["dismiss"] not in reviewed
     assert reviewed[chosen["edit"]].problem == edited
+
+
+def test_a_stored_setting_a_later_version_dropped_does_not_lock_the_quarter(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run stores the circular's settings as that version knew them; a setting a later
+    version removed is ignored (and logged) when the quarter is opened, never a refusal that
+    would lock the office out of a quarter it already judged."""
+    import json
+
+    import sqlalchemy as sa
+    from test_circular_data import demo_run
+
+    from workbench.ops.backup import backup
+
+    demo = demo_run()
+    db = f"sqlite:///{tmp_path / 'old.db'}"
+    backup(demo.db, str(tmp_path / "old.db"))
+    engine = store.connect(db)
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.select(store.judgements.c.run_id, store.judgements.c.circular)
+        ).first()
+        assert row is not None
+        stored = json.loads(row.circular)
+        stored["obsolete_setting"] = "某旧版本的设置"
+        stored["scope"] = "全县"
+        conn.execute(
+            store.judgements.update()
+            .where(store.judgements.c.run_id == row.run_id)
+            .values(circular=json.dumps(stored, ensure_ascii=False))
+        )
+    view = open_quarter(demo.quarter, db=engine)
+    with caplog.at_level("WARNING"):
+        settings = view.circular_settings
+    assert settings.scope == "全县"
+    assert "obsolete_setting" in caplog.text
+    assert "全县" in view.circular().title

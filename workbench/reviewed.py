@@ -28,6 +28,7 @@ The one review rule (:func:`after_review`):
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -43,8 +44,10 @@ from workbench.models import FINDING_COLUMNS, Finding, MediaAccount, Website
 from workbench.store import Engine, detections, drafts, judging, loaders, runlog
 from workbench.store.decisions import review_states
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
-    from workbench.circular import Circular, CircularInputs, Recheck
+    from workbench.circular import Circular, CircularInputs, CircularSettings, Recheck
 
 __all__ = [
     "ReviewState",
@@ -258,6 +261,22 @@ class ReviewedQuarter:
 
         return recheck(self.engine, self.quarter)
 
+    @cached_property
+    def circular_settings(self) -> CircularSettings:
+        """The circular's settings the run stored, typed; a setting the run predates takes
+        the default rules' value (raises RulesError in Chinese on a malformed one)."""
+        from workbench.circular import CircularSettings, circular_settings
+
+        stored = dict(self.judgement.circular or {})
+        dropped = sorted(set(stored) - set(CircularSettings.model_fields) - {"circular"})
+        if dropped:  # a setting a later version removed: the run is still read, without it
+            log.warning(
+                "季度 %s 保存的通报设置中有本版本已不再使用的项，已忽略：%s",
+                self.quarter,
+                "、".join(dropped),
+            )
+        return circular_settings({k: v for k, v in stored.items() if k not in dropped})
+
     @property
     def overrides(self) -> dict[str, str]:
         """The circular's sections an editor rewrote (section key → text)."""
@@ -275,7 +294,7 @@ class ReviewedQuarter:
             findings=self.reviewed_frame(),
             scores=self.scores,
             documents=self.documents,
-            settings=dict(self.judgement.circular),
+            settings=self.circular_settings,
             overrides=dict(self.overrides if overrides is None else overrides),
             recheck=self.recheck,
         )

@@ -21,7 +21,7 @@ from workbench.circular.recheck import Recheck, RecheckItem
 from workbench.circular.render_docx import render_docx
 from workbench.circular.render_md import escape_markdown, render_markdown
 from workbench.circular.stats import OverviewStats
-from workbench.circular.text import circular_settings
+from workbench.circular.text import CircularSettings, circular_settings
 from workbench.quarter import Quarter, parse_quarter
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Attachment",
     "Circular",
     "CircularInputs",
+    "CircularSettings",
     "OverviewStats",
     "PassStat",
     "ProblemFamily",

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from workbench.circular.targets import FindingRecord, TargetIndex
+from workbench.circular.text import CircularSettings
 from workbench.circular.wording import clean_problem, fill, has_url
 from workbench.models import INDICATOR_TITLES
 
@@ -61,10 +61,10 @@ def _problem_text(record: FindingRecord) -> str:
     return f"“{name}”{text}" if text.startswith("栏目") else f"“{name}”：{text}"
 
 
-def _counted(indicator: str, records: Sequence[FindingRecord], settings: Mapping[str, Any]) -> str:
+def _counted(indicator: str, records: Sequence[FindingRecord], settings: CircularSettings) -> str:
     """Findings whose problems name URLs (links), read as their phrase's count: 存在2处不可用
     链接. "" when the indicator has no such phrase or its problems name no URL."""
-    phrase = str(settings.get("phrases", {}).get(indicator) or "")
+    phrase = settings.phrases.get(indicator) or ""
     if "{count}" not in phrase or "{problems}" in phrase:
         return ""
     if not any(has_url(r.problem) for r in records):
@@ -72,7 +72,7 @@ def _counted(indicator: str, records: Sequence[FindingRecord], settings: Mapping
     return fill(phrase, count=len(records))
 
 
-def _joined(records: Sequence[FindingRecord], settings: Mapping[str, Any]) -> str:
+def _joined(records: Sequence[FindingRecord], settings: CircularSettings) -> str:
     by_indicator: dict[str, list[FindingRecord]] = {}
     for record in records:
         by_indicator.setdefault(record.indicator, []).append(record)
@@ -92,7 +92,7 @@ def _joined(records: Sequence[FindingRecord], settings: Mapping[str, Any]) -> st
 
 
 def media_attachment(
-    records: Sequence[FindingRecord], index: TargetIndex, settings: Mapping[str, Any]
+    records: Sequence[FindingRecord], index: TargetIndex, settings: CircularSettings
 ) -> Attachment:
     """附件1: one row per account with findings other than check.incomplete."""
     groups: dict[tuple[str, str], list[FindingRecord]] = {}
@@ -107,12 +107,11 @@ def media_attachment(
             position.get(item[0], len(position)),
         ),
     )
-    titles = settings.get("attachment_titles", {})
     attachment = Attachment(
         key="media",
-        title=str(titles.get("media", "检查发现存在突出问题的政务新媒体名单")),
+        title=settings.attachment_titles.media,
         columns=MEDIA_COLUMNS,
-        note=str(settings.get("media_note") or ""),
+        note=settings.media_note,
     )
     for number, ((name, platform), recs) in enumerate(ordered, start=1):
         attachment.rows.append(
@@ -143,14 +142,13 @@ def _document_lookup(documents: pd.DataFrame | None) -> dict[str, dict[str, str]
 def document_attachment(
     records: Sequence[FindingRecord],
     documents: pd.DataFrame | None,
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
 ) -> Attachment:
     """附件2: one row per document of a ``policy.interpretation_missing`` finding."""
     lookup = _document_lookup(documents)
-    titles = settings.get("attachment_titles", {})
     attachment = Attachment(
         key="documents",
-        title=str(titles.get("documents", "未按要求完成政策解读的规范性文件名单")),
+        title=settings.attachment_titles.documents,
         columns=DOCUMENT_COLUMNS,
     )
     groups: dict[str, list[FindingRecord]] = {}
@@ -180,14 +178,13 @@ def website_attachment(
     records: Sequence[FindingRecord],
     index: TargetIndex,
     site_status: Mapping[str, str],
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
 ) -> Attachment:
     """附件3: one row per website with ``site.*`` findings (homepage or its columns)."""
-    titles = settings.get("attachment_titles", {})
-    names: Mapping[str, str] = settings.get("indicator_names", {})
+    names = settings.indicator_names
     attachment = Attachment(
         key="websites",
-        title=str(titles.get("websites", "存在问题的政府网站名单")),
+        title=settings.attachment_titles.websites,
         columns=WEBSITE_COLUMNS,
     )
     groups: dict[tuple[str, str], list[FindingRecord]] = {}

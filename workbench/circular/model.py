@@ -26,7 +26,7 @@ from workbench.circular.problems import ProblemFamily, problem_families
 from workbench.circular.recheck import Recheck
 from workbench.circular.stats import OverviewStats, overview_stats, score_status
 from workbench.circular.targets import TargetIndex, finding_records
-from workbench.circular.text import circular_settings, render_block
+from workbench.circular.text import CircularSettings, circular_settings, render_block
 from workbench.errors import QuarterError, RulesError
 from workbench.models import MediaAccount, Website
 from workbench.quarter import parse_quarter
@@ -48,7 +48,8 @@ class CircularInputs:
     """Everything the circular is built from (see the module docstring of each field's source).
 
     ``as_of`` is the 监测时间点; ``findings`` are already reviewed; ``settings`` is the
-    ``circular:`` section of the rules (defaults from ``rules/circular.yaml``);
+    ``circular:`` section of the rules as the run stored it (typed, or a mapping of the keys
+    to change: ``circular_settings`` fills the rest from ``rules/circular.yaml``);
     ``overrides`` maps a section key of OVERRIDABLE_SECTIONS to an editor's text;
     ``recheck`` is the 复查 of an earlier quarter's problems (``recheck.recheck``), if any.
     """
@@ -60,7 +61,7 @@ class CircularInputs:
     findings: pd.DataFrame
     scores: pd.DataFrame
     documents: pd.DataFrame | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: CircularSettings | Mapping[str, Any] = field(default_factory=dict)
     overrides: Mapping[str, str] = field(default_factory=dict)
     recheck: Recheck | None = None
 
@@ -92,7 +93,7 @@ class Circular:
     disclosure: str
     overview: OverviewStats
     problems: list[ProblemFamily]
-    settings: dict[str, Any]
+    settings: CircularSettings
     recheck: Recheck | None = None
 
     @property
@@ -105,8 +106,8 @@ class Circular:
         return [f"{a.number}.{a.title}" if a.number else a.title for a in self.attachments]
 
 
-def _issue_date(settings: Mapping[str, Any], as_of: date) -> date:
-    configured = settings.get("issue_date")
+def _issue_date(settings: CircularSettings, as_of: date) -> date:
+    configured = settings.issue_date
     if isinstance(configured, date):
         return configured
     if configured:
@@ -116,7 +117,7 @@ def _issue_date(settings: Mapping[str, Any], as_of: date) -> date:
             raise RulesError(
                 f"通报设置 issue_date“{configured}”不是 YYYY-MM-DD 格式的日期"
             ) from exc
-    return as_of + timedelta(days=int(settings.get("issue_date_offset_days", 11)))
+    return as_of + timedelta(days=settings.issue_date_offset_days)
 
 
 def _references(attachments: list[Attachment]) -> dict[str, str]:
@@ -159,8 +160,8 @@ def build_circular(inputs: CircularInputs) -> Circular:
     families = problem_families(records, index, settings, _references(attachments))
 
     issue_date = _issue_date(settings, inputs.as_of)
-    deadline = issue_date + timedelta(days=int(settings.get("rectification_days", 8)))
-    scope = str(settings.get("scope", "全市"))
+    deadline = issue_date + timedelta(days=settings.rectification_days)
+    scope = settings.scope
     context: dict[str, Any] = {
         "s": settings,
         "scope": scope,
@@ -188,7 +189,7 @@ def build_circular(inputs: CircularInputs) -> Circular:
         issue_date=issue_date,
         rectification_deadline=deadline,
         title=f"关于{quarter.chinese}{scope}政务公开、政府网站和政务新媒体检查情况的通报",
-        recipients=str(settings.get("recipients", "")),
+        recipients=settings.recipients,
         basis=block("basis"),
         sections=[
             Section("overview", "一、总体情况", block("overview")),
@@ -198,8 +199,8 @@ def build_circular(inputs: CircularInputs) -> Circular:
             ),
         ],
         attachments=attachments,
-        issuer=str(settings.get("issuer", "")),
-        disclosure=str(settings.get("disclosure") or ""),
+        issuer=settings.issuer,
+        disclosure=settings.disclosure,
         overview=overview,
         problems=families,
         settings=settings,

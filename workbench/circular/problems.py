@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from workbench.circular.targets import FindingRecord, TargetIndex
+from workbench.circular.text import CircularSettings
 from workbench.circular.wording import (
     Subject,
     clean_problem,
@@ -26,6 +26,7 @@ from workbench.circular.wording import (
     joined_subjects,
     named_columns,
 )
+from workbench.rules.schema import Family
 
 MAX_LISTED_PROBLEMS = 5
 
@@ -74,19 +75,20 @@ class _Sentence:
         return flatten_brackets(f"{subjects}{self.predicate}。")
 
 
-def family_of(indicator: str, families: Sequence[Mapping[str, Any]]) -> str:
+def family_of(indicator: str, families: Sequence[Family]) -> str:
     """The key of the family whose prefixes match ``indicator`` (``other`` if none)."""
     for family in families:
-        if any(indicator.startswith(p) for p in family.get("prefixes", [])):
-            return str(family["key"])
+        if any(indicator.startswith(p) for p in family.prefixes):
+            return family.key
     return "other"
 
 
-def _subject(record: FindingRecord, index: TargetIndex, settings: Mapping[str, Any]) -> Subject:
+def _subject(record: FindingRecord, index: TargetIndex, settings: CircularSettings) -> Subject:
     if record.account is not None:
         name, platform = record.account
-        suffix = settings.get("platform_suffix", {}).get(platform, platform or "账号")
-        return Subject(record.unit, f"“{name}”", str(suffix))
+        # a platform the settings do not name reads as itself (the inventory's own word)
+        suffix = settings.platform_suffix.get(platform) or platform or "账号"
+        return Subject(record.unit, f"“{name}”", suffix)
     if record.site_url is not None and record.indicator.startswith("site."):
         site = next(w for w in index.websites if w.url == record.site_url)
         if len(index.sites_of_unit(site.unit)) > 1:
@@ -126,11 +128,11 @@ def _listed(problems: list[str]) -> str:
     return "、".join(unique)
 
 
-def _clause(indicator: str, records: list[FindingRecord], settings: Mapping[str, Any]) -> str:
+def _clause(indicator: str, records: list[FindingRecord], settings: CircularSettings) -> str:
     if indicator == "policy.interpretation_missing":
-        phrase = str(settings.get("interpretation_missing_phrase") or "{problems}")
-    else:
-        phrase = str(settings.get("phrases", {}).get(indicator) or "{problems}")
+        phrase = settings.interpretation_missing_phrase or "{problems}"
+    else:  # an indicator ``phrases`` does not list reads as its problems (circular.yaml)
+        phrase = settings.phrases.get(indicator) or "{problems}"
     return fill(phrase, problems=_listed([r.problem for r in records]), count=len(records))
 
 
@@ -143,7 +145,7 @@ def _join_clauses(clauses: list[str]) -> str:
     return "，".join(clauses[:-1]) + joiner + last
 
 
-def _predicate(group: _Group, settings: Mapping[str, Any]) -> str:
+def _predicate(group: _Group, settings: CircularSettings) -> str:
     """Veto clauses (then the veto marker), then the other clauses; the columns of column
     findings whose phrases read alike are named in one clause."""
     buckets: dict[tuple[str, str], list[FindingRecord]] = {}
@@ -160,7 +162,7 @@ def _predicate(group: _Group, settings: Mapping[str, Any]) -> str:
         clauses.append((any(r.veto for r in records), text))
     clauses.sort(key=lambda c: not c[0])
     vetoes = sum(1 for veto, _ in clauses if veto)
-    marker = str(settings.get("veto_marker") or "")
+    marker = settings.veto_marker
     texts = [
         text + marker if position == vetoes else text
         for position, (_, text) in enumerate(clauses, start=1)
@@ -168,7 +170,7 @@ def _predicate(group: _Group, settings: Mapping[str, Any]) -> str:
     return _join_clauses(texts)
 
 
-def _sentences(groups: Sequence[_Group], settings: Mapping[str, Any]) -> list[_Sentence]:
+def _sentences(groups: Sequence[_Group], settings: CircularSettings) -> list[_Sentence]:
     """One sentence per group, in order; a group whose predicate has no number joins the
     first earlier group of its kind with the same predicate (a shared number would read as
     their total)."""
@@ -188,7 +190,7 @@ def _sentences(groups: Sequence[_Group], settings: Mapping[str, Any]) -> list[_S
 
 
 def _family(
-    key: str, heading: str, groups: Sequence[_Group], settings: Mapping[str, Any]
+    key: str, heading: str, groups: Sequence[_Group], settings: CircularSettings
 ) -> ProblemFamily:
     """The 政策解读 sentences first, never capped; then veto targets, then the others, each
     part in the inventory's order; the sentences beyond ``max_sentences_per_family`` summed
@@ -202,7 +204,7 @@ def _family(
     sentences = _sentences(ranked, settings)
     documents = [s for s in sentences if s.documents]
     others = [s for s in sentences if not s.documents]
-    limit = int(settings.get("max_sentences_per_family") or 0)
+    limit = settings.max_sentences_per_family
     shown = others[:limit] if limit > 0 else others
     family = ProblemFamily(
         key=key,
@@ -221,14 +223,14 @@ def _family(
 def problem_families(
     records: Sequence[FindingRecord],
     index: TargetIndex,
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
     references: Mapping[str, str] | None = None,
 ) -> list[ProblemFamily]:
     """The families with at least one problem, in the settings' order.
 
     ``references`` maps a family key to a closing sentence such as "具体名单详见附件1。".
     """
-    families_cfg: list[Mapping[str, Any]] = list(settings.get("families", []))
+    families_cfg = settings.families
     groups: dict[str, dict[tuple[str, ...], _Group]] = {}
     for record in records:
         if record.incomplete:
@@ -242,8 +244,8 @@ def problem_families(
             groups_of_family[group_key] = _Group(group_key[0], subject, position)
         groups_of_family[group_key].records.append(record)
 
-    headings = {str(f["key"]): str(f.get("heading", "")) for f in families_cfg}
-    order = [str(f["key"]) for f in families_cfg] + ["other"]
+    headings = {f.key: f.heading for f in families_cfg}
+    order = [f.key for f in families_cfg] + ["other"]
     headings.setdefault("other", "其他问题")
     result: list[ProblemFamily] = []
     for key in order:

@@ -40,6 +40,7 @@ from workbench.circular.docx_layout import (
 )
 from workbench.circular.make_master import MASTER_PATH, master_bytes
 from workbench.circular.model import Circular, split_inline_heading
+from workbench.circular.text import CircularSettings
 from workbench.errors import RulesError
 
 BODY_TOKEN = "\u2060WORKBENCH-CIRCULAR-BODY\u2060"
@@ -203,25 +204,25 @@ class _Writer:
                 table._tbl.append(row)
 
 
-def master_source(settings: Mapping[str, Any]) -> bytes:
+def master_source(settings: CircularSettings) -> bytes:
     """The master .docx: the office's ``master_template``, else the committed default
     (rebuilt in memory when missing or when the settings change its fonts or footers)."""
-    configured = settings.get("master_template")
+    configured = settings.master_template
     if configured:
         path = Path(str(configured)).expanduser()
         if not path.is_file():
             raise RulesError(f"通报母版文件“{path}”不存在（设置项 circular.master_template）")
         return path.read_bytes()
     fonts = _fonts(settings)
-    odd_even = bool(settings.get("odd_and_even_pages_header_footer", True))
+    odd_even = settings.odd_and_even_pages_header_footer
     default = all(fonts[k] == DEFAULT_FONTS[k] for k in _MASTER_FONT_KEYS) and odd_even
     if default and MASTER_PATH.is_file():
         return MASTER_PATH.read_bytes()
     return master_bytes({k: fonts[k] for k in _MASTER_FONT_KEYS}, odd_even)
 
 
-def _fonts(settings: Mapping[str, Any]) -> dict[str, str]:
-    return {**DEFAULT_FONTS, **{k: str(v) for k, v in (settings.get("fonts") or {}).items()}}
+def _fonts(settings: CircularSettings) -> dict[str, str]:
+    return {key: str(value) for key, value in settings.fonts.model_dump().items()}
 
 
 def _open_master(circular: Circular) -> DocumentObject:
@@ -229,8 +230,8 @@ def _open_master(circular: Circular) -> DocumentObject:
     settings = circular.settings
     template = DocxTemplate(io.BytesIO(master_source(settings)))
     context = {
-        "red_head": str(settings.get("red_head") or ""),
-        "doc_number": str(settings.get("doc_number") or ""),
+        "red_head": settings.red_head,
+        "doc_number": settings.doc_number,
         "issuer": circular.issuer,
         "issue_date": circular.issue_date_text,
         "title": circular.title,
@@ -274,9 +275,9 @@ def render_docx(circular: Circular, path: Path) -> Path:
     document.core_properties.author = circular.issuer
     document.core_properties.language = "zh-CN"
 
-    writer = _Writer(document, fonts, float(settings.get("table_font_size_pt", 12)))
+    writer = _Writer(document, fonts, float(settings.table_font_size_pt))
     writer.blank()
-    if settings.get("red_head"):
+    if settings.red_head:
         writer.blank()  # GB/T 9704 7.3.1: the title two lines below the red line
     writer.title(circular.title)
     writer.blank()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
 from workbench.circular.numbers import PassStat
 from workbench.circular.targets import FindingRecord, TargetIndex
+from workbench.circular.text import CircularSettings
 from workbench.models import PLATFORMS
 
 GOVERNMENT_KINDS = ("门户网站", "部门网站")
@@ -118,11 +118,11 @@ def _praised_units(
     records: Sequence[FindingRecord],
     site_status: Mapping[str, str],
     site_scores: Mapping[str, float],
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
 ) -> list[str]:
     """Units of the best-scored qualified websites with no finding on the site or unit."""
-    limit = int(settings.get("praised_units_max", 3) or 0)
-    minimum = float(settings.get("praised_min_score", 0) or 0)
+    limit = settings.praised_units_max
+    minimum = float(settings.praised_min_score)
     flagged_sites = {r.site_url for r in records if r.site_url and r.indicator.startswith("site.")}
     flagged_units = {r.unit for r in records if not r.incomplete}
     candidates = [
@@ -145,7 +145,7 @@ def overview_stats(
     site_status: Mapping[str, str],
     account_status: Mapping[tuple[str, str], str],
     site_scores: Mapping[str, float],
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
 ) -> OverviewStats:
     """The numbers of 一、总体情况, from the inventory and the verdicts."""
     site_verdict = {w.url: site_status.get(w.url, "incomplete") for w in index.websites}
@@ -161,7 +161,7 @@ def overview_stats(
     missing = [r for r in problems if r.indicator == "policy.interpretation_missing"]
     return OverviewStats(
         government_sites=_stat("政府网站", gov),
-        institution_sites=_stat(str(settings.get("institution_site_label", "事业单位网站")), inst),
+        institution_sites=_stat(settings.institution_site_label, inst),
         websites=_stat("网站", list(site_verdict.values())),
         media=_stat("政务新媒体", [v for _, v in account_verdicts]),
         platforms=[_stat(p, [v for q, v in account_verdicts if q == p]) for p in platforms],

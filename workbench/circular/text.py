@@ -1,7 +1,10 @@
 """Settings of the circular and its narrative templates (Jinja2, ``templates/circular/*.j2``).
 
-The defaults come from ``workbench/rules/circular.yaml`` (key ``circular:``); a caller's
-settings are merged over them key by key (nested mappings merged, lists replaced).
+The circular reads its settings typed (:class:`CircularSettings`: the rules' ``circular:``
+section, ``workbench/rules/circular.yaml``, and the indicators the run checked), made once by
+:func:`circular_settings` from what a run stored or a caller gave. A key missing there (a run
+stored before the setting existed) takes the value of the default rules files: the values
+live in the YAML only, never as a fallback in code. A key the schema does not know is refused.
 """
 
 from __future__ import annotations
@@ -12,37 +15,46 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
 from workbench.errors import RulesError
-from workbench.rules import merge
+from workbench.rules import merge, validated
+from workbench.rules.schema import CircularRules, Rules
 
-DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "rules" / "circular.yaml"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "circular"
 
 
+class CircularSettings(CircularRules):
+    """The settings a circular is built with: the rules' ``circular:`` section as the run
+    read it, and ``checked_indicators``, the indicators that run checked (not a rule: a fact
+    of the run, stored beside the section; None when unknown, e.g. a caller outside a run,
+    and then the circular claims every check ran)."""
+
+    checked_indicators: list[str] | None = None
+
+
 @lru_cache(maxsize=1)
-def _default_settings() -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RulesError(f"通报设置文件“{DEFAULTS_FILE}”无法读取：{exc}") from exc
-    section = data.get("circular") if isinstance(data, dict) else None
-    if not isinstance(section, dict):
-        raise RulesError(f"通报设置文件“{DEFAULTS_FILE}”缺少顶层键 circular")
-    return section
+def _defaults() -> dict[str, Any]:
+    """The ``circular:`` section of the default rules files (no office overlay)."""
+    from workbench.rules import load_rules
+
+    return load_rules().circular.model_dump()
 
 
-def circular_settings(settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The effective settings: defaults overlaid with ``settings``.
-
-    ``settings`` may be the ``circular:`` section itself or the whole rules mapping.
-    """
-    over: Mapping[str, Any] = settings or {}
-    nested = over.get("circular")
-    if isinstance(nested, Mapping):
-        over = nested
-    return merge(_default_settings(), over)
+def circular_settings(
+    settings: CircularSettings | CircularRules | Rules | Mapping[str, Any] | None = None,
+) -> CircularSettings:
+    """The typed settings: ``settings`` (the ``circular:`` section as a run stored it, or
+    the whole rules; typed or as a mapping) over the default rules' values, key by key
+    (nested mappings merged, lists replaced), validated. Raises :class:`RulesError` (in
+    Chinese) on a key the schema does not know or a value of the wrong type."""
+    if isinstance(settings, CircularSettings):
+        return settings
+    if isinstance(settings, Rules):
+        settings = settings.circular
+    over = settings.model_dump() if isinstance(settings, CircularRules) else dict(settings or {})
+    if "circular" in over and isinstance(over["circular"], Mapping):  # the whole rules
+        over = dict(over["circular"])
+    return validated(CircularSettings, merge(_defaults(), over), "通报设置")
 
 
 def _environment(templates_dir: Path) -> jinja2.Environment:
@@ -61,7 +73,7 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
 def render_block(
     name: str,
     context: Mapping[str, Any],
-    settings: Mapping[str, Any],
+    settings: CircularSettings,
     overrides: Mapping[str, str],
 ) -> list[str]:
     """The paragraphs of one narrative block: ``overrides[name]`` if an editor wrote it,
@@ -70,7 +82,7 @@ def render_block(
     if name in overrides and overrides[name] is not None:
         text = str(overrides[name])
     else:
-        configured = settings.get("templates_dir")
+        configured = settings.templates_dir
         templates_dir = Path(configured) if configured else TEMPLATES_DIR
         try:
             template = _environment(templates_dir).get_template(f"{name}.j2")

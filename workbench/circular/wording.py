@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from workbench.circular.targets import FindingRecord
+from workbench.circular.text import CircularSettings
 
 _URL_RE = re.compile(r"https?://[^\s（）()，,；;、“”\"'<>]+")
 _EMPTY_BRACKETS_RE = re.compile(r"[（(]\s*[)）]")
@@ -72,17 +72,16 @@ def fill(template: str, **values: object) -> str:
     return template
 
 
-def column_phrase(record: FindingRecord, settings: Mapping[str, Any]) -> str | None:
+def column_phrase(record: FindingRecord, settings: CircularSettings) -> str | None:
     """The phrase that names ``record``'s column (``column_phrases``), or None when the
     indicator has none or the finding does not name its column."""
-    phrases = settings.get("column_phrases", {}).get(record.indicator)
-    if not isinstance(phrases, Mapping) or not record.column_name:
+    phrases = settings.column_phrases.get(record.indicator)
+    if phrases is None or not record.column_name:
         return None
-    topics = set(settings.get("topic_categories") or ())
     category = str(record.detail.get("category") or "")
-    if category in topics and phrases.get("topics"):
-        return str(phrases["topics"])
-    return str(phrases.get("columns") or "") or None
+    if category in settings.topic_categories and phrases.get("topics"):
+        return phrases["topics"]
+    return phrases.get("columns") or None
 
 
 def _oldest_first(record: FindingRecord) -> tuple[bool, str]:
@@ -90,9 +89,7 @@ def _oldest_first(record: FindingRecord) -> tuple[bool, str]:
     return (newest is not None, str(newest or ""))
 
 
-def named_columns(
-    phrase: str, records: Sequence[FindingRecord], settings: Mapping[str, Any]
-) -> str:
+def named_columns(phrase: str, records: Sequence[FindingRecord], settings: CircularSettings) -> str:
     """``phrase`` naming the columns of ``records``, the longest without an update first.
 
     {names}: up to ``named_columns_max`` names, each in “”, joined by 、; {more}: 等N个
@@ -102,8 +99,8 @@ def named_columns(
     ordered = sorted(records, key=_oldest_first)
     count = len({r.target for r in ordered})
     names = list(dict.fromkeys(r.column_name for r in ordered))
-    shown = names[: max(int(settings.get("named_columns_max") or 3), 1)]
-    many = int(settings.get("many_columns") or 0)
+    shown = names[: max(settings.named_columns_max, 1)]
+    many = settings.many_columns
     return fill(
         phrase,
         names="、".join(f"“{name}”" for name in shown),

@@ -11,9 +11,14 @@ Two halves:
   :func:`workbench.extract.cms.column_key` and ``Page.list_of``) is folded into
   page 1, whose URL names the column. A column whose list a script fills and that could not
   be read is ``unreadable`` (never blank); one whose paging a crawl limit stopped says so in
-  ``truncated``. A group is a column when it is not an article and is a navigation target, carries a
-  ``ColumnName`` meta, lists at least ``columns.min_list_items`` dated rows, shows a
-  placeholder, or is named in ``columns.csv``. Its level comes from the breadcrumb, else from
+  ``truncated``. A group is a column when it is not an article and is a navigation target,
+  carries a ``ColumnName`` meta, lists at least ``columns.min_list_items`` dated rows, shows
+  a placeholder, or is named in ``columns.csv``. A list page that could not be read at all
+  (5xx or no answer, a garbled body, the worker reading it died, an analyzer raised) shows
+  none of that, so it is a column, ``unreadable`` with ``unread_page`` set, when a page that
+  indexes columns (the homepage, a column's page) links it as one: a navigation link, or a
+  short link (its name, or 更多) that is no dated row; never a page dated by its URL or its
+  content, nor one a list lists as a dated row (check.incomplete's lead). Its level comes from the breadcrumb, else from
   the navigation (homepage nav = 1, a column's sub-nav = its level + 1); its category from
   the name (keyword table ``columns.categories``); ``columns.csv`` rows win for name,
   category and unit.
@@ -53,6 +58,9 @@ _PLACEHOLDER_RE = re.compile(
     r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|资料)|信息正在更新中?|正在建设中|敬请期待"
 )
 _TITLE_SPLIT_RE = re.compile(r"\s*[-_|—–]\s*")
+# A link to a column reads as its name (通知公告) or as 更多; an article's reads as its title.
+_COLUMN_ANCHOR_MAX = 16
+_MORE_RE = re.compile(r"^(?:查看)?更多(?:信息|内容)?\W*$|^more\W*$|^[>》+＋]+$", re.IGNORECASE)
 
 
 def _attr_contains(words: tuple[str, ...]) -> str:
@@ -369,9 +377,8 @@ def discover_columns(
         list_type = information_column(category, rules) and (
             bool(dates) or bool(placeholder) or category in updating
         )
-        unread = next(
-            (str(p.script_note) for p in group.pages if p.script_list == SCRIPT_UNREAD), ""
-        )
+        unread_pages = [p for p in group.pages if p.script_list == SCRIPT_UNREAD]
+        unread = next((str(p.script_note) for p in unread_pages), "")
         blank = list_type and not children and (not items or (bool(placeholder) and not dates))
         blank = blank and not unread
         urls = [p.final_url or p.url for p in group.pages]
@@ -395,11 +402,15 @@ def discover_columns(
                 source=source,
                 children=children,
                 unreadable=unread,
+                unread_page=bool(unread_pages) and not _signals(unread_pages[0]),
                 truncated=_truncated(group, site),
             )
         )
+    listed = {key for key in mine if key not in cand_keys}
+    unread_lists = _unread_lists(site, groups, cand_keys | home_keys, alias, nav_targets, listed)
     for key, override in mine.items():
         if key not in cand_keys:
+            found = unread_lists.pop(key, None)
             out.append(
                 ColumnFacts(
                     url=override.url,
@@ -408,9 +419,143 @@ def discover_columns(
                     category=override.category,
                     unit=override.unit or website.unit,
                     source="名录",
+                    pages=[found.url] if found else [],
+                    unreadable=found.reason if found else "",
+                    unread_page=found is not None,
                 )
             )
+    for key, found in unread_lists.items():
+        out.append(_unread_column(key, found, site, names, nav_names, home_keys, categories))
     return out
+
+
+# ----------------------------------------------------------------------------- unread lists
+
+
+@dataclass
+class _Unread:
+    """A list page that could not be read, and the links that index it as a column."""
+
+    page: Any
+    reason: str
+    sources: list[tuple[str, str]]  # (key of the indexing page, anchor text)
+
+    @property
+    def url(self) -> str:
+        return str(self.page.final_url or self.page.url)
+
+
+def _page_unread(page: Any) -> str:
+    """Why ``page`` itself could not be read (Chinese), or "": it answered 5xx or not at
+    all, or it answered and its reading failed (the worker died, an analyzer raised: it has
+    no column signals then). A 4xx answer is the site's broken link, not our failure."""
+    if not _ok(page):
+        if page.status is None or page.status >= 500:
+            return str(page.error or f"HTTP {page.status}")
+        return ""
+    if page.script_list == SCRIPT_UNREAD and not _signals(page):
+        return str(page.script_note or "")
+    return ""
+
+
+def _index_links(
+    site: Any, groups: dict[str, _Group], index_keys: set[str], alias: dict[str, str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Target URL → (source key, anchor) of every internal link from a page that indexes
+    columns (the homepage, a column's list page) that is not a dated list row of any page
+    (an undated row's link reads as the article's title, too long for a column's name)."""
+    rows = {
+        normalize_url(i.url)
+        for g in groups.values()
+        for p in g.pages
+        for i in p.items
+        if i.date is not None
+    }
+    out: dict[str, list[tuple[str, str]]] = {}
+    for link in site.links:
+        if not link.internal:
+            continue
+        try:
+            source = alias.get(column_key(link.source), column_key(link.source))
+            target = normalize_url(link.target)
+        except ValueError:
+            continue
+        if source in index_keys and target not in rows:
+            out.setdefault(target, []).append((source, " ".join((link.anchor or "").split())))
+    return out
+
+
+def _column_anchor(anchor: str) -> bool:
+    """An anchor a link to a column shows: short (its name) or 更多; an article's is long."""
+    return bool(anchor) and (len(anchor) <= _COLUMN_ANCHOR_MAX or bool(_MORE_RE.match(anchor)))
+
+
+def _unread_lists(
+    site: Any,
+    groups: dict[str, _Group],
+    index_keys: set[str],
+    alias: dict[str, str],
+    nav_targets: set[str],
+    listed: set[str],
+) -> dict[str, _Unread]:
+    """Column key → the list page that could not be read, of the pages no column found above
+    holds that are linked as a column (module doc) or ``listed`` in columns.csv; never a
+    page its URL or its date names an article."""
+    failed = [(page, reason) for page in site.pages[1:] if (reason := _page_unread(page))]
+    if not failed:
+        return {}
+    links = _index_links(site, groups, index_keys, alias)
+    out: dict[str, _Unread] = {}
+    for page, reason in failed:
+        try:
+            urls = list(dict.fromkeys(normalize_url(u) for u in (page.url, page.final_url) if u))
+            key = alias.get(column_key(page.url), column_key(page.url))
+        except ValueError:
+            continue
+        if key in index_keys or key in out:
+            continue
+        sources = [found for u in urls for found in links.get(u, [])]
+        if key not in listed:
+            if page.published is not None or any(url_date(u) is not None for u in urls):
+                continue  # an article by its date or its URL (t20220901_123.html)
+            if key not in nav_targets and not any(_column_anchor(a) for _, a in sources):
+                continue
+        out[key] = _Unread(page, reason, sources)
+    return out
+
+
+def _unread_column(
+    key: str,
+    found: _Unread,
+    site: Any,
+    names: dict[str, tuple[str, str]],
+    nav_names: dict[str, str],
+    home_keys: set[str],
+    categories: Mapping[str, Sequence[str]],
+) -> ColumnFacts:
+    """An unread list page as a column, named by the navigation or the link that led to it,
+    else by its title when it answered (an error page's title names nothing), "" when
+    nothing names it; judged by no column indicator (``unreadable``: check.incomplete's
+    lead). Its own reading failed, so it has no signals (ColumnName, breadcrumb)."""
+    anchor = next((a for _, a in found.sources if _column_anchor(a) and not _MORE_RE.match(a)), "")
+    title = _TITLE_SPLIT_RE.split(found.page.title or "")[0].strip() if _ok(found.page) else ""
+    named = [(nav_names.get(key, ""), "导航"), (anchor, "链接"), (title, "列表页")]
+    name, source = next(((n, how) for n, how in named if n), ("", "链接"))
+    parent = next((names[src][0] for src, _ in found.sources if src in names), "")
+    top = not parent or any(src in home_keys for src, _ in found.sources)
+    return ColumnFacts(
+        url=canonical_url(found.url),
+        site_url=site.website.url,
+        name=name,
+        category=classify(name, categories) if name else "其他",
+        unit=site.website.unit,
+        parent_name="" if top else parent,
+        nav_level=1 if top else 2,
+        pages=[found.url],
+        source=source,
+        unreadable=found.reason,
+        unread_page=True,
+    )
 
 
 def _truncated(group: _Group, site: Any) -> str:

@@ -41,6 +41,9 @@ class ColumnFacts:
     children: int = 0  # sub-columns found under it
     # Lists as their CMS builds them (issue 14): why a script-filled list could not be read
     # (the column is then judged by no column indicator: check.incomplete), and why a crawl
-    # limit stopped its paging while still needed ("" when neither).
+    # limit stopped its paging while still needed ("" when neither). ``unread_page``: the
+    # list page itself could not be read (5xx or no answer, its reader died or raised), not
+    # only the rows a script fills; ``unreadable`` then says why.
     unreadable: str = ""
     truncated: str = ""
+    unread_page: bool = False

@@ -35,15 +35,21 @@ from workbench.urls import join_url, normalize_url
 
 # A page whose hook (the quarterly check's analyzers) raised: an incomplete read.
 ANALYSIS_FAILED = "页面内容分析出错（{reason}），本页未能完整读取"
+# An HTML answer whose body is garbled or binary: an incomplete read, never an empty page.
+GARBLED = "内容无法解析为网页（疑似乱码或二进制数据）"
+# Replacement characters and control characters other than tab, newlines and form feed.
+_BAD_CHARS_RE = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
 
 __all__ = [
     "ANALYSIS_FAILED",
+    "GARBLED",
     "BodyReading",
     "CrawlError",
     "PageHook",
     "ReadOptions",
     "check_start_url",
     "digest_page",
+    "garbled",
     "is_html",
     "page_links",
     "unreadable_reason",
@@ -101,7 +107,11 @@ class BodyReading:
 def digest_page(
     text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
 ) -> BodyReading:
-    """Parse ``text`` (an HTML body served at ``final_url``) once and read it (module doc)."""
+    """Parse ``text`` (an HTML body served at ``final_url``) once and read it (module doc).
+    A page below the start page whose body is garbled fails (``GARBLED``): read, it would
+    be an empty list page (a blank column); the start page's is the caller's to name."""
+    if depth and ok and garbled(text):
+        return BodyReading(parsed=True, failed=GARBLED)
     root = parse_page(text) if text else None
     if root is None:
         return BodyReading()
@@ -213,8 +223,13 @@ def unreadable_reason(result: FetchResult, html: bool) -> str | None:
     text = result.text
     if not text.strip():
         return "内容为空"
+    return GARBLED if garbled(text) else None
+
+
+def garbled(text: str) -> bool:
+    """True when ``text`` (non-blank) is no web page: over 5 % of its first 20,000 characters
+    replacement or control characters, or no tag at all."""
     sample = text[:20000]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f"))
-    if bad / len(sample) > 0.05 or "<" not in sample:
-        return "内容无法解析为网页（疑似乱码或二进制数据）"
-    return None
+    if not sample.strip():
+        return False
+    return len(_BAD_CHARS_RE.findall(sample)) / len(sample) > 0.05 or "<" not in sample

@@ -4,7 +4,10 @@ A failure of our own data collection is never reported as the target's violation
 target's verdict becomes ``incomplete`` and the circular counts it apart.
 
 Column-level ones (``target_kind="column"``, ``detail["site_url"]`` the site): a column
-whose list a script fills and that could not be read, and a 政策文件/政策解读 column whose
+whose list a script fills and that could not be read, a column whose list page itself could
+not be read (5xx or no answer, the worker reading it died, an analyzer raised: found by
+column discovery from the link that names it, ``ColumnFacts.unread_page``), and a
+政策文件/政策解读 column whose
 paging a crawl limit stopped before the quarter's first day (its documents may be missing
 from the policy checks). A homepage whose rows a script fills unread, and that shows no
 dated row otherwise, is a website-level one (never a stale homepage).
@@ -46,6 +49,11 @@ def column_incomplete(facts: Facts, rules: Rules) -> Iterable[Finding]:
     kinds = set(rules.incomplete.truncated_categories or [])
     for column in facts.columns:
         if not column.pages:
+            continue
+        if column.unreadable and column.unread_page:
+            named = f"“{column.name}”" if column.name else ""
+            problem = rules.incomplete.column_unread.format(name=named, reason=column.unreadable)
+            yield _column(facts, column, problem, "unreadable", reason=column.unreadable)
             continue
         if column.unreadable:
             problem = rules.incomplete.column_unreadable.format(

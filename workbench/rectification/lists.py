@@ -15,7 +15,6 @@ records the unit's answer against (``workbench rectify claim``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 
 from workbench.circular.attachments import Attachment
 from workbench.circular.targets import INCOMPLETE_INDICATOR
+from workbench.circular.text import CircularSettings
 from workbench.models import INDICATOR_TITLES, Finding
 from workbench.quarter import parse_quarter
 from workbench.reviewed import ReviewedQuarter
@@ -51,10 +51,10 @@ class UnitList:
     rows: list[list[str]]
 
 
-def rule_text(indicator: str, settings: Mapping[str, Any]) -> str:
-    """违反的规定: ``国办秘函〔2019〕19号：首页不更新`` (the source from the circular's settings)."""
-    sources: Mapping[str, Any] = settings.get("rule_sources") or {}
-    source = str(sources.get(indicator) or settings.get("rule_source_default") or "")
+def rule_text(indicator: str, settings: CircularSettings) -> str:
+    """违反的规定: ``国办秘函〔2019〕19号：首页不更新`` (the source from the circular's settings:
+    an indicator ``rule_sources`` does not list takes ``rule_source_default``)."""
+    source = settings.rule_sources.get(indicator) or settings.rule_source_default
     title = INDICATOR_TITLES.get(indicator, indicator)
     return f"{source}：{title}" if source else title
 
@@ -122,14 +122,14 @@ def _write_notice(unit_list: UnitList, circular: Any, title: str, path: Path) ->
 
     settings = circular.settings
     quarter = parse_quarter(circular.quarter)
-    contacts = "；".join(str(c) for c in settings.get("contacts") or [])
+    contacts = "；".join(settings.contacts)
     n = len(unit_list.rows)
     body = [
         f"根据《{circular.title}》，你单位在{quarter.chinese}检查中存在{n}个问题（详见附件），"
         "请对照问题逐项整改，于"
         f"{circular.rectification_deadline.year}年{circular.rectification_deadline.month}月"
         f"{circular.rectification_deadline.day}日前将整改情况扫描件（加盖公章）报送至"
-        f"{settings.get('issuer_short', '')}"
+        f"{settings.issuer_short}"
         + (f"（{contacts}）" if contacts else "")
         + "。确实无法整改的，请逐项说明原因。",
         "逾期未报送整改情况的，按未整改处理，并在下一季度检查通报中予以通报。",

@@ -23,7 +23,16 @@ from pydantic import BaseModel, ValidationError
 from workbench.errors import RulesError
 from workbench.rules.schema import Rules, ScoringRules
 
-__all__ = ["RULES_DIR", "Rules", "ScoringRules", "get", "load_rules", "merge", "unknown_keys"]
+__all__ = [
+    "RULES_DIR",
+    "Rules",
+    "ScoringRules",
+    "get",
+    "load_rules",
+    "merge",
+    "unknown_keys",
+    "validated",
+]
 
 RULES_DIR = Path(__file__).resolve().parent
 
@@ -148,9 +157,9 @@ def _leaves(value: Any, dotted: str) -> list[str]:
     return [leaf for key, item in value.items() for leaf in _leaves(item, f"{dotted}.{key}")]
 
 
-def _refuse_unknown(data: Mapping[str, Any], origin: str) -> None:
+def _refuse_unknown(data: Mapping[str, Any], origin: str, model: type[BaseModel] = Rules) -> None:
     lines = []
-    for dotted, nearest, valid in unknown_keys(Rules, data):
+    for dotted, nearest, valid in unknown_keys(model, data):
         leaves = _leaves(get(data, dotted) if "[" not in dotted else None, dotted)
         named = f"“{leaves[0]}”" + ("等" if len(leaves) > 1 else "")
         what = f"设置{named}无法识别" + (f"（没有“{dotted}”这一项）" if leaves != [dotted] else "")
@@ -218,7 +227,7 @@ def _validated(model: type[M], data: Mapping[str, Any], origin: str) -> M:
             elif kind in ("greater_than_equal", "greater_than"):
                 negative.append(key)
             elif kind == "extra_forbidden":
-                _refuse_unknown(data, origin)
+                _refuse_unknown(data, origin, model)
             else:
                 wanted = _EXPECTED.get(kind, "其他类型")
                 if wanted not in expected.setdefault(key, []):
@@ -232,6 +241,15 @@ def _validated(model: type[M], data: Mapping[str, Any], origin: str) -> M:
             shown = f"“{value}”" if value is not None and not isinstance(value, Mapping) else ""
             lines.append(f"{origin}中“{key}”的值{shown}无效，应为{'或'.join(kinds)}。")
         raise RulesError("\n".join(lines) or f"{origin}有误：{exc}") from None
+
+
+def validated(model: type[M], data: Mapping[str, Any], origin: str) -> M:
+    """``data`` as ``model`` (a section of the rules, or a model built on one), checked as an
+    overlay is: a key ``model`` does not declare is refused with the nearest valid key, a
+    value of the wrong type named (RulesError, in Chinese, ``origin`` naming where it came
+    from)."""
+    _refuse_unknown(data, origin, model)
+    return _validated(model, data, origin)
 
 
 def _quoted(paths: Iterable[str | Path]) -> str:

@@ -437,6 +437,7 @@ class IncompleteRules(Section):
     media_problem: str
     media_undated: str
     column_unreadable: str
+    column_unread: str
     homepage_unreadable: str
     column_truncated: str
     truncated_categories: Words
