@@ -95,16 +95,14 @@ def reading_table() -> str:
             data, f"http://x.gov.cn/f.{'pdf' if spec['kind'] == 'scan' else spec['kind']}"
         )
         seconds = time.monotonic() - started
-        doc = read.extras.get("document") or {}
+        doc = read.signals.document or {}
         if what == "文号":
             got = doc.get("number") or "—"
         elif what == "表述错误":
-            got = "、".join(h["wrong"] for h in read.extras.get("wording") or []) or "—"
+            got = "、".join(h["wrong"] for h in read.signals.wording or []) or "—"
         else:
             got = (
-                "、".join(
-                    (read.extras.get("personal_info") or {}).get("samples", {}).get("id_card", [])
-                )
+                "、".join((read.signals.personal_info or {}).get("samples", {}).get("id_card", []))
                 or "—"
             )
         accuracy = "—"

@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from full_extraction_crawl import bench_rules  # noqa: E402
 
-from workbench.fetch.crawl import CrawledLink, CrawledPage, crawl_site
+from workbench.fetch.crawl import crawl_site
 from workbench.fetch.site_crawl import _hook, crawl_settings, reading_pool
+from workbench.pages import Link, Page
 
 
 def main() -> int:
@@ -36,10 +37,10 @@ def main() -> int:
     settings.read_rows, settings.row_ref = True, date(2022, 9, 30)
     counts = {"analysed": 0, "links": 0}
 
-    def on_page(page: CrawledPage) -> None:
-        counts["analysed"] += page.analysis is not None
+    def on_page(page: Page) -> None:
+        counts["analysed"] += page.signals.identity is not None  # the analyzers ran
 
-    def on_links(page: CrawledPage, links: list[CrawledLink]) -> None:
+    def on_links(page: Page, links: list[Link]) -> None:
         counts["links"] += len(links)
 
     with reading_pool(rules) as pool:

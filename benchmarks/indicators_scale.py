@@ -27,10 +27,10 @@ import pandas as pd  # noqa: E402
 from harness import machine_note, markdown_table, median  # noqa: E402
 
 from workbench.extract.columns_model import ColumnFacts  # noqa: E402
-from workbench.extract.dates import DatedItem  # noqa: E402
-from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts  # noqa: E402
+from workbench.facts import Facts, SiteFacts  # noqa: E402
 from workbench.indicators import REGISTRY, run_indicators  # noqa: E402
 from workbench.models import COLUMN_CATEGORIES, Inventory, Website  # noqa: E402
+from workbench.pages import DatedItem, Link, Page  # noqa: E402
 from workbench.rules import load_rules  # noqa: E402
 
 AS_OF = date(2022, 9, 30)
@@ -48,20 +48,25 @@ def build_facts(sites: int, pages_per_site: int, columns_per_site: int) -> Facts
             DatedItem(f"首页新闻{s}-{k}", f"{base}/home/{k}.html", AS_OF - timedelta(days=k * 3))
             for k in range(10)
         ]
-        homepage = PageFacts(base + "/", base + "/", 200, None, f"示范网站{s}", home_items)
-        pages = [
-            PageAnalysis(base + "/", base + "/", 200, None, f"示范网站{s}", None, 0, home_items)
-        ]
+        homepage = Page(base + "/", base + "/", 200, None, f"示范网站{s}", items=home_items)
+        pages = [Page(base + "/", base + "/", 200, None, f"示范网站{s}", items=home_items)]
         links = []
         for p in range(pages_per_site - 1):
             url = f"{base}/art/2022/{p % 12 + 1}/art_{p}.html"
             published = AS_OF - timedelta(days=(p * 7 + s) % 900)
-            pages.append(PageAnalysis(url, url, 200, None, f"文章{p}", published, depth=2))
+            pages.append(Page(url, url, 200, None, f"文章{p}", published=published, depth=2))
             broken = (p * 31 + s) % 100 == 0
             target = f"{base}/art/missing_{p}.html" if broken else url
             links.append(
-                LinkFacts(
-                    base + "/", target, f"文章{p}", True, 404 if broken else 200, None, "", p < 30
+                Link(
+                    base + "/",
+                    target,
+                    f"文章{p}",
+                    True,
+                    404 if broken else 200,
+                    None,
+                    "",
+                    on_homepage=p < 30,
                 )
             )
         for c in range(columns_per_site):

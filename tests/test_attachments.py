@@ -37,11 +37,17 @@ from workbench.extract.attachments import (
 )
 from workbench.extract.personal_info import id_check_digit
 from workbench.extract.policy_pages import policy_facts
-from workbench.facts import AttachmentFacts, Facts, LinkFacts, PageAnalysis, SiteFacts
-from workbench.fetch.crawl import NOTE_ATTACHMENT_LIMIT, NOTE_BINARY, CrawlSettings, crawl_site
+from workbench.facts import AttachmentFacts, Facts, SiteFacts
+from workbench.fetch.crawl import (
+    NOTE_ATTACHMENT_LIMIT,
+    NOTE_BINARY,
+    CrawlSettings,
+    crawl_site,
+)
 from workbench.fetch.page_pool import PagePool
 from workbench.indicators import REGISTRY
 from workbench.models import Inventory, Website
+from workbench.pages import AttachmentSignals, Link, Page, PageSignals
 from workbench.rules import load_rules
 
 needs_soffice = pytest.mark.skipif(
@@ -86,7 +92,7 @@ def test_a_red_head_pdf_gives_its_first_page_number_not_the_one_it_cites() -> No
     (pdf,) = files(RED_HEAD)
     read = read_attachment(pdf, "http://x.gov.cn/P0.pdf", "application/pdf")
     assert (read.format, read.method, read.unread, read.pages) == ("pdf", "text", None, 2)
-    doc = read.extras["document"]
+    doc = read.signals.document
     assert doc["number"] == "示住建规〔2022〕3号"  # not 示政发〔2019〕12号, cited on page 2
     assert doc["reg_no"] == "SFSR-2022-01003"
     assert doc["title"] == "示范市住房和城乡建设局关于印发《示范市住房租赁管理办法》的通知"
@@ -101,21 +107,21 @@ def test_a_scan_is_read_by_ocr() -> None:
     assert extract_text(scan, "scan.pdf", options=TextOptions(ocr=False)).unread is not None
     read = read_attachment(scan, "http://x.gov.cn/scan.pdf")
     assert (read.method, read.unread) == ("ocr", None)
-    assert read.extras["document"]["number"] == "示住建规〔2022〕3号"
+    assert read.signals.document["number"] == "示住建规〔2022〕3号"
 
 
 def test_a_scan_without_ocr_is_unread_never_blank() -> None:
     (scan,) = files(SCAN)
     read = read_attachment(scan, "http://x.gov.cn/scan.pdf", options=TextOptions(ocr=False))
-    assert read.unread and "扫描件" in read.unread and not read.extras
+    assert read.unread and "扫描件" in read.unread and read.signals == AttachmentSignals()
 
 
 def test_office_xml_files() -> None:
     notice, sheet = files(NOTICE, LIST)
     read = read_attachment(notice, "http://x.gov.cn/a.docx")
-    assert [h["wrong"] for h in read.extras["wording"]] == ["乡村振新"]
+    assert [h["wrong"] for h in read.signals.wording] == ["乡村振新"]
     read = read_attachment(sheet, "http://x.gov.cn/list.xlsx")
-    info = read.extras["personal_info"]
+    info = read.signals.personal_info
     assert info["counts"] == {"id_card": 1} and info["samples"]["id_card"] == ["110***********0039"]
     assert ID_NUMBER not in repr(pickle.dumps(read)) and ID_NUMBER not in read.excerpt
 
@@ -129,9 +135,9 @@ def test_binary_office_files_through_libreoffice(kind: str) -> None:
     read = read_attachment(data, f"http://x.gov.cn/file.{kind}")
     assert (read.format, read.method, read.unread) == (kind, "text", None)
     if kind == "xls":
-        assert read.extras["personal_info"]["counts"] == {"id_card": 1}
+        assert read.signals.personal_info["counts"] == {"id_card": 1}
     else:
-        assert read.extras["wording"][0]["wrong"] == "乡村振新"
+        assert read.signals.wording[0]["wrong"] == "乡村振新"
 
 
 def test_what_cannot_be_read_says_why() -> None:
@@ -198,9 +204,9 @@ def test_the_crawl_reads_attachments_and_their_links_get_a_status() -> None:
         result = crawl_site(base + "/", _settings(max_bytes=len(pdf) + 10_000))
     read = {a.url.rsplit("/", 1)[-1]: a for a in result.attachments}
     assert set(read) == {"a.pdf", "b.xlsx", "gone.pdf", "big.pdf", "login.doc"}
-    assert read["a.pdf"].reading.extras["document"]["number"] == "示住建规〔2022〕3号"  # type: ignore[union-attr]
+    assert read["a.pdf"].reading.signals.document["number"] == "示住建规〔2022〕3号"  # type: ignore[union-attr]
     assert read["a.pdf"].source == result.pages[0].url
-    assert read["b.xlsx"].reading.extras["personal_info"]["counts"] == {"id_card": 1}  # type: ignore[union-attr]
+    assert read["b.xlsx"].reading.signals.personal_info["counts"] == {"id_card": 1}  # type: ignore[union-attr]
     outcome = {k.target.rsplit("/", 1)[-1]: (k.status, k.error, k.note) for k in result.links}
     assert outcome["gone.pdf"] == (404, "HTTP 404", "")  # broken, like any link
     assert outcome["big.pdf"] == (200, None, "")  # opens: too large to read is not broken
@@ -253,11 +259,13 @@ def _attachment(url: str, source: str, spec: dict[str, Any], **kw: Any) -> Attac
     return AttachmentFacts(url=url, final_url=url, status=200, error=None, source=source,
                            format=read.format, method=kw.pop("method", read.method),
                            unread=read.unread, pages=read.pages, chars=read.chars,
-                           extras=read.extras, excerpt=read.excerpt, **kw)  # fmt: skip
+                           signals=read.signals, excerpt=read.excerpt, **kw)  # fmt: skip
 
 
-def _page(url: str, extras: dict[str, Any], **kw: Any) -> PageAnalysis:
-    return PageAnalysis(url=url, final_url=url, status=200, error=None, extras=extras, **kw)
+def _page(url: str, signals: dict[str, Any], **kw: Any) -> Page:
+    return Page(
+        url=url, final_url=url, status=200, error=None, signals=PageSignals(**signals), **kw
+    )
 
 
 def test_a_document_recognised_only_from_its_pdf() -> None:
@@ -274,8 +282,8 @@ def test_a_document_recognised_only_from_its_pdf() -> None:
     own = _attachment(SITE.url + "b.pdf", listing, {**RED_HEAD, "number": "示住建规〔2022〕4号"},
                       anchor="示范市物业服务办法.pdf", published=date(2022, 9, 12))  # fmt: skip
     links = [
-        LinkFacts(article, merged.url, "附件", True),
-        LinkFacts(listing, own.url, own.anchor, True),
+        Link(article, merged.url, "附件", True),
+        Link(listing, own.url, own.anchor, True),
     ]
     docs, _ = policy_facts(pages, SITE.url, [merged, own], links)
     page_doc, file_doc = docs
@@ -310,9 +318,8 @@ def _site_facts(*attachments: AttachmentFacts) -> Facts:
 
 
 def _home() -> Any:
-    from workbench.facts import PageFacts
 
-    return PageFacts(url=SITE.url, final_url=SITE.url, status=200, error=None)
+    return Page(url=SITE.url, final_url=SITE.url, status=200, error=None)
 
 
 def test_wording_and_privacy_in_files_name_the_file_and_its_page() -> None:
@@ -391,7 +398,7 @@ def test_a_file_is_titled_by_its_link_without_labels() -> None:
     def title(anchor: str, text_title: str = "") -> str:
         att = AttachmentFacts(url="http://a.gov.cn/P020220901.pdf", final_url="", status=200,
                               error=None, source="", anchor=anchor,
-                              extras={"document": {"title": text_title}})  # fmt: skip
+                              signals=AttachmentSignals(document={"title": text_title}))  # fmt: skip
         return attachment_title(att)
 
     assert title("附件1：拟聘用人员名单.xlsx") == "拟聘用人员名单"
@@ -414,6 +421,6 @@ def test_a_recheck_reads_a_file_again_as_a_page() -> None:
     }
     with serve(routes) as base:
         page, links = read_live_page(base + "/n.docx")
-        assert [h["wrong"] for h in page.extras["wording"]] == ["乡村振新"] and links == []
+        assert [h["wrong"] for h in page.signals.wording] == ["乡村振新"] and links == []
         with pytest.raises(InspectError, match="附件无法读取"):
             read_live_page(base + "/x.pdf")

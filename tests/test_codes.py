@@ -1,5 +1,5 @@
 """Failure kinds are codes: verdicts and retries follow ``FetchResult.code`` and
-``LinkFacts.skip``, never the Chinese text shown beside them."""
+``Link.skip``, never the Chinese text shown beside them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from servers import closed_port_url, serve
 from workbench.codes import LIMITS, FetchError, SkipReason
 from workbench.extract.cms import column_key
 from workbench.extract.columns import _Group, _truncated
-from workbench.facts import LinkFacts
 from workbench.fetch.guard import guarded_session
 from workbench.fetch.http import ERR_REFUSED, FetchResult, _should_retry, fetch_url, now_shanghai
 from workbench.fetch.post_links import _check_one
 from workbench.fetch.soft404 import SOFT404_ERROR
+from workbench.pages import Link
 
 
 def result(error: str | None, code: FetchError | None) -> FetchResult:
@@ -51,7 +51,7 @@ def test_a_large_post_page_opened_whatever_its_message_says() -> None:
     assert check.opened is True
 
 
-def _column(link: LinkFacts) -> str:
+def _column(link: Link) -> str:
     page = SimpleNamespace(url="http://s/zcwj/", final_url="http://s/zcwj/")
     site = SimpleNamespace(lists={}, links=[link])
     return _truncated(_Group(column_key("http://s/zcwj/"), [page], []), site)
@@ -59,11 +59,11 @@ def _column(link: LinkFacts) -> str:
 
 def test_a_limit_is_read_from_the_links_code() -> None:
     target = "http://s/zcwj/index_5.html"
-    cut = LinkFacts("http://s/zcwj/", target, "5", True, note="（改写后的说明）", skip="max_depth")
+    cut = Link("http://s/zcwj/", target, "5", True, note="（改写后的说明）", skip="max_depth")
     assert _column(cut).endswith(target)
-    robots = LinkFacts("http://s/zcwj/", target, "5", True, note="（改写后的说明）", skip="robots")
+    robots = Link("http://s/zcwj/", target, "5", True, note="（改写后的说明）", skip="robots")
     assert _column(robots) == ""
     # a crawl stored before links carried codes: its note is all there is
-    legacy = LinkFacts("http://s/zcwj/", target, "5", True, note=SkipReason.MAX_PAGES.message)
+    legacy = Link("http://s/zcwj/", target, "5", True, note=SkipReason.MAX_PAGES.message)
     assert _column(legacy).startswith(SkipReason.MAX_PAGES.message)
     assert SkipReason.of("", "别的说明") is None and {"max_depth", "max_pages"} == LIMITS

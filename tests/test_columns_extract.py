@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from workbench.extract.analyzers import analyze
 from workbench.extract.columns import (
-    SIGNALS,
     canonical_url,
     classify,
     column_key,
@@ -15,9 +14,10 @@ from workbench.extract.columns import (
 )
 from workbench.extract.dates import parse_page
 from workbench.extract.rows import listed_items
-from workbench.facts import LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import SiteFacts
 from workbench.fetch.crawl import page_links
 from workbench.models import ColumnOverride, Website
+from workbench.pages import Link, Page
 from workbench.rules import load_rules
 
 AS_OF = date(2022, 9, 30)
@@ -59,10 +59,10 @@ def rows(prefix: str, offsets: list[int], style: str = "li") -> str:
     return f'<ul class="list">{lis}</ul>'
 
 
-def analysed(url: str, html: str, depth: int) -> tuple[PageAnalysis, list[LinkFacts]]:
+def analysed(url: str, html: str, depth: int) -> tuple[Page, list[Link]]:
     root = parse_page(html)
     assert root is not None
-    pa = PageAnalysis(
+    pa = Page(
         url=url,
         final_url=url,
         status=200,
@@ -70,10 +70,10 @@ def analysed(url: str, html: str, depth: int) -> tuple[PageAnalysis, list[LinkFa
         title=root.findtext(".//title") or "",
         depth=depth,
         items=listed_items(root, url, ref=AS_OF),
-        extras=analyze(root, url),
+        signals=analyze(root, url),
     )
     links = [
-        LinkFacts(url, target, anchor, True, on_homepage=depth == 0)
+        Link(url, target, anchor, True, on_homepage=depth == 0)
         for target, anchor in page_links(root, url)
     ]
     return pa, links
@@ -86,7 +86,7 @@ def site_of(pages: dict[str, tuple[str, int]]) -> SiteFacts:
         pa, found = analysed(SITE + path, html, depth)
         analyses.append(pa)
         links += found
-    home = PageFacts(website.url, SITE, 200, None, "示范网", analyses[0].items)
+    home = Page(website.url, SITE, 200, None, "示范网", items=analyses[0].items)
     return SiteFacts(website, home, pages=analyses, links=links, crawl_complete=True)
 
 
@@ -233,7 +233,7 @@ def test_inventory_overrides_win() -> None:
 def test_signals_are_registered_as_a_page_analyzer() -> None:
     root = parse_page(page(""))
     assert root is not None
-    assert SIGNALS in analyze(root, SITE + "/")
+    assert analyze(root, SITE + "/").column_signals == column_signals(root, SITE + "/")
 
 
 def test_message_boards_are_interaction_columns_never_judged_as_information() -> None:

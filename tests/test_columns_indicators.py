@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import DatedItem
-from workbench.facts import Facts, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators import REGISTRY, run_indicators
 from workbench.models import Inventory, Website
+from workbench.pages import DatedItem, Page
 from workbench.rules import load_rules, merge
 
 AS_OF = date(2022, 9, 30)
@@ -50,7 +50,7 @@ def column(
 
 
 def judge(*columns: ColumnFacts) -> dict[str, list[str]]:
-    home = PageFacts(SITE.url, SITE.url, 200, None)
+    home = Page(SITE.url, SITE.url, 200, None)
     facts = Facts(
         "2022Q3",
         AS_OF,
@@ -88,7 +88,7 @@ def test_notice_and_other_cycles() -> None:
 
 
 def test_finding_text_target_and_evidence() -> None:
-    home = PageFacts(SITE.url, SITE.url, 200, None)
+    home = Page(SITE.url, SITE.url, 200, None)
     facts = Facts(
         "2022Q3",
         AS_OF,
@@ -133,7 +133,7 @@ def test_veto_count_two_needs_ten_long_stale_columns() -> None:
 def test_veto_count_three_needs_five_blank_columns() -> None:
     four = [column(f"b{i}", "通知公告", None, blank=True) for i in range(4)]
     assert judge(*four)["site.columns_stale"] == []
-    home = PageFacts(SITE.url, SITE.url, 200, None)
+    home = Page(SITE.url, SITE.url, 200, None)
     facts = Facts(
         "2022Q3",
         AS_OF,
@@ -169,7 +169,7 @@ def test_blank_columns_count_towards_ten_long_stale_by_default() -> None:
     assert judge(*nine)["site.columns_stale"] == []
     ten = [*nine, column("b2", "专栏", None, blank=True)]
     assert judge(*ten)["site.columns_stale"] == [SITE.url]
-    home = PageFacts(SITE.url, SITE.url, 200, None)
+    home = Page(SITE.url, SITE.url, 200, None)
     facts = Facts(
         "2022Q3", AS_OF, Inventory(Path("."), websites=[SITE]), [SiteFacts(SITE, home)],
         columns=ten,

@@ -12,12 +12,13 @@ from test_columns_extract import RULES, SITE, analysed, page, rows
 
 from workbench.extract.cms import SCRIPT_UNREAD
 from workbench.extract.columns import discover_columns
-from workbench.facts import Facts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.fetch.page_pool import READ_FAILED
 from workbench.fetch.page_read import ANALYSIS_FAILED
 from workbench.indicators import run_indicators
 from workbench.indicators.incomplete import column_incomplete
 from workbench.models import ColumnOverride, Inventory, Website
+from workbench.pages import Page
 
 AS_OF = date(2022, 9, 30)
 WEBSITE = Website("示范市示范局", "示范网", SITE + "/", "部门网站")
@@ -37,10 +38,10 @@ HOME_BODY = (
 
 
 def failed(path: str, *, status: int | None = 200, error: str | None = None, note: str = "",
-           title: str = "") -> PageAnalysis:  # fmt: skip
+           title: str = "") -> Page:  # fmt: skip
     """A crawled page that could not be read: an answer whose reading failed (``note``), or
     a failed fetch (``status``/``error``)."""
-    return PageAnalysis(
+    return Page(
         url=SITE + path,
         final_url=SITE + path,
         status=status,
@@ -51,10 +52,10 @@ def failed(path: str, *, status: int | None = 200, error: str | None = None, not
     )
 
 
-def site_with(*broken: PageAnalysis, home: str = HOME_BODY, nav: str = "<p></p>") -> SiteFacts:
+def site_with(*broken: Page, home: str = HOME_BODY, nav: str = "<p></p>") -> SiteFacts:
     homepage, links = analysed(SITE, page(home, nav=nav), 0)
     pages = [homepage, *broken]
-    home_facts = PageFacts(WEBSITE.url, SITE, 200, None, "示范网", homepage.items)
+    home_facts = Page(WEBSITE.url, SITE, 200, None, "示范网", items=homepage.items)
     return SiteFacts(WEBSITE, home_facts, pages=pages, links=links, crawl_complete=False)
 
 

@@ -25,8 +25,6 @@ from workbench.fetch.crawl import (
     NOTE_QUERY_TRAP,
     NOTE_ROBOTS,
     PAGE_COLUMNS,
-    CrawledLink,
-    CrawledPage,
     CrawlError,
     CrawlResult,
     CrawlSettings,
@@ -34,6 +32,7 @@ from workbench.fetch.crawl import (
     crawl_site,
 )
 from workbench.fetch.politeness import HostThrottle, is_binary_url, is_calendar_trap
+from workbench.pages import Link, Page, PageSignals
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 FAST = CrawlSettings(delay=0, concurrency=4, timeout=5)
@@ -99,7 +98,7 @@ def _paths(log: list[Request]) -> list[str]:
     return [r.path for r in log]
 
 
-def _by_target(result: CrawlResult) -> dict[str, CrawledLink]:
+def _by_target(result: CrawlResult) -> dict[str, Link]:
     return {link.target: link for link in result.links}
 
 
@@ -154,7 +153,7 @@ def test_site_crawl_follows_rules_and_records_links() -> None:
 def test_max_pages_and_max_depth_are_respected() -> None:
     log: list[Request] = []
     with _served_site(log) as (base, _):
-        seen: list[CrawledPage] = []
+        seen: list[Page] = []
         settings = CrawlSettings(delay=0, max_pages=7, timeout=5)
         result = crawl_site(base + "/", settings, on_page=seen.append)
     assert len(result.pages) == 7 and seen == result.pages
@@ -346,21 +345,22 @@ def test_page_hook_reads_each_html_page_and_limits_are_reported() -> None:
     seen: list[tuple[str, int]] = []
     lock = threading.Lock()
 
-    def hook(root: object, final_url: str, depth: int) -> str:
+    def hook(root: object, final_url: str, depth: int) -> tuple[PageSignals, str]:
         with lock:
             seen.append((final_url, depth))
-        return root.findtext(".//title") or ""  # type: ignore[attr-defined]
+        title = root.findtext(".//title") or ""  # type: ignore[attr-defined]
+        return PageSignals(guide={"present": [title], "missing": []}), title
 
     with _served_site(log) as (base, _):
         settings = CrawlSettings(delay=0, timeout=5, max_depth=20, max_query_variants=3)
         result = crawl_site(base + "/", settings, page_hook=hook)
         small = crawl_site(base + "/", CrawlSettings(delay=0, max_pages=3, timeout=5))
     by_url = {p.url: p for p in result.pages}
-    assert (
-        by_url[base].analysis == "示范市人民政府"
-        and by_url[base + "/news/3.html"].analysis == "新闻3"
-    )
-    assert by_url[base + "/missing.html"].analysis is None  # 404: not read
+    assert by_url[base].html == "示范市人民政府" and by_url[
+        base + "/news/3.html"
+    ].signals.guide == {"present": ["新闻3"], "missing": []}
+    missing = by_url[base + "/missing.html"]  # 404: not read
+    assert missing.signals == PageSignals() and missing.html == ""
     assert len(seen) == sum(1 for p in result.pages if p.status == 200)
     assert all(p.fetched_at is not None for p in result.pages)
     assert not result.limited and small.limited

@@ -9,28 +9,22 @@ from pathlib import Path
 from test_crawl import _served_site
 
 from workbench.cli import main
-from workbench.fetch.crawl import (
-    NOTE_EXTERNAL,
-    CrawledLink,
-    CrawledPage,
-    CrawlSettings,
-    crawl_site,
-    url_key,
-)
+from workbench.fetch.crawl import NOTE_EXTERNAL, CrawlSettings, crawl_site, url_key
 from workbench.fetch.crawl_cli import write_links_csv
+from workbench.pages import Link, Page
 
 SETTINGS = CrawlSettings(delay=0, concurrency=3, timeout=5, max_depth=20, max_query_variants=7)
 
 
-def _row(k: CrawledLink) -> tuple[object, ...]:
+def _row(k: Link) -> tuple[object, ...]:
     return (k.source, k.target, k.anchor, k.internal, k.status, k.error, k.note)
 
 
 def test_streamed_links_and_pages_match_the_accumulated_crawl() -> None:
-    streamed: list[CrawledLink] = []
-    pages: list[CrawledPage] = []
+    streamed: list[Link] = []
+    pages: list[Page] = []
 
-    def on_links(page: CrawledPage, links: list[CrawledLink]) -> None:
+    def on_links(page: Page, links: list[Link]) -> None:
         assert all(k.source == page.url and k.status is None and not k.note for k in links)
         streamed.extend(links)
 

@@ -13,6 +13,7 @@ from workbench.errors import InventoryError
 from workbench.extract.documents import DocumentFacts, extract_document, normative_signals
 from workbench.inventory import load_inventory
 from workbench.inventory_documents import load_documents, merge_inventory_documents
+from workbench.pages import PageSignals
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
@@ -181,7 +182,7 @@ def test_crawl_analyzer_round_trip() -> None:
         root = lxml.html.fromstring(html)
         value = policy_page(root, base + name)
         assert value is not None and json.loads(json.dumps(value, ensure_ascii=False)) == value
-        pages.append(SimpleNamespace(final_url=base + name, extras={"policy_page": value}))
+        pages.append(SimpleNamespace(final_url=base + name, signals=PageSignals(policy_page=value)))
     assert page_column(lxml.html.fromstring(interp_html)) == "政策解读"
     assert policy_page(lxml.html.fromstring(list_html), base + "zcwj/index.html") is None
     docs, interps = policy_facts(pages + pages[:1], base)  # a page seen twice counts once

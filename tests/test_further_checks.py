@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import DatedItem
 from workbench.extract.documents import DocumentFacts, RelatedLink
 from workbench.extract.interpretations import InterpretationFacts
-from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators import REGISTRY
 from workbench.indicators.policy import working_days_after
 from workbench.models import Finding, Inventory, Website
+from workbench.pages import DatedItem, Link, Page, PageSignals
 from workbench.rules import load_rules, merge
 
 RULES = load_rules()
@@ -23,23 +23,23 @@ AS_OF = date(2022, 9, 30)
 HOME = "http://127.0.0.1:8001/"
 
 
-def page(url: str, title: str = "页面", **extras: Any) -> PageAnalysis:
-    return PageAnalysis(url, url, 200, None, title=title, extras=dict(extras))
+def page(url: str, title: str = "页面", **extras: Any) -> Page:
+    return Page(url, url, 200, None, title=title, signals=PageSignals(**extras))
 
 
 def facts_for(
-    pages: list[PageAnalysis],
+    pages: list[Page],
     *,
     kind: str = "门户网站",
     complete: bool = True,
     quarter: str = "2022Q3",
     as_of: date = AS_OF,
-    links: list[LinkFacts] | None = None,
+    links: list[Link] | None = None,
     search: dict[str, Any] | None = None,
 ) -> Facts:
     website = Website("示范市人民政府办公室", "示范市人民政府门户网站", HOME, kind)
     facts = Facts(quarter, as_of, Inventory(Path("."), websites=[website]))
-    site = SiteFacts(website, PageFacts(HOME, HOME, 200, None), pages=pages, links=links or [],
+    site = SiteFacts(website, Page(HOME, HOME, 200, None), pages=pages, links=links or [],
                      crawl_complete=complete)  # fmt: skip
     site.search = search or {}
     facts.sites.append(site)
@@ -53,7 +53,7 @@ def run(indicator: str, facts: Facts, rules: dict[str, Any] | None = None) -> li
 # -- site.answer_slow ---------------------------------------------------------------------
 
 
-def board(*messages: tuple[date, date | None], title: str = "咨询回复") -> list[PageAnalysis]:
+def board(*messages: tuple[date, date | None], title: str = "咨询回复") -> list[Page]:
     rows = [{"asked": a.isoformat(), "answered": b.isoformat() if b else None} for a, b in messages]
     return [page(HOME + "hdjl/1.html", title=title, messages=rows)]
 
@@ -137,10 +137,10 @@ def test_hidden_links_to_non_government_hosts_are_leads() -> None:
 
 def test_word_lists_match_anchors_and_hosts_of_non_government_links() -> None:
     links = [
-        LinkFacts(HOME, "http://www.example.com/a", "澳门葡京娱乐", False),
-        LinkFacts(HOME, "http://am-casino88.example.net/", "点击进入", False),
-        LinkFacts(HOME, "http://www.hn.gov.cn/bocai", "打击博彩专项行动", False),  # government
-        LinkFacts(HOME, "http://www.example.org/", "友情链接", False),
+        Link(HOME, "http://www.example.com/a", "澳门葡京娱乐", False),
+        Link(HOME, "http://am-casino88.example.net/", "点击进入", False),
+        Link(HOME, "http://www.hn.gov.cn/bocai", "打击博彩专项行动", False),  # government
+        Link(HOME, "http://www.example.org/", "友情链接", False),
     ]
     found = run("site.hidden_link", facts_for([page(HOME)], links=links))
     assert {f.detail["target"] for f in found} == {
@@ -158,7 +158,7 @@ def test_word_lists_match_anchors_and_hosts_of_non_government_links() -> None:
 # -- site.annual_report -------------------------------------------------------------------
 
 
-def reports(openness: date | None, website: date | None) -> list[PageAnalysis]:
+def reports(openness: date | None, website: date | None) -> list[Page]:
     items = []
     if openness is not None:
         items.append(
@@ -175,7 +175,7 @@ def reports(openness: date | None, website: date | None) -> list[PageAnalysis]:
     return [home]
 
 
-def q1(pages: list[PageAnalysis], **kw: Any) -> Facts:
+def q1(pages: list[Page], **kw: Any) -> Facts:
     return facts_for(pages, quarter="2023Q1", as_of=date(2023, 3, 31), **kw)
 
 

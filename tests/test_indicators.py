@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.extract.dates import DatedItem
-from workbench.facts import AccountFacts, Facts, PageFacts, ProbeFact, SiteFacts
+from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
 from workbench.fetch.feeds import FeedResult, Post
 from workbench.indicators import REGISTRY, run_indicators
 from workbench.models import Inventory, MediaAccount, Website
+from workbench.pages import DatedItem, Page
 from workbench.rules import load_rules
 from workbench.scoring import score_targets
 
@@ -21,12 +21,10 @@ SITE = Website("市水利局", "水利局网站", "http://127.0.0.1:8001/", "部
 ACCOUNT = MediaAccount("湘乡市", "湘乡文旅", "抖音号", "http://127.0.0.1:8002/feed", True)
 
 
-def site_facts(
-    *dates: date | None, ok: bool = True, second: list[PageFacts] | None = None
-) -> SiteFacts:
+def site_facts(*dates: date | None, ok: bool = True, second: list[Page] | None = None) -> SiteFacts:
     items = [DatedItem(f"新闻{i}", f"{SITE.url}a/{i}.html", d) for i, d in enumerate(dates)]
-    page = PageFacts(
-        SITE.url, SITE.url, 200 if ok else 500, None if ok else "HTTP 500", "首页", items
+    page = Page(
+        SITE.url, SITE.url, 200 if ok else 500, None if ok else "HTTP 500", "首页", items=items
     )
     return SiteFacts(SITE, page, second or [])
 
@@ -80,7 +78,7 @@ def test_future_dates_do_not_count_as_updates() -> None:
 
 def test_undated_homepage_counts_as_not_updated_and_shell_uses_second_level() -> None:
     assert ids(check([site_facts(None, None)])) == ["site.homepage_stale"]
-    fresh = PageFacts("u", "u", 200, None, "", [DatedItem("t", "u/1", AS_OF - timedelta(days=2))])
+    fresh = Page("u", "u", 200, None, "", items=[DatedItem("t", "u/1", AS_OF - timedelta(days=2))])
     assert ids(check([site_facts(None, second=[fresh])])) == []
 
 

@@ -14,6 +14,7 @@ import pytest
 from servers import closed_port_url, serve
 
 from workbench.cli import main
+from workbench.pages import Page
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "govpages" / "html"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
@@ -213,15 +214,15 @@ def test_the_evidence_panel_shows_what_the_crawl_read(tmp_path: Path) -> None:
 
     from workbench import store
     from workbench.dashboard.evidence import evidence_html
-    from workbench.extract.dates import DatedItem
-    from workbench.facts import PageAnalysis, PageFacts, SiteFacts
+    from workbench.facts import SiteFacts
     from workbench.models import Website
+    from workbench.pages import DatedItem
     from workbench.store.observations import site_payload
     from workbench.store.observations import stored_page_facts as page_reading
 
     site_url = "http://www.a.gov.cn/"
     column = site_url + "zcwj/index.html"
-    page = PageAnalysis(
+    page = Page(
         url=column,
         final_url=column,
         status=200,
@@ -234,7 +235,7 @@ def test_the_evidence_panel_shows_what_the_crawl_read(tmp_path: Path) -> None:
         total_pages=2,
     )
     website = Website(unit="示范局", name="示范局网站", url=site_url, kind="部门网站")
-    home = PageFacts(url=site_url, final_url=site_url, status=200, error=None)
+    home = Page(url=site_url, final_url=site_url, status=200, error=None)
     site = SiteFacts(website=website, homepage=home, pages=[page])
     engine = store.connect(f"sqlite:///{tmp_path / 'w.db'}")
     run_id = store.start_run(

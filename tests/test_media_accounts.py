@@ -14,9 +14,10 @@ from workbench.extract.accounts import (
     suspected_unregistered,
 )
 from workbench.extract.evaluate import DEFAULT_CORPUS
-from workbench.facts import Facts, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.fetch import decode_body
 from workbench.models import Inventory, MediaAccount, Website
+from workbench.pages import Page
 
 PAGE = "http://127.0.0.1:8001/"
 FOOTER = """<html><body>
@@ -86,7 +87,7 @@ def test_real_government_pages() -> None:
 
 def site_with(links: list[AccountLink]) -> SiteFacts:
     website = Website("示范市卫健委", "示范市卫健委网站", PAGE, "部门网站")
-    return SiteFacts(website, PageFacts(PAGE, PAGE, 200, None), account_links=links)
+    return SiteFacts(website, Page(PAGE, PAGE, 200, None), account_links=links)
 
 
 def test_suspected_unregistered_matches_by_platform_and_name_or_id() -> None:

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import DatedItem
 from workbench.facts import Facts
 from workbench.indicators.base import run_indicators
 from workbench.indicators.openness import items_in_year, missing_domains
 from workbench.models import ColumnOverride, Finding, Inventory, Website
+from workbench.pages import DatedItem
 from workbench.rules import load_rules
 
 AS_OF = date(2022, 9, 30)

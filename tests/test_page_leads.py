@@ -5,6 +5,7 @@ every real page of the shared corpus (precision: no hit there)."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from workbench.extract.personal_info import (
     mask_text,
     valid_id_number,
 )
-from workbench.facts import Facts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators import REGISTRY
 from workbench.models import Inventory, Website
+from workbench.pages import Page
 from workbench.rules import load_rules
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "govpages"
@@ -94,9 +96,9 @@ def test_a_card_needs_the_unionpay_prefix_or_a_label() -> None:
 def test_the_analyzer_never_stores_a_full_number() -> None:
     number = an_id()
     html = f"<html><body><table><tr><td>李四</td><td>{number}</td><td>13912345678</td></tr></table></body></html>"
-    extras = analyze(lxml.html.fromstring(html), PAGE)
-    assert extras["personal_info"]["counts"] == {"id_card": 1, "mobile": 1}
-    dumped = json.dumps(extras, ensure_ascii=False, default=str)
+    signals = analyze(lxml.html.fromstring(html), PAGE)
+    assert signals.personal_info and signals.personal_info["counts"] == {"id_card": 1, "mobile": 1}
+    dumped = json.dumps(asdict(signals), ensure_ascii=False, default=str)
     assert number not in dumped and "13912345678" not in dumped
 
 
@@ -164,13 +166,13 @@ def test_no_lead_on_the_real_corpus() -> None:
     analysed = []
     for i, path in enumerate(pages):
         url = f"http://www.example.gov.cn/{i}.html"
-        extras = analyze(lxml.html.fromstring(path.read_bytes()), url)
-        assert extras.get("personal_info") is None, path.name
-        analysed.append(PageAnalysis(url, url, 200, None, title=path.name, extras=extras))
-    seen = [h for p in analysed for h in p.extras.get("hidden_links") or []]
+        signals = analyze(lxml.html.fromstring(path.read_bytes()), url)
+        assert signals.personal_info is None, path.name
+        analysed.append(Page(url, url, 200, None, title=path.name, signals=signals))
+    seen = [h for p in analysed for h in p.signals.hidden_links or []]
     assert 3 <= len([h for h in seen if ".gov.cn" not in h["href"]]) <= 6
     website = Website("示范市人民政府办公室", "示范", "http://www.example.gov.cn/", "门户网站")
-    home = PageFacts(website.url, website.url, 200, None)
+    home = Page(website.url, website.url, 200, None)
     facts = Facts("2022Q3", date(2022, 9, 30), Inventory(Path("."), websites=[website]))
     facts.sites.append(SiteFacts(website, home, pages=analysed, crawl_complete=True))
     rules = load_rules()
@@ -198,6 +200,6 @@ def test_no_analyzer_keeps_a_full_number() -> None:
         '<a href="/x.html" title="法治宣传（联系电话13812345678）">法治宣传（联系电话13812345678）</a>'
         "</body></html>"
     )
-    extras = analyze(lxml.html.fromstring(html), PAGE)
-    assert "13812345678" not in json.dumps(extras, ensure_ascii=False, default=str)
-    assert "138****5678" in json.dumps(extras, ensure_ascii=False, default=str)
+    dumped = json.dumps(asdict(analyze(lxml.html.fromstring(html), PAGE)), ensure_ascii=False)
+    assert "13812345678" not in dumped
+    assert "138****5678" in dumped

@@ -19,6 +19,7 @@ from workbench.fetch.crawl import CrawlResult, CrawlSettings, crawl_site
 from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.site_crawl import _hook, crawl_website
 from workbench.models import Website
+from workbench.pages import PageSignals
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -51,7 +52,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _pages(result: CrawlResult) -> list[tuple[Any, ...]]:
     return [
-        (p.url, p.final_url, p.status, p.title, p.published, p.depth, p.analysis, p.reading)
+        (p.url, p.final_url, p.status, p.title, p.published, p.depth, p.signals, p.html, p.items)
+        + (p.script_list, p.script_note, p.list_pages, p.total_pages, p.frames, p.unreadable)
         for p in result.pages
     ]
 
@@ -101,9 +103,9 @@ def test_a_page_a_worker_dies_on_is_an_incomplete_read_never_dropped() -> None:
     dead = by_url[base + "/news/3.html"]
     assert result.unread_pages == 1 and len(result.pages) == 7
     assert dead.status == 200 and dead.error is None  # not a broken link either
-    assert dead.reading is not None and dead.reading.script_list == SCRIPT_UNREAD
+    assert dead.script_list == SCRIPT_UNREAD and dead.signals == PageSignals()
     assert dead.unreadable and "页面读取失败" in dead.unreadable
-    assert all(p.analysis for p in result.pages if p is not dead)
+    assert all(p.signals.identity is not None for p in result.pages if p is not dead)
     assert after.unread_pages == 0 and len(after.pages) == 7
 
 

@@ -112,7 +112,7 @@ def test_collect_crawls_sites_and_records_everything(tmp_path: Path) -> None:
     ]
     crawled = {p.url for p in site.pages}
     assert f"{a}/gzdt/index_1.html" in crawled and f"{a}/private/x.html" not in crawled
-    assert all("column_signals" in p.extras for p in site.pages if p.status == 200)
+    assert all(p.signals.column_signals is not None for p in site.pages if p.status == 200)
     assert any(link.on_homepage and link.target == f"{a}/gzdt/index.html" for link in site.links)
     # robots.txt of 127.0.0.2 forbids everything, but the inspector's mandate lifts it.
     assert [p.url for p in shell.second_level] == [f"{b}/news.html"]

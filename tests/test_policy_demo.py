@@ -18,7 +18,7 @@ import requests
 from workbench.demo import DemoCity, serve_demo_city
 from workbench.extract.cms import read_page
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import DatedItem, parse_page
+from workbench.extract.dates import parse_page
 from workbench.extract.documents import DocumentFacts, extract_document
 from workbench.extract.interpretations import InterpretationFacts, extract_interpretation
 from workbench.extract.matching import pair_interpretations
@@ -28,6 +28,7 @@ from workbench.indicators import REGISTRY
 from workbench.indicators.base import run_indicators
 from workbench.inventory import load_inventory
 from workbench.models import Finding
+from workbench.pages import DatedItem
 from workbench.rules import load_rules
 
 ISSUE6 = ("policy.interpretation_missing", "policy.interpretation_late", "openness.column_sparse")

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from servers import Request, Response, serve
 
-from workbench.extract.dates import DatedItem
-from workbench.facts import PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import SiteFacts
 from workbench.fetch.politeness import PoliteFetcher
 from workbench.fetch.search_probe import find_search_form, probe_search
 from workbench.models import Website
+from workbench.pages import DatedItem, Page
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 TITLE = "示范市召开全市安全生产工作会议"
@@ -25,13 +25,13 @@ FORM = (
 
 def site_at(base: str) -> SiteFacts:
     website = Website("市水利局", "示范市水利局", base + "/", "部门网站")
-    home = PageAnalysis(base + "/", base + "/", 200, None, depth=0)
+    home = Page(base + "/", base + "/", 200, None, depth=0)
     home.items = [
         DatedItem("较早的信息标题在这里", base + "/a/1.html", date(2022, 9, 1)),
         DatedItem(TITLE, base + "/a/2.html", date(2022, 9, 28)),
         DatedItem("最新一条标题被截断…", base + "/a/3.html", date(2022, 9, 29)),
     ]
-    return SiteFacts(website, PageFacts(base + "/", base + "/", 200, None), pages=[home])
+    return SiteFacts(website, Page(base + "/", base + "/", 200, None), pages=[home])
 
 
 def results(found: bool) -> Any:

@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators import REGISTRY
 from workbench.indicators.service import sites_without_service
 from workbench.models import Finding, Inventory, Website
+from workbench.pages import Link, Page, PageSignals
 from workbench.rules import load_rules, merge
 
 RULES = load_rules()
@@ -26,19 +27,19 @@ VALID_IDENTITY = {
 CHANNELS = {"consult": [["互动交流", "/hdjl/"]], "service": True}
 
 
-def page(url: str, depth: int = 1, title: str = "页面", **extras: Any) -> PageAnalysis:
-    return PageAnalysis(url, url, 200, None, title=title, depth=depth, extras=dict(extras))
+def page(url: str, depth: int = 1, title: str = "页面", **extras: Any) -> Page:
+    return Page(url, url, 200, None, title=title, depth=depth, signals=PageSignals(**extras))
 
 
-def healthy_home(**extras: Any) -> PageAnalysis:
+def healthy_home(**extras: Any) -> Page:
     values: dict[str, Any] = {"identity": dict(VALID_IDENTITY), "channels": dict(CHANNELS)}
     values.update(extras)
     return page(HOME, depth=0, title="示范市人民政府", **values)
 
 
 def site(
-    pages: list[PageAnalysis] | None = None,
-    links: list[LinkFacts] | None = None,
+    pages: list[Page] | None = None,
+    links: list[Link] | None = None,
     *,
     kind: str = "门户网站",
     complete: bool = True,
@@ -47,7 +48,7 @@ def site(
 ) -> tuple[Facts, Website]:
     website = Website("示范市人民政府办公室", "示范市人民政府", HOME, kind, service=service)
     other = Website("示范市水利局", "示范市水利局", OTHER, "部门网站")
-    homepage = PageFacts(HOME, HOME, 200 if home_ok else 500, None if home_ok else "HTTP 500")
+    homepage = Page(HOME, HOME, 200 if home_ok else 500, None if home_ok else "HTTP 500")
     facts = Facts("2022Q3", AS_OF, Inventory(Path("."), websites=[website, other]))
     facts.sites.append(
         SiteFacts(
@@ -77,25 +78,25 @@ MINE = (
 
 
 def test_a_healthy_site_has_no_finding() -> None:
-    facts, _ = site(links=[LinkFacts(HOME, HOME + "gzdt/", "工作动态", True, 200)])
+    facts, _ = site(links=[Link(HOME, HOME + "gzdt/", "工作动态", True, 200)])
     assert [f for i in MINE for f in run(i, facts)] == []
 
 
 def test_an_unfetched_homepage_is_left_to_check_incomplete() -> None:
     bad = page(HOME, depth=0, identity={"site_code": None}, channels={})
-    links = [LinkFacts(HOME, "http://x.example.com/", "x", False, 404)]
+    links = [Link(HOME, "http://x.example.com/", "x", False, 404)]
     facts, _ = site([bad], links, home_ok=False)
     assert [f for i in MINE for f in run(i, facts)] == []
 
 
 def test_link_broken_status_and_points() -> None:
     links = [
-        LinkFacts(HOME, HOME + "a.html", "甲", True, 404, on_homepage=True),
-        LinkFacts(HOME + "list.html", HOME + "b.html", "乙", True, 400),
-        LinkFacts(HOME + "list.html", HOME + "c.html", "丙", True, 399),
-        LinkFacts(HOME, "https://www.example.gov.cn/d", "丁", False, None),  # unchecked
-        LinkFacts(HOME + "x.html", HOME + "e.pdf", "戊", True, None, "连接超时"),
-        LinkFacts(HOME + "y.html", HOME + "a.html", "甲", True, 404),  # same target again
+        Link(HOME, HOME + "a.html", "甲", True, 404, on_homepage=True),
+        Link(HOME + "list.html", HOME + "b.html", "乙", True, 400),
+        Link(HOME + "list.html", HOME + "c.html", "丙", True, 399),
+        Link(HOME, "https://www.example.gov.cn/d", "丁", False, None),  # unchecked
+        Link(HOME + "x.html", HOME + "e.pdf", "戊", True, None, "连接超时"),
+        Link(HOME + "y.html", HOME + "a.html", "甲", True, 404),  # same target again
     ]
     found = {f.key: f for f in run("site.link_broken", site(links=links)[0])}
     assert set(found) == {HOME + "a.html", HOME + "b.html", HOME + "e.pdf"}
@@ -120,8 +121,8 @@ def test_external_nongov_hosts() -> None:
         "http://10.0.0.8/": True,
         "mailto:a@b.cn": False,
     }
-    links = [LinkFacts(HOME, t, "外链", False) for t in targets]
-    links.append(LinkFacts(HOME, HOME + "in.html", "内链", True, 200))
+    links = [Link(HOME, t, "外链", False) for t in targets]
+    links.append(Link(HOME, HOME + "in.html", "内链", True, 200))
     found = {f.key: f for f in run("site.external_nongov", site(links=links)[0])}
     assert set(found) == {t for t, bad in targets.items() if bad}
     f = found["https://www.example.com/a?b=1"]
@@ -246,7 +247,7 @@ def test_wording_on_pages_published_after_the_check_time_is_next_quarters() -> N
 
 
 def test_illicit_links_only_from_the_rules_list() -> None:
-    links = [LinkFacts(HOME, "http://www.bad-casino.example/x", "娱乐城", False)]
+    links = [Link(HOME, "http://www.bad-casino.example/x", "娱乐城", False)]
     assert run("site.security", site(links=links)[0]) == []
     rules = merge(RULES, {"website": {"security": {"illicit_domains": ["bad-casino.example"]}}})
     (f,) = run("site.security", site(links=links)[0], rules)
@@ -266,7 +267,7 @@ def test_no_consultation_channel_only_after_a_complete_crawl() -> None:
     assert run("site.interaction_poor", site(with_messages)[0]) == []
 
 
-def _column_page(path: str, crumb: list[str], **extras: Any) -> PageAnalysis:
+def _column_page(path: str, crumb: list[str], **extras: Any) -> Page:
     signals = {"column_name": crumb[-1], "breadcrumb": crumb, "nav": [], "article": False}
     return page(HOME + path, column_signals=signals, **extras)
 
@@ -339,7 +340,7 @@ def test_unanswered_messages_thresholds() -> None:
     assert _late([_message(asked, None)], title="网上信访-回复详情") == []
 
 
-def _guides(count: int, missing: int, start: int = 0) -> list[PageAnalysis]:
+def _guides(count: int, missing: int, start: int = 0) -> list[Page]:
     names = [
         "事项名称",
         "设定依据",
@@ -354,7 +355,7 @@ def _guides(count: int, missing: int, start: int = 0) -> list[PageAnalysis]:
     return [page(f"{HOME}bszn/{i}.html", guide=guide) for i in range(start, start + count)]
 
 
-def _service(*guides: PageAnalysis, **kw: Any) -> list[Finding]:
+def _service(*guides: Page, **kw: Any) -> list[Finding]:
     return run("site.service_poor", site([healthy_home(), *guides], **kw)[0])
 
 
@@ -395,7 +396,7 @@ def test_no_service_only_for_units_with_service_functions_after_a_complete_crawl
 
 
 def test_finding_ids_are_stable_and_distinct() -> None:
-    links = [LinkFacts(HOME, HOME + f"{i}.html", "链接", True, 404) for i in range(3)]
+    links = [Link(HOME, HOME + f"{i}.html", "链接", True, 404) for i in range(3)]
     first = [f.finding_id for f in run("site.link_broken", site(links=links)[0])]
     again = [f.finding_id for f in run("site.link_broken", site(links=links)[0])]
     assert first == again and len(set(first)) == 3

@@ -1,7 +1,7 @@
 """Page analyzers and website crawl indicators on real pages served over loopback HTTP.
 
 A small breadth-first fetch (this module's own, not the project's crawler) reads pages with
-``fetch_url``, runs every registered page analyzer and builds ``PageAnalysis``/``LinkFacts``.
+``fetch_url``, runs every registered page analyzer and builds ``Page``/``Link``.
 A site with planted problems must be accused of each; healthy demo-city sites of none.
 """
 
@@ -20,10 +20,11 @@ from workbench.demo import serve_demo_city
 from workbench.extract.analyzers import analyze
 from workbench.extract.dates import parse_page
 from workbench.extract.page_facts import channel_facts, guide_facts, message_facts, row_time_facts
-from workbench.facts import Facts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.fetch.http import fetch_url
 from workbench.indicators import REGISTRY
 from workbench.models import Finding, Inventory, Website
+from workbench.pages import Link, Page
 from workbench.rules import load_rules
 from workbench.urls import normalize_url, same_host
 
@@ -42,25 +43,25 @@ MINE = (
 def mini_crawl(start: str, *, max_pages: int, max_depth: int = 2) -> SiteFacts:
     """Fetch a site breadth-first; analyse each page; record its links and their statuses."""
     website = Website("测试单位", "测试网站", start, "门户网站")
-    pages: list[PageAnalysis] = []
-    links: list[LinkFacts] = []
+    pages: list[Page] = []
+    links: list[Link] = []
     status: dict[str, tuple[int | None, str | None]] = {}
     level, seen, depth = [normalize_url(start)], {normalize_url(start)}, 0
-    home: PageFacts | None = None
+    home: Page | None = None
     while level and len(pages) < max_pages and depth <= max_depth:
         next_level: list[str] = []
         for url in level[: max_pages - len(pages)]:
             result = fetch_url(url, timeout=5, retries=0)
             status[url] = (result.status, result.error)
             if home is None:
-                home = PageFacts(url, result.final_url, result.status, result.error)
+                home = Page(url, result.final_url, result.status, result.error)
             root = parse_page(result.text) if result.ok else None
             if root is None:
                 continue
             title = root.findtext(".//title") or ""
             pages.append(
-                PageAnalysis(url, url, result.status, result.error, title, depth=depth,
-                             extras=analyze(root, url), fetched_at=result.fetched_at)
+                Page(url, url, result.status, result.error, title, depth=depth,
+                     signals=analyze(root, url), fetched_at=result.fetched_at)
             )  # fmt: skip
             for a in root.iter("a"):
                 href = (a.get("href") or "").strip()
@@ -68,7 +69,7 @@ def mini_crawl(start: str, *, max_pages: int, max_depth: int = 2) -> SiteFacts:
                     continue
                 target = normalize_url(urljoin(url, href))
                 internal = same_host(target, start)
-                links.append(LinkFacts(url, target, a.text_content().strip(), internal,
+                links.append(Link(url, target, a.text_content().strip(), internal,
                                        on_homepage=depth == 0))  # fmt: skip
                 if internal and target not in seen:
                     seen.add(target)
@@ -245,9 +246,9 @@ def test_healthy_demo_sites_are_not_accused(tmp_path: Path) -> None:
         found = judge(sites, city.as_of)
     assert found == []
     # the walk did reach the pages each indicator reads
-    extras = [p.extras for s in sites for p in s.pages]
-    assert sum(1 for e in extras if e.get("guide")) >= len(sites)
-    assert sum(1 for e in extras if e.get("messages")) >= len(sites)
+    signals = [p.signals for s in sites for p in s.pages]
+    assert sum(1 for e in signals if e.guide) >= len(sites)
+    assert sum(1 for e in signals if e.messages) >= len(sites)
     assert all(s.links and any(x.status == 200 for x in s.links) for s in sites)
     assert all(any(not x.internal for x in s.links) for s in sites)  # beian / conac links
 

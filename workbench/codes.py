@@ -2,7 +2,7 @@
 
 A fetch that failed carries its :class:`FetchError` (``FetchResult.code``) beside its Chinese
 message (``FetchResult.error``, shown in findings and links.csv); a link the crawl did not
-follow carries its :class:`SkipReason` (``LinkFacts.skip``) beside its note. Whether a
+follow carries its :class:`SkipReason` (``Link.skip``) beside its note. Whether a
 failure is worth a retry, whether a post link is dead, whether a limit cut a column's list:
 each is decided on the code, never by matching the Chinese text, so rewording a message
 changes no verdict. This module imports nothing of the workbench (the bottom of the graph).

@@ -5,7 +5,7 @@ own code, not a second reader: :func:`workbench.extract.cms.read_page` (rows, li
 script-filled lists, redirects), :func:`workbench.extract.cms.read_script_list` (the JSON
 endpoint a list is filled from), :func:`workbench.extract.dates.article_date` and every
 registered page analyzer (navigation, identity, policy pages, messages). :func:`page_facts`
-turns the resulting :class:`workbench.facts.PageAnalysis` into the JSON object — the same
+turns the resulting :class:`workbench.pages.Page` into the JSON object — the same
 function the dashboard's evidence panel uses on the pages a crawl stored.
 
 An attachment (.pdf, .doc/.docx, .wps, .xls/.xlsx, .et — by its name, or by its bytes when a
@@ -41,12 +41,12 @@ from workbench.extract.cms import PageReading, read_page, read_script_list
 from workbench.extract.dates import article_date, parse_page
 from workbench.extract.documents import extract_document, normative_signals
 from workbench.extract.rows import document_base
-from workbench.facts import PageAnalysis
 from workbench.fetch.charset import decode_body
 from workbench.fetch.crawl import check_start_url
 from workbench.fetch.guard import guarded_session, inventory_hosts
 from workbench.fetch.http import fetch_url, now_shanghai
 from workbench.fetch.page_read import page_links
+from workbench.pages import AttachmentSignals, ColumnSignals, IdentityValue, Page, PageSignals
 from workbench.urls import normalize_url
 
 __all__ = [
@@ -77,12 +77,11 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date) else (str(value) if value else None)
 
 
-def page_facts(page: PageAnalysis, *, homepage: bool = False) -> dict[str, Any]:
+def page_facts(page: Page, *, homepage: bool = False) -> dict[str, Any]:
     """The contract §6 facts of one read page (``inspect --json``, the evidence panel)."""
-    extras = page.extras or {}
-    signals = extras.get("column_signals") or {}
-    identity = extras.get("identity") or {}
-    policy = extras.get("policy_page") or {}
+    signals: ColumnSignals | dict[str, Any] = page.signals.column_signals or {}
+    identity: IdentityValue | dict[str, Any] = page.signals.identity or {}
+    policy = page.signals.policy_page or {}
     dated = [i for i in page.items if i.date is not None]
     listing = len(dated) >= MIN_LIST_ROWS or bool(page.list_pages)
     is_list = homepage or (listing and not signals.get("article"))
@@ -108,7 +107,7 @@ def page_facts(page: PageAnalysis, *, homepage: bool = False) -> dict[str, Any]:
         else [],
         "messages": [
             {"asked": m.get("asked"), "answered": m.get("answered")}
-            for m in extras.get("messages") or []
+            for m in page.signals.messages or []
         ],
         "final_url": page.final_url,
         "script_note": page.script_note,
@@ -128,8 +127,8 @@ def attachment_facts(
 ) -> dict[str, Any]:
     """What was read from an attachment (an ``AttachmentReading`` or the crawl's stored
     ``AttachmentFacts``), as ``inspect --json`` and the evidence panel show it."""
-    extras = read.extras or {}
-    doc = extras.get("document") or {}
+    read_signals: AttachmentSignals = read.signals
+    doc = read_signals.document or {}
     normative, reasons = normative_signals(
         title=str(doc.get("title") or ""),
         body="".join(doc.get("effect") or ()),
@@ -137,7 +136,7 @@ def attachment_facts(
         validity=doc.get("validity"),
         number=doc.get("number"),
     )
-    info = extras.get("personal_info") or {}
+    info = read_signals.personal_info
     return {
         "url": url,
         "status": status,
@@ -161,9 +160,12 @@ def attachment_facts(
         "interpretation_forms": list(doc.get("forms") or []),
         "wording": [
             {k: h.get(k) for k in ("wrong", "right", "category", "serious", "count")}
-            for h in extras.get("wording") or []
+            for h in read_signals.wording or []
         ],
-        "personal_info": {"counts": info.get("counts") or {}, "samples": info.get("samples") or {}},
+        "personal_info": {
+            "counts": (info["counts"] if info else None) or {},
+            "samples": (info["samples"] if info else None) or {},
+        },
         "excerpt": read.excerpt,
     }
 
@@ -244,7 +246,7 @@ def _page_ref(root: lxml.html.HtmlElement, url: str, today: date) -> date:
 
 def _read_source(
     source: _Source, session: Any, timeout: float, today: date | None = None
-) -> tuple[PageAnalysis, PageReading, lxml.html.HtmlElement, list[str]]:
+) -> tuple[Page, PageReading, lxml.html.HtmlElement, list[str]]:
     """Read a loaded page as the crawl does: redirects followed, rows, a script list's data
     asked for, every page analyzer; year-less dates against ``today`` (default: today)."""
 
@@ -276,7 +278,7 @@ def _read_source(
 
     read_script_list(reading, fetch_data, document_base(root, final), today)
     node = root.find(".//title")
-    page = PageAnalysis(
+    page = Page(
         url=source.url,
         final_url=final,
         status=source.status,
@@ -284,7 +286,7 @@ def _read_source(
         title=" ".join(node.text_content().split())[:300] if node is not None else "",
         published=article_date(root, final),
         items=reading.items,
-        extras=analyze(root, final),
+        signals=analyze(root, final),
         script_list=reading.script_list,
         script_note=reading.script_note,
         list_pages=[r.shown for r in reading.list_pages],
@@ -296,7 +298,7 @@ def _read_source(
 
 def read_live_page(
     url: str, *, timeout: float = 15.0, today: date | None = None
-) -> tuple[PageAnalysis, list[tuple[str, str]]]:
+) -> tuple[Page, list[tuple[str, str]]]:
     """One page fetched now and read as the crawl reads it (``workbench recheck``): the page
     and its links (target, anchor). Raises :class:`InspectError` when it cannot be read."""
     source, session = _load(url, None, timeout)
@@ -310,8 +312,9 @@ def read_live_page(
         session.close()
 
 
-def _live_attachment(source: _Source) -> PageAnalysis:
-    """An attachment read now, as a page whose analyzers' values are the file's."""
+def _live_attachment(source: _Source) -> Page:
+    """An attachment read now, as a page whose analyzers' values are the file's (its wording
+    and personal numbers; what it says of its document is not a page analyzer's)."""
     from workbench.extract.attachments import read_attachment
 
     read = read_attachment(  # the wording dictionary the caller configured, as for pages
@@ -319,12 +322,13 @@ def _live_attachment(source: _Source) -> PageAnalysis:
     )
     if read.unread is not None:
         raise InspectError(f"附件无法读取（{read.unread}）：{source.url}")
-    return PageAnalysis(
+    found = read.signals
+    return Page(
         url=source.url,
         final_url=source.final_url,
         status=source.status,
         error=None,
-        extras=dict(read.extras),
+        signals=PageSignals(wording=found.wording, personal_info=found.personal_info),
     )
 
 

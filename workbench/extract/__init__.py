@@ -1,7 +1,6 @@
 """extract: turn fetched pages into facts (dates, dated list items, site identity)."""
 
 from workbench.extract.dates import (
-    DatedItem,
     Page,
     article_date,
     article_dates,
@@ -12,6 +11,7 @@ from workbench.extract.dates import (
 )
 from workbench.extract.identity import SiteIdentity, site_identity, valid_site_code
 from workbench.extract.rows import listed_items, newest_date
+from workbench.pages import DatedItem
 
 __all__ = [
     "DatedItem",

@@ -2,9 +2,9 @@
 
 Page bodies are not kept (memory stays flat whatever the site's size), so every fact an
 indicator needs from a page's content is extracted during the crawl by an analyzer listed
-here. An analyzer is a pure function ``(root, url) -> value``; its value is stored under its
-name in ``PageAnalysis.extras`` (see ``workbench.facts``). Keep analyzers cheap: they run on
-every page.
+here. An analyzer is a pure function ``(root, url) -> value``; its value is stored in the
+field of :class:`workbench.pages.PageSignals` it is registered under (``Page.signals``).
+Keep analyzers cheap: they run on every page.
 
 The analyzers are registered explicitly, in :data:`PAGE_ANALYZERS` below (no registration by
 importing a module for its side effects). An analyzer that raises is never swallowed:
@@ -22,7 +22,7 @@ from typing import Any
 import lxml.html
 
 from workbench.errors import WorkbenchError
-from workbench.extract.columns import SIGNALS, column_signals
+from workbench.extract.columns import column_signals
 from workbench.extract.hidden_links import hidden_link_facts
 from workbench.extract.page_facts import (
     channel_facts,
@@ -34,12 +34,14 @@ from workbench.extract.page_facts import (
 )
 from workbench.extract.personal_info import masked_value, personal_info_facts
 from workbench.extract.policy_pages import policy_page
+from workbench.pages import PageSignals
 
 Analyzer = Callable[[lxml.html.HtmlElement, str], Any]
 
-# name (the key in PageAnalysis.extras) → analyzer, in the order they run on every page.
+# field of PageSignals → analyzer, in the order they run on every page: one analyzer per
+# field (tests/test_analyzers.py holds the two together).
 PAGE_ANALYZERS: dict[str, Analyzer] = {
-    SIGNALS: column_signals,
+    "column_signals": column_signals,
     "identity": identity_facts,
     "wording": wording_facts,
     "guide": guide_facts,
@@ -61,9 +63,10 @@ class AnalyzerError(WorkbenchError):
         super().__init__(f"页面分析“{name}”出错（{type(cause).__name__}）")
 
 
-def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
-    """Every analyzer of :data:`PAGE_ANALYZERS` over one page; raises :class:`AnalyzerError`
-    when one of them fails (never a silent None: see the module doc)."""
+def analyze(root: lxml.html.HtmlElement, url: str) -> PageSignals:
+    """Every analyzer of :data:`PAGE_ANALYZERS` over one page, each value in its field;
+    raises :class:`AnalyzerError` when one of them fails (never a silent None: see the
+    module doc)."""
     out: dict[str, Any] = {}
     for name, func in PAGE_ANALYZERS.items():
         try:
@@ -71,4 +74,4 @@ def analyze(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
         except Exception as exc:
             raise AnalyzerError(name, exc) from exc
         out[name] = masked_value(value)
-    return out
+    return PageSignals(**out)

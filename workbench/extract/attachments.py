@@ -4,8 +4,8 @@ to the same readers a crawled page goes through.
 :func:`read_attachment` is what the crawl runs on an attachment's bytes (on the fetching
 thread or in a page-reading worker process, like :func:`workbench.fetch.page_read.
 digest_page`); it is a pure function of plain data and its :class:`AttachmentReading` is plain
-data too (picklable; the bytes and the text are dropped once read). What it keeps, under the
-same names as a page's analyzers (``PageAnalysis.extras``):
+data too (picklable; the bytes and the text are dropped once read). What it keeps, in the
+fields of :class:`workbench.pages.AttachmentSignals` (named as a page's analyzers):
 
 - ``wording``: the wording dictionary's hits (:func:`workbench.extract.page_facts.wording_hits`);
 - ``personal_info``: unmasked 身份证号 / mobile / bank card numbers, counts and masked samples
@@ -39,6 +39,7 @@ from workbench.extract.documents import (
     labelled_fields,
 )
 from workbench.extract.interpretations import cited_titles, classify_forms
+from workbench.pages import AttachmentSignals
 from workbench.rules.schema import Rules
 
 __all__ = [
@@ -129,7 +130,7 @@ class AttachmentReading:
     unread: str | None = None
     pages: int | None = None
     chars: int = 0
-    extras: dict[str, Any] = field(default_factory=dict)
+    signals: AttachmentSignals = field(default_factory=AttachmentSignals)
     excerpt: str = ""
 
     @property
@@ -150,17 +151,17 @@ def read_attachment(
             extracted.format, unread=extracted.unread, pages=extracted.page_count
         )
     text = extracted.text
-    extras: dict[str, Any] = {
-        "wording": wording_hits(text),
-        "personal_info": find_personal_info(text),
-        "document": document_text_facts(extracted.pages),
-    }
+    signals = AttachmentSignals(
+        wording=masked_value(wording_hits(text)),
+        personal_info=masked_value(find_personal_info(text)),
+        document=masked_value(document_text_facts(extracted.pages)),
+    )
     return AttachmentReading(
         format=extracted.format,
         method=extracted.method,
         pages=extracted.page_count if extracted.page_count is not None else len(extracted.pages),
         chars=len(text),
-        extras=masked_value(extras),
+        signals=signals,
         excerpt=mask_text(" ".join(text.split())[:_EXCERPT_CHARS]),
     )
 
@@ -182,7 +183,7 @@ def attachment_title(att: Any) -> str:
     text shows, else its file name."""
     anchor = _ATTACHMENT_LABEL.sub("", _EXTENSION.sub("", (att.anchor or "").strip()).strip())
     anchor = _EXTENSION.sub("", anchor.strip()).strip()
-    text = (att.extras.get("document") or {}).get("title") or ""
+    text = (att.signals.document or {}).get("title") or ""
     return anchor or text or _EXTENSION.sub("", file_name(att.url))
 
 

@@ -41,8 +41,8 @@ from workbench.extract.cms_data import (
     json_request,
     read_data,
 )
-from workbench.extract.dates import DatedItem
 from workbench.extract.rows import document_base, listed_items
+from workbench.pages import DatedItem
 from workbench.urls import normalize_url
 
 __all__ = [

@@ -26,8 +26,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from workbench.extract.dates import DatedItem, parse_date, parse_page
+from workbench.extract.dates import parse_date, parse_page
 from workbench.extract.rows import listed_items
+from workbench.pages import DatedItem
 
 __all__ = [
     "ListRequest",

@@ -2,13 +2,13 @@
 
 Two halves:
 
-* :func:`column_signals`, a page analyzer (``PageAnalysis.extras["column_signals"]``) run on
+* :func:`column_signals`, a page analyzer (``Page.signals.column_signals``) run on
   every crawled HTML page: ``<meta name="ColumnName">`` / ``ColumnType``, whether the page is
   an article, its navigation links (``<nav>`` or elements whose class/id names a nav/menu),
   its breadcrumb (当前位置：首页 > A > B) and a placeholder such as 暂无信息 in its content.
 * :func:`discover_columns`, run once per site after the crawl. A column is a group of list
   pages: pagination (``index_1.html``, ``?page=2``, script-named pages, jpage data groups:
-  :func:`workbench.extract.cms.column_key` and ``PageAnalysis.list_of``) is folded into
+  :func:`workbench.extract.cms.column_key` and ``Page.list_of``) is folded into
   page 1, whose URL names the column. A column whose list a script fills and that could not
   be read is ``unreadable`` (never blank); one whose paging a crawl limit stopped says so in
   ``truncated``. A group is a column when it is not an article and is a navigation target,
@@ -41,12 +41,11 @@ from lxml import etree
 from workbench.codes import LIMITS, SkipReason
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import DatedItem, url_date
+from workbench.extract.dates import url_date
 from workbench.models import ColumnOverride
+from workbench.pages import ColumnSignals, DatedItem, Page
 from workbench.rules.schema import Rules
 from workbench.urls import join_url, normalize_url
-
-SIGNALS = "column_signals"
 
 _NAV_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:nav\w*|\w*menu\w*|subnav\w*|daohang)(?:$|[\s_-])", re.IGNORECASE
@@ -158,7 +157,7 @@ def _placeholder(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
-def column_signals(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+def column_signals(root: lxml.html.HtmlElement, url: str) -> ColumnSignals:
     """What column discovery needs from one page (JSON-friendly; see module doc)."""
     nav: dict[str, str] = {}
     for link in _nav_links(root):
@@ -201,7 +200,7 @@ def classify(name: str, categories: Mapping[str, Sequence[str]]) -> str:
 @dataclass
 class _Group:
     key: str
-    pages: list[Any]  # PageAnalysis, crawl order
+    pages: list[Page]  # crawl order
     signals: list[dict[str, Any]]
 
     @property
@@ -209,9 +208,9 @@ class _Group:
         return all(s.get("article") for s in self.signals) if self.signals else False
 
 
-def _signals(page: Any) -> dict[str, Any]:
-    value = page.extras.get(SIGNALS) if page.extras else None
-    return value if isinstance(value, dict) else {}
+def _signals(page: Page) -> dict[str, Any]:
+    value = page.signals.column_signals
+    return dict(value) if value else {}
 
 
 def _ok(page: Any) -> bool:

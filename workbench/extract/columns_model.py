@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from workbench.extract.dates import DatedItem
+from workbench.pages import DatedItem
 
 
 @dataclass

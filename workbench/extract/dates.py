@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
@@ -161,17 +160,6 @@ def parse_date(text: str, *, ref: date | None = None, near: date | None = None) 
 
 
 # ----------------------------------------------------------------------------- pages
-
-
-@dataclass
-class DatedItem:
-    """One link in a list on a page, with the date shown next to it (``None`` if none).
-
-    Read by :func:`workbench.extract.rows.listed_items`."""
-
-    title: str
-    url: str
-    date: date | None
 
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)

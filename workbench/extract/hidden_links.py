@@ -25,6 +25,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from workbench.pages import HiddenLinkValue
+
 MAX_LINKS = 20
 OFFSCREEN_PX = 500
 
@@ -176,7 +178,7 @@ def _other_host(href: str, base: str) -> str | None:
     return url if parts.hostname != own.hostname else None
 
 
-def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, str]] | None:
+def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[HiddenLinkValue] | None:
     """Links to other hosts hidden by the page's CSS or written by a script: ``[{"href",
     "anchor", "how"}]`` (at most ``MAX_LINKS``), or None when there are none."""
     styles = _Styles(root)
@@ -185,7 +187,7 @@ def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, s
     if bodies:
         body = bodies[0]
         body_bg = _colour(body.get("bgcolor")) or _background(styles.of(body))
-    out: list[dict[str, str]] = []
+    out: list[HiddenLinkValue] = []
     for link in root.iter("a"):
         target = _other_host(link.get("href") or "", url)
         if target is None:

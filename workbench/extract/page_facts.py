@@ -1,7 +1,7 @@
 """Page analyzers for the website checks (site identity, wording, services, interaction, dates).
 
 Each ``*_facts`` function below is listed in ``workbench.extract.analyzers.PAGE_ANALYZERS`` and
-runs on every crawled HTML page; its value lands in ``PageAnalysis.extras[name]``. Values are
+runs on every crawled HTML page; its value lands in its field of ``Page.signals`` (``workbench.pages.PageSignals``). Values are
 JSON-friendly (dicts, lists, strings, ISO dates) so the crawl may store them as they are.
 Dates and datetimes are as the page shows them: Asia/Shanghai calendar dates and naive
 wall-clock times, written in ISO form (``2022-09-28``, ``2022-09-28T10:00:00``).
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +24,14 @@ from lxml import etree
 from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
 from workbench.extract.identity import site_identity
 from workbench.extract.wording import WordingDictionary
+from workbench.pages import (
+    ChannelsValue,
+    GuideValue,
+    IdentityValue,
+    MessageValue,
+    RowTime,
+    WordingHit,
+)
 from workbench.rules.schema import Rules
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
@@ -111,9 +118,16 @@ def find_stamps(text: str) -> list[tuple[datetime, bool]]:
 # ----------------------------------------------------------------------------- identity
 
 
-def identity_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+def identity_facts(root: lxml.html.HtmlElement, url: str) -> IdentityValue:
     """网站标识码, ICP备案, 公安备案 and the conac mark shown on the page (see ``identity.py``)."""
-    return asdict(site_identity(root))
+    found = site_identity(root)
+    return {
+        "site_code": found.site_code,
+        "site_code_valid": found.site_code_valid,
+        "icp": found.icp,
+        "police": found.police,
+        "conac": found.conac,
+    }
 
 
 # ----------------------------------------------------------------------------- wording
@@ -139,9 +153,9 @@ def _wording_dictionary() -> WordingDictionary:
         return _dictionary
 
 
-def wording_hits(text: str) -> list[dict[str, Any]]:
+def wording_hits(text: str) -> list[WordingHit]:
     """Dictionary hits in ``text``, one per wrong form: first context and number of times."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, WordingHit] = {}
     for hit in _wording_dictionary().find(text):
         entry = hit.entry
         if entry.wrong in out:
@@ -158,7 +172,7 @@ def wording_hits(text: str) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
+def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[WordingHit]:
     """Wrong forms of the wording dictionary found in the page's visible text."""
     return wording_hits(visible_text(root))
 
@@ -174,7 +188,7 @@ def _page_title(root: lxml.html.HtmlElement) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def guide_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
+def guide_facts(root: lxml.html.HtmlElement, url: str) -> GuideValue | None:
     """For a 办事指南 page: which of the 8 key elements it shows; None for any other page.
 
     A guide page has 办事指南/服务指南 in its title or heading and is not a list of guides
@@ -212,7 +226,7 @@ def is_section_link(text: str) -> bool:
     return any(w in text for w in SECTION_WORDS) and not any(w in text for w in NOT_CONSULT_WORDS)
 
 
-def channel_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
+def channel_facts(root: lxml.html.HtmlElement, url: str) -> ChannelsValue:
     """Consultation channels on a page: links to them (up to 5, as [text, href]), links to
     interaction sections (up to 5), whether the page holds a message form (a ``<form>`` with a
     ``<textarea>``), and whether 办事服务 is linked."""
@@ -242,7 +256,7 @@ def _first_stamp(text: str) -> datetime | None:
     return found[0][0] if found else None
 
 
-def _message_blocks(text: str) -> Iterator[dict[str, Any]]:
+def _message_blocks(text: str) -> Iterator[MessageValue]:
     """Messages laid out as label/value pairs: 留言时间：… 答复时间：… (one per 留言时间)."""
     starts = list(_ASKED_RE.finditer(text))
     for i, m in enumerate(starts):
@@ -259,7 +273,7 @@ def _message_blocks(text: str) -> Iterator[dict[str, Any]]:
         yield _message(asked, answered, status.group() if status else "")
 
 
-def _message(asked: datetime, answered: datetime | None, status: str) -> dict[str, Any]:
+def _message(asked: datetime, answered: datetime | None, status: str) -> MessageValue:
     unanswered = answered is None or bool(_UNANSWERED_RE.search(status))
     return {
         "asked": asked.date().isoformat(),
@@ -279,7 +293,7 @@ def _column_of(headers: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _message_rows(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+def _message_rows(root: lxml.html.HtmlElement) -> Iterator[MessageValue]:
     """Messages listed in a table whose header names 留言时间 and 答复时间 or 状态."""
     for table in _TABLE_XPATH(root):
         rows = _TABLE_ROWS_XPATH(table)
@@ -305,7 +319,7 @@ def _message_rows(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
             yield _message(asked, answered, status)
 
 
-def message_facts(root: lxml.html.HtmlElement, url: str) -> list[dict[str, Any]]:
+def message_facts(root: lxml.html.HtmlElement, url: str) -> list[MessageValue]:
     """互动交流 messages shown on the page: asked date, answered date (None: 未回复), status.
 
     ``title`` of the page is kept by the crawl; the indicator leaves out 信访/举报 pages.
@@ -361,14 +375,14 @@ def _publication_stamp(text: str) -> tuple[datetime, bool] | None:
     return None
 
 
-def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
+def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[RowTime]:
     """Publication stamps shown in list rows, one per linked row: [ISO datetime, shows time].
 
     Only dates with an explicit year are kept (month-day dates are never read as future);
     the link's own text is left out (a title may name a future date), and so are dates
     labelled as deadlines or event times (截止、举办、访谈时间 …).
     """
-    out: list[list[Any]] = []
+    out: list[RowTime] = []
     seen: set[int] = set()
     kept: list[lxml.html.HtmlElement] = []  # lxml proxies: keep rows alive so ids stay unique
     for link in _BODY_LINKS_XPATH(root):
@@ -384,10 +398,10 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[list[Any]]:
     return out
 
 
-def row_stamps(extras: Mapping[str, Any]) -> list[tuple[datetime, bool]]:
-    """The ``row_times`` of a page's extras as (datetime, shows time) pairs."""
+def row_stamps(row_times: Sequence[RowTime] | None) -> list[tuple[datetime, bool]]:
+    """A page's ``row_times`` (``Page.signals.row_times``) as (datetime, shows time) pairs."""
     out = []
-    for value in extras.get("row_times") or []:
+    for value in row_times or []:
         try:
             out.append((datetime.fromisoformat(str(value[0])), bool(value[1])))
         except (ValueError, IndexError, TypeError):
@@ -396,7 +410,7 @@ def row_stamps(extras: Mapping[str, Any]) -> list[tuple[datetime, bool]]:
 
 
 def iso_date(value: Any) -> date | None:
-    """An ISO date string from the extras back as a date (None when absent or malformed)."""
+    """An ISO date string of a page's signals back as a date (None when absent or malformed)."""
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:

@@ -1,7 +1,7 @@
 """Personal information shown unmasked on a page: 身份证号, mobile and bank card numbers.
 
 A page analyzer (``personal_info``) runs on every crawled page and keeps **only masked
-forms** and counts: the full number never leaves this module (not in ``extras``, the store,
+forms** and counts: the full number never leaves this module (not in a page's signals, the store,
 findings, logs or the dashboard). Detection is strict, to keep false hits on real pages low:
 
 - 身份证号: 18 characters, a real province code, a plausible birth date (1900 to the page's
@@ -25,6 +25,7 @@ from typing import Any
 import lxml.html
 
 from workbench.extract.dates import visible_text
+from workbench.pages import PersonalInfoValue
 
 KINDS = ("id_card", "mobile", "bank_card")
 KIND_NAMES = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
@@ -145,7 +146,7 @@ def _numbers(text: str, today: date | None = None) -> list[tuple[str, int, int, 
     return out
 
 
-def find_personal_info(text: str, today: date | None = None) -> dict[str, Any] | None:
+def find_personal_info(text: str, today: date | None = None) -> PersonalInfoValue | None:
     """Counts of distinct unmasked numbers of each kind in ``text`` and up to
     ``SAMPLES_PER_KIND`` masked samples each, or None when there are none. The full numbers
     are used only inside this module."""
@@ -173,7 +174,7 @@ def mask_text(text: str) -> str:
     return text
 
 
-def personal_info_facts(root: lxml.html.HtmlElement, url: str) -> dict[str, Any] | None:
+def personal_info_facts(root: lxml.html.HtmlElement, url: str) -> PersonalInfoValue | None:
     """Unmasked 身份证号, mobile and bank card numbers in the page's visible text: counts
     and masked samples only (see module doc); None for a page without any."""
     return find_personal_info(visible_text(root))

@@ -1,7 +1,7 @@
 """The crawl's hook for issue 6: 政策文件 and 政策解读 article pages become document and
 interpretation facts.
 
-:func:`policy_page` is a page analyzer (``PageAnalysis.extras["policy_page"]``): on an article
+:func:`policy_page` is a page analyzer (``Page.signals.policy_page``): on an article
 page whose column (``<meta name="ColumnName">`` or the breadcrumb) is a 政策文件 / 规范性文件 or a
 政策解读 column it stores the page's facts as a JSON-friendly dict; elsewhere ``None``.
 :func:`policy_facts` turns a crawled site's pages back into facts for ``Facts.documents`` and
@@ -40,6 +40,7 @@ from workbench.extract.interpretations import (
     classify_forms,
     extract_interpretation,
 )
+from workbench.pages import ColumnSignals, Page
 
 INTERPRETATION_COLUMN = re.compile(r"解读")
 DOCUMENT_COLUMN = re.compile(r"政策文件|规范性文件|政府文件|部门文件|文件|政策法规|法规")
@@ -106,7 +107,9 @@ def _links(values: Any) -> tuple[RelatedLink, ...]:
     return tuple(RelatedLink(str(v["title"]), str(v["url"])) for v in values or ())
 
 
-def from_extras(value: dict[str, Any], site_url: str) -> DocumentFacts | InterpretationFacts | None:
+def from_policy_page(
+    value: dict[str, Any], site_url: str
+) -> DocumentFacts | InterpretationFacts | None:
     """Rebuild the facts stored by :func:`policy_page`, on the site ``site_url``."""
     data = {k: v for k, v in value.items() if k != "kind"}
     data["site_url"] = site_url
@@ -124,22 +127,22 @@ def from_extras(value: dict[str, Any], site_url: str) -> DocumentFacts | Interpr
 
 
 def policy_facts(
-    pages: list[Any],
+    pages: list[Page],
     site_url: str,
     attachments: Sequence[Any] = (),
     links: Iterable[Any] = (),
 ) -> tuple[list[DocumentFacts], list[InterpretationFacts]]:
-    """Documents and interpretations among one site's crawled pages (``PageAnalysis``), with
+    """Documents and interpretations among one site's crawled pages (``Page``), with
     what its attachments (``AttachmentFacts``, linked by ``links``) add (module doc)."""
     docs: list[DocumentFacts] = []
     interps: list[InterpretationFacts] = []
     seen: set[str] = set()
     for page in pages:
-        value = page.extras.get("policy_page") if page.extras else None
+        value = page.signals.policy_page
         if not value or page.final_url in seen:
             continue
         seen.add(page.final_url)
-        facts = from_extras(value, site_url)
+        facts = from_policy_page(value, site_url)
         if isinstance(facts, DocumentFacts):
             docs.append(facts)
         elif isinstance(facts, InterpretationFacts):
@@ -152,9 +155,9 @@ def policy_facts(
 # ----------------------------------------------------------------------------- attachments
 
 
-def linking_column(page: Any) -> str:
+def linking_column(page: Page) -> str:
     """The column a page says it belongs to (meta ColumnName, else its breadcrumb's last)."""
-    signals = (page.extras or {}).get("column_signals") or {}
+    signals: ColumnSignals | dict[str, Any] = page.signals.column_signals or {}
     return str(signals.get("column_name") or (signals.get("breadcrumb") or [""])[-1] or "")
 
 
@@ -271,7 +274,7 @@ def _with_attachments(
     site_url: str,
 ) -> None:
     """Add what the read attachments say to ``docs`` and ``interps`` in place (module doc)."""
-    read = {a.url: a for a in attachments if a.read and a.extras.get("document")}
+    read = {a.url: a for a in attachments if a.read and a.signals.document}
     if not read:
         return
     linking: dict[str, list[str]] = {}
@@ -283,7 +286,7 @@ def _with_attachments(
     pages_at = {u: p for p in pages for u in (p.url, p.final_url) if u}
     known = {d.url for d in docs} | {it.url for it in interps}
     for url, att in read.items():
-        text = att.extras["document"]
+        text = att.signals.document or {}
         sources = linking.get(url) or [att.source]
         merged = False
         for source in sources:
@@ -301,7 +304,7 @@ def _with_attachments(
             continue
         for source in sources:
             page = pages_at.get(source)
-            if page is None or (page.extras or {}).get("policy_page"):
+            if page is None or page.signals.policy_page:
                 continue
             own = _own_facts(att, text, linking_column(page), source, site_url)
             if isinstance(own, DocumentFacts):

@@ -28,16 +28,16 @@ from lxml import etree
 from workbench.extract.dates import (
     _FULL_RE,
     _MD_RE,
-    DatedItem,
     Page,
     _parse_html,
     normalize,
     parse_date,
     url_anchor,
 )
+from workbench.pages import DatedItem
 from workbench.urls import join_url
 
-__all__ = ["DatedItem", "document_base", "listed_items", "newest_date"]
+__all__ = ["document_base", "listed_items", "newest_date"]
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div"})
 _LIST_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})

@@ -64,13 +64,12 @@ from workbench.extract.cms import (
     read_script_list,
     same_list,
 )
-from workbench.extract.dates import DatedItem
 from workbench.fetch.http import FetchResult, now_shanghai
 from workbench.fetch.list_follow import ListFollower, ListOutcome
 from workbench.fetch.page_pool import PagePool
 from workbench.fetch.page_read import (
+    BodyReading,
     CrawlError,
-    PageDigest,
     PageHook,
     ReadOptions,
     check_start_url,
@@ -86,6 +85,7 @@ from workbench.fetch.politeness import (
     is_binary_url,
     is_calendar_trap,
 )
+from workbench.pages import DatedItem, Link, Page
 from workbench.urls import normalize_url, same_host
 
 __all__ = [
@@ -95,8 +95,6 @@ __all__ = [
     "CrawlResult",
     "CrawledAttachment",
     "CrawlSettings",
-    "CrawledLink",
-    "CrawledPage",
     "LinksHook",
     "PageHook",
     "check_start_url",
@@ -112,7 +110,7 @@ PAGE_COLUMNS = (
 )
 LINK_COLUMNS = ["source", "target", "anchor", "internal", "status", "error", "note"]
 
-# The notes shown for skipped links (display: code compares the SkipReason, ``CrawledLink.skip``).
+# The notes shown for skipped links (display: code compares the SkipReason, ``Link.skip``).
 NOTE_EXTERNAL = SkipReason.EXTERNAL.message
 NOTE_BINARY = SkipReason.BINARY.message
 NOTE_ROBOTS = SkipReason.ROBOTS.message
@@ -151,45 +149,6 @@ class CrawlSettings:
 
 
 @dataclass(slots=True)
-class CrawledPage:
-    """One fetched URL. ``status`` None when no response came; ``elapsed_ms`` milliseconds."""
-
-    url: str
-    final_url: str
-    status: int | None
-    content_type: str
-    title: str
-    published: date | None
-    depth: int
-    error: str | None
-    elapsed_ms: int
-    fetched_at: datetime | None = None  # naive Asia/Shanghai wall-clock, start of the request
-    analysis: Any = None  # what the crawl's ``page_hook`` returned for this page (HTML only)
-    unreadable: str | None = None  # why a page that answered could not be read as a web page
-    reading: PageReading | None = None  # the page as its CMS builds it (rows, list pages…)
-    list_of: str = ""  # for another page (or data group) of a list: the list's first page
-
-
-@dataclass(slots=True)
-class CrawledLink:
-    """One link from a crawled page (one row per source and normalised target).
-
-    ``status``/``error`` come from the fetched target page (internal links only); external
-    and skipped links keep ``status`` None and say why in ``note`` (Chinese), whose kind is
-    ``skip`` (a :class:`~workbench.codes.SkipReason` code, "" for a followed link).
-    """
-
-    source: str
-    target: str
-    anchor: str
-    internal: bool
-    status: int | None = None
-    error: str | None = None
-    note: str = ""
-    skip: str = ""
-
-
-@dataclass(slots=True)
 class CrawledAttachment:
     """One attachment fetched and read. ``source`` is the page whose link the crawl followed
     to it (the first that links it); ``status`` None when no response came; ``error`` the
@@ -212,7 +171,7 @@ class CrawledAttachment:
         return self.error is None and self.status is not None and self.status < 400
 
 
-LinksHook = Callable[[CrawledPage, list[CrawledLink]], None]
+LinksHook = Callable[[Page, list[Link]], None]
 """``on_links(page, links)``: the links found on ``page``, as soon as it is processed, with
 ``status``/``error``/``note`` not yet filled — :meth:`CrawlResult.link_outcome` gives them
 after the crawl. Runs on the crawl's calling thread."""
@@ -238,8 +197,8 @@ class CrawlResult:
     """
 
     start_url: str
-    pages: list[CrawledPage] = field(default_factory=list)
-    links: list[CrawledLink] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     limited: bool = False
     stopped_by: str = ""
     unread_pages: int = 0
@@ -284,8 +243,9 @@ class _AttachmentTask:
 
 @dataclass(slots=True)
 class _Visit:
-    page: CrawledPage
+    page: Page
     links: list[tuple[str, str]]  # (normalised absolute target, anchor text)
+    reading: PageReading | None = None  # the page as its CMS builds it (its list paged on)
     more: list[ListRequest] = field(default_factory=list)  # further pages a data group names
     failed: bool = False  # the page could not be read (a worker process failed on it)
 
@@ -347,10 +307,10 @@ class _Crawler:
                 self._on_site[origin] = known
         return known
 
-    def _digest(self, result: FetchResult, depth: int) -> PageDigest:
+    def _digest(self, result: FetchResult, depth: int) -> BodyReading:
         """The page read by :func:`digest_page`, here or in the page pool's processes."""
         if not result.text or not is_html(result):
-            return PageDigest()
+            return BodyReading()
         args = (result.text, result.final_url, depth, result.ok, self.options)
         return self.pool.digest(*args) if self.pool is not None else digest_page(*args)
 
@@ -361,7 +321,7 @@ class _Crawler:
         result = self.fetcher.request(request.url, request.method, request.form)
         return result.text, (None if result.ok else result.error or f"HTTP {result.status}")
 
-    def _settled(self, url: str, depth: int) -> tuple[FetchResult, PageDigest]:
+    def _settled(self, url: str, depth: int) -> tuple[FetchResult, BodyReading]:
         """The page a browser ends on, read: meta refresh and bare ``location.href`` pages
         are followed (at most 3 hops; from the start page to any host, elsewhere on the host)."""
         result = self.fetcher.get(url)
@@ -387,14 +347,9 @@ class _Crawler:
         url, depth = task.request.url, task.depth
         result, digest = self._settled(url, depth)
         links: list[tuple[str, str]] = []
-        published, reading, analysis = None, None, None
+        published, reading = None, None
         if digest.parsed and result.ok:
-            published, links, reading, analysis = (
-                digest.published,
-                digest.links,
-                digest.reading,
-                digest.analysis,
-            )
+            published, links, reading = digest.published, digest.links, digest.reading
             if reading is not None and reading.pending is not None:
                 read_script_list(reading, self._fetch_data, digest.base, self.settings.row_ref)
             if reading is not None and reading.script_list == SCRIPT_READ:
@@ -403,7 +358,9 @@ class _Crawler:
         if digest.failed is not None:  # an incomplete read, never a blank page
             unreadable = digest.failed
             reading = PageReading(script_list=SCRIPT_UNREAD, script_note=digest.failed)
-        page = CrawledPage(
+        reading = reading if result.ok else None
+        page = _page(
+            reading,
             url=url,
             final_url=normalize_url(result.final_url),
             status=result.status,
@@ -414,12 +371,12 @@ class _Crawler:
             error=result.error,
             elapsed_ms=result.elapsed_ms,
             fetched_at=result.fetched_at,
-            analysis=analysis,
             unreadable=unreadable,
-            reading=reading if result.ok else None,
             list_of=task.list_of,
         )
-        return _Visit(page, links, failed=digest.failed is not None)
+        if digest.signals is not None:  # the page hook ran (an HTML page that answered)
+            page.signals, page.html = digest.signals, digest.html
+        return _Visit(page, links, reading, failed=digest.failed is not None)
 
     def _visit_data(self, task: _Task) -> _Visit:
         """One data group of a list (jpage data proxy, JSON page): its rows and their links."""
@@ -435,22 +392,20 @@ class _Crawler:
         reading = None
         if rows is not None:
             reading = PageReading(items=rows, script_list=SCRIPT_READ)
-        page = CrawledPage(
+        page = _page(
+            reading,
             url=request.shown,
             final_url=request.shown,
             status=result.status,
             content_type=result.content_type,
-            title="",
-            published=None,
             depth=task.depth,
             error=error,
             elapsed_ms=result.elapsed_ms,
             fetched_at=result.fetched_at,
-            reading=reading,
             list_of=task.list_of,
         )
         links = with_rows([], reading) if reading is not None else []
-        return _Visit(page, links, more)
+        return _Visit(page, links, reading, more)
 
     def admit(self, target: str, depth: int, source: str = "") -> bool:
         """Decide whether an on-site ``target`` found at ``depth`` (on the page ``source``)
@@ -587,7 +542,23 @@ def _in_order(
 _SHARED_OUTCOMES: dict[tuple[int | None, str | None], tuple[int | None, str | None]] = {}
 
 
-def _outcome(page: CrawledPage) -> tuple[int | None, str | None]:
+def _page(reading: PageReading | None, **answer: Any) -> Page:
+    """The page of a fetch's ``answer`` with what its CMS reading shows: its rows, how a
+    script fills its list, the list's other pages (the first 20), its frames."""
+    if reading is None:
+        return Page(**answer)
+    return Page(
+        **answer,
+        items=reading.items,
+        script_list=reading.script_list,
+        script_note=reading.script_note,
+        list_pages=[r.shown for r in reading.list_pages[:20]],
+        total_pages=reading.total_pages,
+        frames=list(reading.frames),
+    )
+
+
+def _outcome(page: Page) -> tuple[int | None, str | None]:
     """``(status, error)`` of ``page``, one shared tuple per distinct answer."""
     value = (page.status, page.error)
     if page.error is not None:
@@ -595,10 +566,10 @@ def _outcome(page: CrawledPage) -> tuple[int | None, str | None]:
     return _SHARED_OUTCOMES.setdefault(value, value)
 
 
-def _list_tasks(crawler: _Crawler, page: CrawledPage, more: list[ListRequest]) -> list[_Task]:
-    """The further pages of a list to fetch after ``page`` (see ``list_follow``)."""
+def _list_tasks(crawler: _Crawler, visit: _Visit) -> list[_Task]:
+    """The further pages of a list to fetch after the page visited (see ``list_follow``)."""
     follower = crawler.follower
-    reading = page.reading
+    page, reading, more = visit.page, visit.reading, visit.more
     if page.list_of:
         requests = follower.after(page.list_of, reading, page.error, more)
         return crawler.admit_list(page.list_of, requests, follower.depth_of(page.list_of))
@@ -634,7 +605,7 @@ def crawl_site(
     settings: CrawlSettings | None = None,
     *,
     progress: bool = False,
-    on_page: Callable[[CrawledPage], None] | None = None,
+    on_page: Callable[[Page], None] | None = None,
     page_hook: PageHook | None = None,
     throttle: HostThrottle | None = None,
     on_links: LinksHook | None = None,
@@ -688,7 +659,7 @@ def crawl_site(
                     outcome[url_key(page.url)] = _outcome(page)
                     if page.depth == 0 and page.final_url and not crawler.on_site(page.final_url):
                         crawler.add_root(page.final_url)  # http → https, www.
-                    next_level += _list_tasks(crawler, page, visit.more)
+                    next_level += _list_tasks(crawler, visit)
                     if page.final_url != page.url and not page.list_of:
                         final_key = url_key(page.final_url)
                         if final_key in outcome or not crawler.on_site(page.final_url):
@@ -698,7 +669,7 @@ def crawl_site(
                     links = []
                     for target, anchor in visit.links:  # page_links: one row per target
                         internal = crawler.on_site(target)
-                        links.append(CrawledLink(page.url, target, anchor, internal))
+                        links.append(Link(page.url, target, anchor, internal))
                         # another numbered page of the same list: the same depth, not a chain
                         hop = 0 if same_list(page.final_url, target) else 1
                         if internal and crawler.admit(target, page.depth + hop, page.url):

@@ -24,8 +24,6 @@ from workbench.fetch.crawl import (
     LINK_COLUMNS,
     NOTE_ROBOTS,
     PAGE_COLUMNS,
-    CrawledLink,
-    CrawledPage,
     CrawlError,
     CrawlResult,
     CrawlSettings,
@@ -34,6 +32,7 @@ from workbench.fetch.crawl import (
     validate_settings,
 )
 from workbench.fetch.page_pool import PagePool, resolve_processes
+from workbench.pages import Link, Page
 
 __all__ = ["PAGES_CSV_COLUMNS", "crawl_command", "write_links_csv", "write_pages_csv"]
 
@@ -50,7 +49,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _page_row(page: CrawledPage) -> list[str]:
+def _page_row(page: Page) -> list[str]:
     return [_cell(getattr(page, c)) for c in PAGE_COLUMNS] + [_cell(page.unreadable)]
 
 
@@ -76,19 +75,19 @@ def write_pages_csv(result: CrawlResult, path: Path) -> None:
     _write_csv(path, PAGES_CSV_COLUMNS, rows)
 
 
-def write_links_csv(links: Iterable[CrawledLink], path: Path) -> None:
+def write_links_csv(links: Iterable[Link], path: Path) -> None:
     """``links.csv`` (UTF-8 with BOM) with :data:`LINK_COLUMNS`."""
     _write_csv(path, LINK_COLUMNS, ([getattr(k, c) for c in LINK_COLUMNS] for k in links))
 
 
 def _stream_crawl(
     start: str, settings: CrawlSettings, out: Path, pool: PagePool | None
-) -> tuple[CrawlResult, int, CrawledPage | None]:
+) -> tuple[CrawlResult, int, Page | None]:
     """Crawl ``start`` locally, writing ``pages.csv`` row by row and ``links.csv`` through a
     temporary file whose rows get their status in one pass after the crawl (flat memory).
     Returns (result, links, first page)."""
     pages_path, links_path, part = out / "pages.csv", out / "links.csv", out / "links.csv.part"
-    first: list[CrawledPage] = []
+    first: list[Page] = []
     count = 0
     try:
         with (
@@ -98,12 +97,12 @@ def _stream_crawl(
             pages_csv, part_csv = csv.writer(pages_fh), csv.writer(part_fh)
             pages_csv.writerow(PAGES_CSV_COLUMNS)
 
-            def on_page(page: CrawledPage) -> None:
+            def on_page(page: Page) -> None:
                 if not first:
                     first.append(page)
                 pages_csv.writerow(_page_row(page))
 
-            def on_links(page: CrawledPage, links: list[CrawledLink]) -> None:
+            def on_links(page: Page, links: list[Link]) -> None:
                 nonlocal count
                 count += len(links)
                 part_csv.writerows(

@@ -98,7 +98,7 @@ def check_external_links(
 def check_site_links(
     sites: Iterable[SiteFacts], rules: Rules, *, allow_hosts: Collection[str]
 ) -> dict[str, LinkOutcome]:
-    """Check every external link of every site once; fill the sites' LinkFacts in place.
+    """Check every external link of every site once; fill the sites' links in place.
 
     Returns the outcomes that were judged (URL → outcome), for recording in the store.
     """

@@ -5,7 +5,7 @@ A crawl's threads fetch; parsing and page analysis (and reading attachments:
 does on one core at a time. A :class:`PagePool` runs :func:`~workbench.fetch.page_read.
 digest_page` — the same function the threads run without a pool — in ``processes`` worker
 processes (``forkserver``, else ``spawn``: no fork of a threaded parent). A fetching thread
-hands a page's body over and waits for its :class:`~workbench.fetch.page_read.PageDigest`;
+hands a page's body over and waits for its :class:`~workbench.fetch.page_read.BodyReading`;
 the body is not kept in the parent once read. One pool serves every site of a run.
 
 ``setup`` (a module-level function) runs once in each worker process before its first page,
@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from workbench.extract.attachment_text import TextOptions
 from workbench.extract.attachments import AttachmentReading, read_attachment
-from workbench.fetch.page_read import PageDigest, ReadOptions, digest_page
+from workbench.fetch.page_read import BodyReading, ReadOptions, digest_page
 
 __all__ = ["ATTACHMENT_FAILED", "READ_FAILED", "PagePool", "resolve_processes"]
 
@@ -107,7 +107,7 @@ class PagePool:
 
     def digest(
         self, text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
-    ) -> PageDigest:
+    ) -> BodyReading:
         """:func:`digest_page` in a worker process; a page it cannot read says why.
 
         After a worker died, the pages it took down with it are read once more each in a
@@ -115,7 +115,7 @@ class PagePool:
         return self._call(
             digest_page,
             (text, final_url, depth, ok, options),
-            lambda reason: PageDigest(failed=READ_FAILED.format(reason=reason)),
+            lambda reason: BodyReading(failed=READ_FAILED.format(reason=reason)),
         )
 
     def read_attachment(

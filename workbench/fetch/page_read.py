@@ -5,8 +5,14 @@ the parsed tree (lxml, once), the title, the publication date, the web links, th
 its CMS builds it (:func:`workbench.extract.cms.read_page`) and the caller's page hook
 (the quarterly check's page analyzers). It is a pure function of plain data, so it runs
 the same on the fetching thread or in a worker process (:mod:`workbench.fetch.page_pool`);
-its :class:`PageDigest` is plain data too (pickled back from a worker). The body is not
-part of the digest: it is dropped once read.
+its :class:`BodyReading` is plain data too (pickled back from a worker). The body is not
+part of it: it is dropped once read.
+
+A :class:`BodyReading` is not a page: it is what one body yields, handed from the reader
+(a thread or a worker process) to the crawler, which makes the page
+(:class:`workbench.pages.Page`) from it and the fetch's answer (status, final URL, timing).
+It carries what a page does not keep: the links to follow, the CMS reading a list is paged
+through with (``reading``), the document's base URL.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -25,6 +30,7 @@ from workbench.extract.cms import PageReading, read_page
 from workbench.extract.dates import article_date, parse_page
 from workbench.extract.rows import document_base
 from workbench.fetch.http import FetchResult
+from workbench.pages import PageSignals
 from workbench.urls import join_url, normalize_url
 
 # A page whose hook (the quarterly check's analyzers) raised: an incomplete read.
@@ -37,8 +43,8 @@ _BAD_CHARS_RE = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f]")
 __all__ = [
     "ANALYSIS_FAILED",
     "GARBLED",
+    "BodyReading",
     "CrawlError",
-    "PageDigest",
     "PageHook",
     "ReadOptions",
     "check_start_url",
@@ -60,12 +66,12 @@ class CrawlError(WorkbenchError):
     exit_code = 2
 
 
-PageHook = Callable[[lxml.html.HtmlElement, str, int], Any]
-"""``hook(root, final_url, depth)``: run on every successfully fetched HTML page while its
-parsed tree is held (the body is dropped afterwards); its value lands in ``CrawledPage.analysis``.
+PageHook = Callable[[lxml.html.HtmlElement, str, int], tuple[PageSignals, str]]
+"""``hook(root, final_url, depth) -> (signals, html)``: run on every successfully fetched HTML
+page while its parsed tree is held (the body is dropped afterwards); the page analyzers'
+values land in ``Page.signals``, the HTML it chooses to keep ("" for none) in ``Page.html``.
 It runs on the crawl's worker threads, or in a worker process when the crawl has a
-:class:`~workbench.fetch.page_pool.PagePool`: then it must be a module-level function and
-its value picklable (JSON-like values, dated items)."""
+:class:`~workbench.fetch.page_pool.PagePool`: then it must be a module-level function."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +85,13 @@ class ReadOptions:
 
 
 @dataclass(slots=True)
-class PageDigest:
-    """What a page yields. ``parsed`` is False when the body is no parsable HTML; for a page
-    that answered with an error status only the title is read. ``base`` is the document's
-    base URL, for a script list still to be asked (``reading.pending``). ``failed`` is why
-    the page could not be read at all (a worker process died on it, or the page hook — an
-    analyzer — raised on it): an incomplete read."""
+class BodyReading:
+    """What reading one body yields (module doc). ``parsed`` is False when the body is no
+    parsable HTML; for a page that answered with an error status only the title is read.
+    ``base`` is the document's base URL, for a script list still to be asked
+    (``reading.pending``). ``signals`` and ``html`` are the page hook's (None, "": no hook
+    ran). ``failed`` is why the page could not be read at all (a worker process died on it,
+    or the page hook — an analyzer — raised on it): an incomplete read."""
 
     parsed: bool = False
     title: str = ""
@@ -92,35 +99,38 @@ class PageDigest:
     links: list[tuple[str, str]] = field(default_factory=list)
     reading: PageReading | None = None
     base: str = ""
-    analysis: Any = None
+    signals: PageSignals | None = None
+    html: str = ""
     failed: str | None = None
 
 
 def digest_page(
     text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
-) -> PageDigest:
+) -> BodyReading:
     """Parse ``text`` (an HTML body served at ``final_url``) once and read it (module doc).
     A page below the start page whose body is garbled fails (``GARBLED``): read, it would
     be an empty list page (a blank column); the start page's is the caller's to name."""
     if depth and ok and garbled(text):
-        return PageDigest(parsed=True, failed=GARBLED)
+        return BodyReading(parsed=True, failed=GARBLED)
     root = parse_page(text) if text else None
     if root is None:
-        return PageDigest()
+        return BodyReading()
     node = root.find(".//title")
     title = element_text(node)[:300] if node is not None else ""
     if not ok:
-        return PageDigest(parsed=True, title=title)
+        return BodyReading(parsed=True, title=title)
     reading = read_page(root, final_url, ref=options.ref, rows=options.rows)
     published = article_date(root, final_url)
     links = page_links(root, final_url)
     base = document_base(root, final_url) if reading.pending is not None else ""
+    signals, html = None, ""
     try:
-        analysis = options.hook(root, final_url, depth) if options.hook is not None else None
+        if options.hook is not None:
+            signals, html = options.hook(root, final_url, depth)
     except Exception as exc:  # noqa: BLE001 - recorded as an incomplete read, never swallowed
         reason = str(exc) if isinstance(exc, WorkbenchError) else type(exc).__name__
-        return PageDigest(True, title, failed=ANALYSIS_FAILED.format(reason=reason))
-    return PageDigest(True, title, published, links, reading, base, analysis)
+        return BodyReading(True, title, failed=ANALYSIS_FAILED.format(reason=reason))
+    return BodyReading(True, title, published, links, reading, base, signals, html)
 
 
 # ----------------------------------------------------------------------------- URL rules

@@ -37,11 +37,10 @@ import lxml.html
 from workbench.extract.analyzers import analyze
 from workbench.extract.attachments import attachment_settings
 from workbench.extract.personal_info import mask_text
-from workbench.facts import AttachmentFacts, LinkFacts, PageAnalysis, PageFacts, SiteFacts
+from workbench.facts import AttachmentFacts, SiteFacts
 from workbench.fetch.crawl import (
     NOTE_ROBOTS,
     CrawledAttachment,
-    CrawledPage,
     CrawlError,
     CrawlResult,
     CrawlSettings,
@@ -51,6 +50,7 @@ from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
+from workbench.pages import AttachmentSignals, Link, Page, PageSignals
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
@@ -59,10 +59,11 @@ __all__ = ["SiteCrawl", "crawl_params", "crawl_settings", "crawl_website", "read
 
 @dataclass
 class SiteCrawl:
-    """A crawled site: its facts, the crawled pages (for the store) and the homepage HTML."""
+    """A crawled site: its facts, the crawled pages as fetched (for the store's pages
+    table: unmasked titles, no soft 404 marked) and the homepage HTML."""
 
     facts: SiteFacts
-    pages: list[CrawledPage]
+    pages: list[Page]
     homepage_html: str = ""
 
 
@@ -147,53 +148,20 @@ def quarter_start(as_of: date) -> date:
     return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
 
 
-def _hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> Any:
-    extras = analyze(root, final_url)
+def _hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> tuple[PageSignals, str]:
+    """The page analyzers' values; the homepage's HTML is kept too (its account links)."""
     html = lxml.html.tostring(root, encoding="unicode") if depth == 0 else ""
-    return extras, html
+    return analyze(root, final_url), html
 
 
-def _analysis(page: CrawledPage) -> PageAnalysis:
-    """What the facts keep of a crawled page; personal numbers in its title and its rows'
-    titles are masked (``extract.personal_info``: a full number is never stored)."""
-    extras, _ = page.analysis if page.analysis else ({}, "")
-    reading = page.reading
-    items = [replace(i, title=mask_text(i.title)) for i in reading.items] if reading else []
-    return PageAnalysis(
-        url=page.url,
-        final_url=page.final_url,
-        status=page.status,
-        error=page.error,
-        title=mask_text(page.title),
-        published=page.published,
-        depth=page.depth,
-        items=items,
-        extras=extras,
-        fetched_at=page.fetched_at,
-        list_of=page.list_of,
-        script_list=reading.script_list if reading else "none",
-        script_note=reading.script_note if reading else "",
-        list_pages=[r.shown for r in reading.list_pages[:20]] if reading else [],
-        total_pages=reading.total_pages if reading else None,
-        frames=list(reading.frames) if reading else [],
-    )
+def _kept(page: Page) -> Page:
+    """What the facts keep of a crawled page: no HTML; personal numbers in its title and its
+    rows' titles masked (``extract.personal_info``: a full number is never stored)."""
+    items = [replace(i, title=mask_text(i.title)) for i in page.items]
+    return replace(page, title=mask_text(page.title), items=items, html="")
 
 
-def _page_facts(page: PageAnalysis) -> PageFacts:
-    """The homepage-level view of a crawled page (what homepage_stale and the shell rule read)."""
-    return PageFacts(
-        url=page.url,
-        final_url=page.final_url,
-        status=page.status,
-        error=page.error,
-        title=page.title,
-        items=page.items,
-        script_list=page.script_list,
-        script_note=page.script_note,
-    )
-
-
-def _with_frames(home: PageAnalysis, pages: list[PageAnalysis]) -> PageAnalysis:
+def _with_frames(home: Page, pages: list[Page]) -> Page:
     """A frameset homepage as the browser shows it: the rows of its frames."""
     if not home.frames or any(i.date for i in home.items):
         return home
@@ -202,13 +170,11 @@ def _with_frames(home: PageAnalysis, pages: list[PageAnalysis]) -> PageAnalysis:
     return replace(home, items=home.items + items)
 
 
-def _second_level(
-    home: PageAnalysis, pages: list[PageAnalysis], links: list[LinkFacts], limit: int
-) -> list[PageFacts]:
+def _second_level(home: Page, pages: list[Page], links: list[Link], limit: int) -> list[Page]:
     """The homepage's first ``limit`` same-site, non-empty-anchor links that were crawled."""
     by_url = {p.url: p for p in pages}
     home_urls = {normalize_url(home.url), normalize_url(home.final_url)}
-    out: list[PageFacts] = []
+    out: list[Page] = []
     for link in links:
         if not link.on_homepage or not link.internal or not link.anchor:
             continue
@@ -216,7 +182,7 @@ def _second_level(
         if page is None or normalize_url(link.target) in home_urls:
             continue
         if all(p.url != page.url for p in out):
-            out.append(_page_facts(page))
+            out.append(page)
         if len(out) >= limit:
             break
     return out
@@ -238,7 +204,7 @@ def _crawl(
 
 
 def _attachment_facts(
-    crawled: list[CrawledAttachment], pages: list[PageAnalysis], links: list[LinkFacts]
+    crawled: list[CrawledAttachment], pages: list[Page], links: list[Link]
 ) -> list[AttachmentFacts]:
     """What the facts keep of the attachments read: the linking page, its anchor, and the
     date its list row shows for the file (else the linking page's own date)."""
@@ -268,7 +234,7 @@ def _attachment_facts(
                 size=att.size,
                 published=published,
                 fetched_at=att.fetched_at,
-                extras=dict(reading.extras) if reading else {},
+                signals=reading.signals if reading else AttachmentSignals(),
                 excerpt=reading.excerpt if reading else "",
             )
         )
@@ -276,7 +242,7 @@ def _attachment_facts(
 
 
 def _soft404_pages(
-    website: Website, result: CrawlResult, pages: list[PageAnalysis], settings: CrawlSettings
+    website: Website, result: CrawlResult, pages: list[Page], settings: CrawlSettings
 ) -> set[str]:
     """URLs of crawled pages that are the site's soft 404 (marked unusable in place)."""
     first = result.pages[0]
@@ -318,21 +284,16 @@ def crawl_website(
         result, reason = _crawl(website, settings, throttle, pool)
     if result is None or not result.pages:
         error = reason or NOTE_ROBOTS
-        home = PageFacts(url=website.url, final_url="", status=None, error=error)
+        home = Page(url=website.url, final_url="", status=None, error=error)
         return SiteCrawl(SiteFacts(website=website, homepage=home), [])
-    pages = [_analysis(p) for p in result.pages]
+    pages = [_kept(p) for p in result.pages]
     first_urls = {result.pages[0].url, result.pages[0].final_url}
     soft = _soft404_pages(website, result, pages, settings)
     links = [
-        LinkFacts(
-            source=k.source,
-            target=k.target,
+        replace(
+            k,
             anchor=mask_text(k.anchor),
-            internal=k.internal,
-            status=k.status,
             error=SOFT404_ERROR if k.target in soft else k.error,
-            note=k.note,
-            skip=k.skip,
             on_homepage=k.source in first_urls,
         )
         for k in result.links
@@ -340,7 +301,7 @@ def crawl_website(
     home_page = _with_frames(replace(pages[0], url=website.url), pages)
     if result.pages[0].unreadable:
         home_page = replace(home_page, error=result.pages[0].unreadable)
-    homepage = _page_facts(home_page)
+    homepage = home_page
     facts = SiteFacts(
         website=website,
         homepage=homepage,
@@ -352,5 +313,5 @@ def crawl_website(
     )
     if homepage.ok and not any(i.date for i in homepage.items):
         facts.second_level = _second_level(pages[0], pages, links, second_level_pages)
-    html = result.pages[0].analysis[1] if result.pages[0].analysis else ""
+    html, result.pages[0].html = result.pages[0].html, ""
     return SiteCrawl(facts, result.pages, html)

@@ -42,7 +42,7 @@ def late_answers(
     for page in ok_pages(site):
         if not consultation_page(page, site, excluded):
             continue
-        for message in page.extras.get("messages") or []:
+        for message in page.signals.messages or []:
             asked, answered = iso_date(message.get("asked")), iso_date(message.get("answered"))
             if asked is None or asked > as_of:
                 continue

@@ -18,22 +18,24 @@ crawl. Dates are Asia/Shanghai calendar dates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin
 
 from workbench.extract.page_facts import iso_date
-from workbench.facts import Facts, PageAnalysis, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import ok_pages
 from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
+from workbench.pages import ChannelsValue, ColumnSignals, Page
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
 
-def column_names(page: PageAnalysis, site: SiteFacts) -> list[str]:
+def column_names(page: Page, site: SiteFacts) -> list[str]:
     """The names of the column a page belongs to (meta, breadcrumb; else its title), without
     the site's own name and unit."""
-    signals = page.extras.get("column_signals") or {}
+    signals: ColumnSignals | dict[str, Any] = page.signals.column_signals or {}
     names = [str(signals.get("column_name") or ""), *map(str, signals.get("breadcrumb") or [])]
     names = [n for n in names if n]
     if not names:
@@ -47,7 +49,7 @@ def column_names(page: PageAnalysis, site: SiteFacts) -> list[str]:
     return cleaned
 
 
-def consultation_page(page: PageAnalysis, site: SiteFacts, excluded: Sequence[str]) -> bool:
+def consultation_page(page: Page, site: SiteFacts, excluded: Sequence[str]) -> bool:
     """False for a page of a column that is not 政务咨询 (信访, 举报, 访谈, 征集 …)."""
     return not any(w in name for name in column_names(page, site) for w in excluded)
 
@@ -59,8 +61,8 @@ def has_channel(site: SiteFacts, excluded: Sequence[str]) -> bool:
     for page in pages:
         if not consultation_page(page, site, excluded):
             continue
-        channels = page.extras.get("channels") or {}
-        if channels.get("consult") or channels.get("form") or page.extras.get("messages"):
+        channels: ChannelsValue | dict[str, Any] = page.signals.channels or {}
+        if channels.get("consult") or channels.get("form") or page.signals.messages:
             return True
         for _, href in channels.get("sections") or []:
             try:
@@ -132,7 +134,7 @@ class InteractionPoor(Indicator):
         for page in ok_pages(site):
             if not consultation_page(page, site, excluded):
                 continue
-            for message in page.extras.get("messages") or []:
+            for message in page.signals.messages or []:
                 asked, answered = iso_date(message.get("asked")), iso_date(message.get("answered"))
                 if asked is None or asked > facts.as_of or (facts.as_of - asked).days > lookback:
                     continue

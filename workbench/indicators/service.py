@@ -21,6 +21,7 @@ from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import ok_pages
 from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding, Website
+from workbench.pages import Page
 from workbench.rules.schema import Rules
 
 
@@ -28,7 +29,7 @@ def guide_pages(site: SiteFacts) -> list[tuple[str, list[str]]]:
     """(URL, missing element categories) of every 办事指南 page of the site."""
     out = []
     for page in ok_pages(site):
-        guide = page.extras.get("guide")
+        guide = page.signals.guide
         if isinstance(guide, Mapping):
             out.append((page.final_url or page.url, list(guide.get("missing") or [])))
     return out
@@ -36,10 +37,12 @@ def guide_pages(site: SiteFacts) -> list[tuple[str, list[str]]]:
 
 def has_service(site: SiteFacts) -> bool:
     """True when any crawled page links 办事服务 or is a 办事指南."""
-    return any(
-        (page.extras.get("channels") or {}).get("service") or page.extras.get("guide") is not None
-        for page in ok_pages(site)
-    )
+    return any(_links_service(page) or page.signals.guide is not None for page in ok_pages(site))
+
+
+def _links_service(page: Page) -> bool:
+    channels = page.signals.channels
+    return bool(channels and channels.get("service"))
 
 
 def sites_without_service(websites: Sequence[Website]) -> set[str]:

@@ -1,4 +1,4 @@
-"""Website indicators read from the crawled pages' analyzer values (``PageAnalysis.extras``).
+"""Website indicators read from the crawled pages' analyzer values (``Page.signals``).
 
 site.identity, site.security and site.typo (site.interaction_poor and site.service_poor
 live in ``interaction.py`` and ``service.py``). The values come from
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from workbench.extract.page_facts import row_stamps  # also registers the analyzers
-from workbench.facts import AttachmentFacts, Facts, LinkFacts, PageAnalysis, SiteFacts
+from workbench.facts import AttachmentFacts, Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_links import (
     homepage_analysis,
@@ -25,10 +25,11 @@ from workbench.indicators.site_links import (
     page_ok,
 )
 from workbench.models import Finding
+from workbench.pages import Link, Page, WordingHit
 from workbench.rules.schema import Rules
 
 
-def ok_pages(site: SiteFacts) -> Iterator[PageAnalysis]:
+def ok_pages(site: SiteFacts) -> Iterator[Page]:
     """Crawled pages that were fetched, each once (by final URL)."""
     seen: set[str] = set()
     for page in site.pages:
@@ -51,7 +52,7 @@ def read_attachments(site: SiteFacts, as_of: date | None = None) -> Iterator[Att
         yield att
 
 
-Hits = dict[str, tuple[dict[str, Any], list[str], dict[str, str]]]
+Hits = dict[str, tuple[WordingHit, list[str], dict[str, str]]]
 
 
 def _wording(site: SiteFacts, as_of: date, *, serious: bool, ocr: bool = False) -> Hits:
@@ -63,7 +64,7 @@ def _wording(site: SiteFacts, as_of: date, *, serious: bool, ocr: bool = False) 
     belong to the next quarter (as for new-media posts)."""
     out: Hits = {}
 
-    def add(hit: dict[str, Any], url: str, linked_from: str = "") -> None:
+    def add(hit: WordingHit, url: str, linked_from: str = "") -> None:
         if bool(hit.get("serious")) != serious:
             return
         _, urls, attached = out.setdefault(str(hit["wrong"]), (hit, [], {}))
@@ -75,11 +76,11 @@ def _wording(site: SiteFacts, as_of: date, *, serious: bool, ocr: bool = False) 
         for page in ok_pages(site):
             if page.published is not None and page.published > as_of:
                 continue
-            for hit in page.extras.get("wording") or []:
+            for hit in page.signals.wording or []:
                 add(hit, page.final_url or page.url)
     for att in read_attachments(site, as_of):
         if (att.method == "ocr") == ocr:
-            for hit in att.extras.get("wording") or []:
+            for hit in att.signals.wording or []:
                 add(hit, att.url, att.source)
     return out
 
@@ -97,7 +98,7 @@ def wording_detail(
     return detail
 
 
-def illicit_match(link: LinkFacts, rules: Rules) -> bool:
+def illicit_match(link: Link, rules: Rules) -> bool:
     """True when ``link`` goes to a domain or carries a keyword of the office's own illicit
     lists (``website.security.illicit_domains`` / ``illicit_keywords``: a veto)."""
     domains = [d.lower() for d in rules.website.security.illicit_domains]
@@ -121,7 +122,7 @@ class Identity(Indicator):
         per_missing = float(rules.website.identity.points_per_missing)
         for site in judged_sites(facts):
             home = homepage_analysis(site)
-            ident = home.extras.get("identity") if home is not None else None
+            ident = home.signals.identity if home is not None else None
             if home is None or not isinstance(ident, Mapping):
                 continue  # the homepage's identity was not read: no verdict
             missing: list[str] = []
@@ -224,7 +225,7 @@ class Security(Indicator):
         batches: list[tuple[str, str, int]] = []
         for page in ok_pages(site):
             url = page.final_url or page.url
-            stamps = row_stamps(page.extras)
+            stamps = row_stamps(page.signals.row_times)
             if page.fetched_at is not None:  # unknown fetch time: no comparison, no verdict
                 limit = page.fetched_at.date() + timedelta(days=future_days)
                 fetched = page.fetched_at.isoformat(sep=" ", timespec="minutes")

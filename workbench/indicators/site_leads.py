@@ -16,7 +16,7 @@ from typing import Any
 
 from workbench.extract.attachments import attachment_title
 from workbench.extract.personal_info import KIND_NAMES
-from workbench.facts import Facts, LinkFacts, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.indicators.site_checks import illicit_match, ok_pages, read_attachments
 from workbench.indicators.site_links import (
@@ -26,6 +26,7 @@ from workbench.indicators.site_links import (
     link_host,
 )
 from workbench.models import Finding
+from workbench.pages import Link, PersonalInfoValue
 from workbench.rules.schema import IllicitWords, Rules
 
 
@@ -47,18 +48,18 @@ class Privacy(Indicator):
         template = rules.website.privacy.problem
         attached = rules.website.privacy.problem_attachment
         for site in judged_sites(facts):
-            shown: list[tuple[str, str, Mapping[str, Any], str]] = []  # url, title, info, source
+            shown: list[tuple[str, str, PersonalInfoValue, str]] = []  # url, title, info, source
             for page in ok_pages(site):
-                info = page.extras.get("personal_info")
-                if not isinstance(info, Mapping) or not info.get("counts"):
+                found = page.signals.personal_info
+                if not found or not found.get("counts"):
                     continue
                 if page.published is not None and page.published > facts.as_of:
                     continue
-                shown.append((page.final_url or page.url, page.title, info, ""))
+                shown.append((page.final_url or page.url, page.title, found, ""))
             for att in read_attachments(site, facts.as_of):  # the files the pages link
-                info = att.extras.get("personal_info")
-                if isinstance(info, Mapping) and info.get("counts"):
-                    shown.append((att.url, attachment_title(att), info, att.source))
+                in_file = att.signals.personal_info
+                if in_file and in_file.get("counts"):
+                    shown.append((att.url, attachment_title(att), in_file, att.source))
             for url, title, info, source in shown[:limit]:
                 counts: Mapping[str, int] = info["counts"]
                 samples: Mapping[str, list[str]] = info.get("samples") or {}
@@ -128,7 +129,7 @@ class HiddenLink(Indicator):
         for page in ok_pages(site):
             if page.published is not None and page.published > facts.as_of:
                 continue
-            for link in page.extras.get("hidden_links") or []:
+            for link in page.signals.hidden_links or []:
                 candidates.append((str(link.get("href", "")), str(link.get("anchor", "")),
                                    page.final_url or page.url, str(link.get("how", ""))))  # fmt: skip
         candidates += [(x.target, x.anchor, x.source, "") for x in site.links if not x.internal]
@@ -136,7 +137,7 @@ class HiddenLink(Indicator):
             host = link_host(url)
             if not host or url in seen or is_government_host(host, rules, known):
                 continue
-            if illicit_match(LinkFacts(source, url, anchor, False), rules):
+            if illicit_match(Link(source, url, anchor, False), rules):
                 continue  # the office's own list: a site.security veto already
             hit = _word_hit(anchor, host, words)
             hidden = bool(how) and not any(host == d or host.endswith("." + d) for d in benign)

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 import tldextract
 
-from workbench.facts import Facts, LinkFacts, PageAnalysis, SiteFacts
+from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
 from workbench.models import Finding
+from workbench.pages import Link, Page
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
@@ -32,11 +33,11 @@ def judged_sites(facts: Facts) -> Iterator[SiteFacts]:
     return (site for site in facts.sites if site.homepage.ok)
 
 
-def page_ok(page: PageAnalysis) -> bool:
+def page_ok(page: Page) -> bool:
     return page.error is None and page.status is not None and page.status < 400
 
 
-def homepage_analysis(site: SiteFacts) -> PageAnalysis | None:
+def homepage_analysis(site: SiteFacts) -> Page | None:
     """The crawled homepage (depth 0, or the page at the inventory's or homepage's URL)."""
     homes = {normalize_url(site.website.url), normalize_url(site.homepage.final_url or "")}
     for page in site.pages:
@@ -93,15 +94,15 @@ def is_government_host(host: str, rules: Rules, known_hosts: set[str]) -> bool:
     return any(suffix == s or suffix.endswith("." + s) for s in wanted)
 
 
-def _grouped(links: Sequence[LinkFacts]) -> dict[str, list[LinkFacts]]:
+def _grouped(links: Sequence[Link]) -> dict[str, list[Link]]:
     """Links by target URL, in discovery order."""
-    out: dict[str, list[LinkFacts]] = {}
+    out: dict[str, list[Link]] = {}
     for link in links:
         out.setdefault(link.target, []).append(link)
     return out
 
 
-def broken_reason(link: LinkFacts) -> str | None:
+def broken_reason(link: Link) -> str | None:
     """Why a checked link is unusable (``HTTP 404``, ``连接超时``…); None when usable or unchecked."""
     if link.status is not None and link.status >= 400:
         return f"HTTP {link.status}"

@@ -6,7 +6,7 @@ reviewer (``MANUAL_REASONS``). See :mod:`workbench.rectification.recheck`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from workbench.errors import WorkbenchError
 from workbench.extract.cms import column_key
 from workbench.extract.columns_model import ColumnFacts
-from workbench.facts import AccountFacts, PageAnalysis, PageFacts, ProbeFact, SiteFacts
+from workbench.facts import AccountFacts, ProbeFact, SiteFacts
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import ERR_PRIVATE
 from workbench.fetch.http import make_session
@@ -26,6 +26,7 @@ from workbench.indicators.site_checks import Identity
 from workbench.indicators.website import HomepageStale, Unreachable
 from workbench.models import Finding, MediaAccount, Website
 from workbench.monitoring import monitoring_week
+from workbench.pages import Page
 from workbench.store.loaders import probes_between
 from workbench.urls import normalize_url
 
@@ -74,7 +75,7 @@ def manual(url: str, note: str) -> Verdict:
 
 @dataclass(frozen=True)
 class PageRead:
-    page: PageAnalysis | None
+    page: Page | None
     links: list[tuple[str, str]]
     error: str
 
@@ -106,7 +107,7 @@ def _homepage_stale(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
         return manual(
             page.final_url, "首页未读到带日期的信息（可能由脚本加载或为导航页），须人工核查。"
         )
-    home = PageFacts(
+    home = Page(
         url=website.url,
         final_url=page.final_url,
         status=page.status,
@@ -143,7 +144,8 @@ def _refreshed(ctx: Rechecker, column: ColumnFacts) -> ColumnFacts | Verdict:
     items = [i for i in page.items if _key(i.url) not in not_items]
     dates = [i.date for i in items if i.date is not None]
     newest = max((d for d in dates if d <= ctx.as_of), default=None)
-    seen = str((page.extras.get("column_signals") or {}).get("placeholder") or "")
+    signals = page.signals.column_signals
+    seen = str(signals["placeholder"] if signals else "")
     known = [str(p) for p in ctx.rules.columns.placeholders]
     placeholder = seen if any(p in seen for p in known) else ""
     blank = (
@@ -211,10 +213,10 @@ def _columns_stale(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
 def _identity(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
     website = _website(ctx, finding)
     read = ctx.read(website.url)
-    if read.page is None or not isinstance(read.page.extras.get("identity"), Mapping):
+    if read.page is None or read.page.signals.identity is None:
         return _unread(website.url, read)
     page = replace(read.page, depth=0)
-    home = PageFacts(website.url, page.final_url, page.status, None, page.title)
+    home = Page(website.url, page.final_url, page.status, None, page.title)
     site = SiteFacts(website=website, homepage=home, pages=[page], crawl_complete=True)
     facts = ctx.facts([website], sites=[site])
     return ctx.by_indicator(Identity, facts, fid, page.final_url, "网站标识信息已齐全。")
@@ -234,8 +236,8 @@ def _wording(ctx: Rechecker, fid: str, finding: Finding) -> Verdict:
         if read.page is None:
             unread.append(url)
             continue
-        hits = read.page.extras.get("wording") or []
-        if any(str(h.get("wrong")) == wrong for h in hits):
+        hits = read.page.signals.wording or []
+        if any(str(h["wrong"]) == wrong for h in hits):
             return Verdict(NOT_FIXED, read.page.final_url or url, f"页面仍有“{wrong}”。")
     if unread:
         return manual(unread[0], f"有{len(unread)}个页面无法获取，不能据此认定已整改，须人工核查。")

@@ -7,6 +7,7 @@ a killed run can be resumed without fetching those again (``pipeline.prepare``/`
 
 from __future__ import annotations
 
+import io
 import pickle
 import zlib
 from collections.abc import Mapping, Sequence
@@ -21,16 +22,16 @@ from workbench.extract.documents import DocumentFacts
 from workbench.extract.interpretations import InterpretationFacts
 from workbench.extract.personal_info import mask_text
 from workbench.facts import AccountFacts, Facts, ProbeFact, SiteFacts
-from workbench.fetch.crawl import CrawledPage
 from workbench.fetch.http import now_shanghai
 from workbench.fetch.site_crawl import SiteCrawl
+from workbench.pages import DatedItem, Link, Page
 from workbench.store.loaders import probes_between
 
 if TYPE_CHECKING:
     from workbench.pipeline import Check
 
 
-def _page_kind(index: int, page: CrawledPage, column_pages: set[str]) -> str:
+def _page_kind(index: int, page: Page, column_pages: set[str]) -> str:
     if index == 0:
         return "homepage"
     if page.final_url in column_pages or page.url in column_pages:
@@ -203,11 +204,29 @@ def site_payload(
     return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
+# Classes a store written by an older workbench names in its pickles, and the class each
+# loads as now (the state of the old ones is read by ``Page``/``Link.__setstate__``). Only
+# for unpickling: no code uses these names any more.
+_RENAMED: dict[tuple[str, str], type] = {
+    ("workbench.facts", "PageFacts"): Page,
+    ("workbench.facts", "PageAnalysis"): Page,
+    ("workbench.facts", "LinkFacts"): Link,
+    ("workbench.extract.dates", "DatedItem"): DatedItem,
+}
+
+
+class _StoreUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        renamed = _RENAMED.get((module, name))
+        return renamed if renamed is not None else super().find_class(module, name)
+
+
 def unpickle(payload: bytes) -> Any:
-    """A payload this package wrote to its own store; None when it no longer loads (the
-    package changed in between): the target is then fetched again."""
+    """A payload this package wrote to its own store (also by an older version of it: see
+    ``_RENAMED``); None when it no longer loads (the package changed in between): the
+    target is then fetched again."""
     try:
-        return pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own store's data
+        return _StoreUnpickler(io.BytesIO(zlib.decompress(payload))).load()  # noqa: S301
     except Exception:  # noqa: BLE001 - any failure means "not restorable"
         return None
 
