@@ -425,9 +425,13 @@ def _limited_links(site: Any) -> dict[str, list[tuple[int, Any]]]:
     return out
 
 
-def _truncated(group: _Group, site: Any, limited: dict[str, list[tuple[int, Any]]]) -> str:
+def _truncated(
+    group: _Group, site: Any, limited: dict[str, list[tuple[int, Any]]] | None = None
+) -> str:
     """Why the column's list was not read to its end while still needed (Chinese), or "".
-    ``limited``: :func:`_limited_links` of ``site``."""
+    ``limited``: :func:`_limited_links` of ``site`` (read here when not given)."""
+    if limited is None:
+        limited = _limited_links(site)
     for url, outcome in (getattr(site, "lists", None) or {}).items():
         if outcome.stopped and column_key(url) == group.key:
             return (
