@@ -196,6 +196,35 @@ def test_pairing_methods(interp: InterpretationFacts, doc: int, method: str) -> 
     assert [(p.doc, p.method) for p in pairs] == [(doc, method)]
 
 
+def test_fuzzy_pairing_scores_as_fuzzy_score_and_needs_a_clear_winner() -> None:
+    interp = _interp("http://b.gov.cn/x.html", "图解示范市城市供水管理办法")
+    (pair,) = pair_interpretations(DOCS, [interp])
+    assert (pair.doc, pair.method, pair.score) == (3, "fuzzy", fuzzy_score(DOCS[3], interp))
+    # the same document published twice: no document wins by the margin, so no pairing
+    twice = [*DOCS, _doc("http://c.gov.cn/4.html", "示范市城市供水管理办法")]
+    assert pair_interpretations(twice, [interp]) == []
+
+
+def test_pairing_prefers_the_strongest_method_then_the_same_site() -> None:
+    title = "一图读懂《示范市城市供水管理办法》"
+    elsewhere = _doc(
+        "http://c.gov.cn/4.html", "示范市城市供水管理办法", site_url="http://c.gov.cn/"
+    )
+    here = _doc("http://b.gov.cn/4.html", "示范市城市供水管理办法", site_url="http://b.gov.cn/")
+    interp = _interp("http://b.gov.cn/x.html", title, site_url="http://b.gov.cn/")
+    pairs = pair_interpretations([elsewhere, here], [interp])
+    assert [(p.doc, p.method) for p in pairs] == [(1, "title")]
+    # a link from the document elsewhere outranks the title match on the same site
+    linked = _doc(
+        "http://c.gov.cn/4.html",
+        "示范市城市供水管理办法",
+        site_url="http://c.gov.cn/",
+        related=(RelatedLink("解读", "http://b.gov.cn/x.html"),),
+    )
+    pairs = pair_interpretations([here, linked], [interp])
+    assert [(p.doc, p.method) for p in pairs] == [(1, "link")]
+
+
 def test_no_pair_for_unrelated_interpretation() -> None:
     interp = _interp("http://b.gov.cn/y.html", "一图读懂《示范市森林防火条例》")
     assert pair_interpretations(DOCS, [interp]) == []

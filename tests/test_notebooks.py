@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,3 +119,24 @@ def test_explore_opens_the_quarter_and_drills_into_a_site(
     assert log == []
     assert "2022Q3" in text and "网站：http://127.0.0.1" in text and "示范网" in text
     assert "数据库中没有更早的季度可以比较" in text
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987_syntax not installed"
+)
+def test_run_starts_papermill_without_the_iri_grammar() -> None:
+    # jsonschema would import rfc3987_syntax (seconds of grammar building at every run's
+    # start); the runner keeps it out, and notebooks still read and validate
+    probe = (
+        "import sys\n"
+        "from workbench.runner import _skip_iri_grammar\n"
+        "_skip_iri_grammar()\n"
+        "import papermill, nbformat\n"
+        f"nb = nbformat.read({str(NOTEBOOKS[0])!r}, as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "print(sorted(m for m, v in sys.modules.items() if v and m.startswith(('rfc', 'jsonschema'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert "'jsonschema'" in out and "rfc3987_syntax" not in out

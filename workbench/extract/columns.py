@@ -304,6 +304,7 @@ def discover_columns(
                 mine[alias.get(column_key(o.url), column_key(o.url))] = o
         except ValueError:
             continue
+    limited = _limited_links(site)
     nav_edges: dict[str, list[str]] = {}
     nav_names: dict[str, str] = {}
     for group in groups.values():
@@ -403,7 +404,7 @@ def discover_columns(
                 children=children,
                 unreadable=unread,
                 unread_page=bool(unread_pages) and not _signals(unread_pages[0]),
-                truncated=_truncated(group, site),
+                truncated=_truncated(group, site, limited),
             )
         )
     listed = {key for key in mine if key not in cand_keys}
@@ -558,8 +559,23 @@ def _unread_column(
     )
 
 
-def _truncated(group: _Group, site: Any) -> str:
-    """Why the column's list was not read to its end while still needed (Chinese), or ""."""
+def _limited_links(site: Any) -> dict[str, list[tuple[int, Any]]]:
+    """The site's links that a crawl limit left unfetched, by the page they are on, each
+    with its place among the site's links (read once per site, not once per column)."""
+    out: dict[str, list[tuple[int, Any]]] = {}
+    for n, link in enumerate(site.links):
+        if SkipReason.of(link.skip, link.note) in LIMITS:
+            out.setdefault(link.source, []).append((n, link))
+    return out
+
+
+def _truncated(
+    group: _Group, site: Any, limited: dict[str, list[tuple[int, Any]]] | None = None
+) -> str:
+    """Why the column's list was not read to its end while still needed (Chinese), or "".
+    ``limited``: :func:`_limited_links` of ``site`` (read here when not given)."""
+    if limited is None:
+        limited = _limited_links(site)
     for url, outcome in (getattr(site, "lists", None) or {}).items():
         if outcome.stopped and column_key(url) == group.key:
             return (
@@ -567,14 +583,14 @@ def _truncated(group: _Group, site: Any) -> str:
                 f"已读取{outcome.read}页（组）"
             )
     urls = {u for p in group.pages for u in (p.url, p.final_url)}
-    for link in site.links:
-        if link.source in urls and SkipReason.of(link.skip, link.note) in LIMITS:
-            try:
-                same = column_key(link.target) == group.key
-            except ValueError:
-                continue
-            if same:
-                return f"{link.note}：{link.target}"
+    # the first such link in the site's order, as a walk over all its links would find
+    for _, link in sorted(found for u in urls for found in limited.get(u, ())):
+        try:
+            same = column_key(link.target) == group.key
+        except ValueError:
+            continue
+        if same:
+            return f"{link.note}：{link.target}"
     return ""
 
 

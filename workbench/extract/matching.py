@@ -16,11 +16,12 @@ document may have several interpretations):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from workbench.extract.docno import parse_docno
 from workbench.extract.documents import DocumentFacts
@@ -111,10 +112,6 @@ class _Urls:
         return _Urls(normalize_url(item.url), normalize_url(item.site_url), related)
 
 
-def _explicit_link(doc: _Urls, interp: _Urls) -> bool:
-    return interp.own in doc.related or doc.own in interp.related
-
-
 def _doc_number_keys(doc: DocumentFacts) -> set[str]:
     parsed = parse_docno(doc.number)
     return {parsed.canonical} if parsed else set()
@@ -125,9 +122,19 @@ def fuzzy_score(
 ) -> float:
     """The best rapidfuzz ratio between the interpretation's core title (and cited titles)
     and the document's title keys (``keys``, computed when not given), 0–100."""
-    core = [interpretation_core(interp.title), *(normalize_title(t) for t in interp.cited_titles)]
     keys = title_keys(doc.title) if keys is None else keys
-    return max((fuzz.ratio(a, b) for a in core if a for b in keys), default=0.0)
+    return _best_ratio(_cores(interp), keys)
+
+
+def _cores(interp: InterpretationFacts) -> list[str]:
+    """What :func:`fuzzy_score` compares of an interpretation: its core title and its cited
+    titles, normalised, the empty ones left out."""
+    core = [interpretation_core(interp.title), *(normalize_title(t) for t in interp.cited_titles)]
+    return [a for a in core if a]
+
+
+def _best_ratio(cores: Sequence[str], keys: Iterable[str]) -> float:
+    return max((fuzz.ratio(a, b) for a in cores for b in keys), default=0.0)
 
 
 def _closeness(
@@ -144,20 +151,22 @@ def _closeness(
     return (0 if same_site else 1, gap)
 
 
-def _match(
-    doc: DocumentFacts,
-    keys: set[str],
-    interp: InterpretationFacts,
-    cited: set[str],
-    urls: tuple[_Urls, _Urls],
-) -> tuple[str, float] | None:
-    if _explicit_link(*urls):
-        return "link", 100.0
-    if _doc_number_keys(doc) & set(interp.doc_numbers):
-        return "docno", 100.0
-    if cited & keys:
-        return "title", 100.0
-    return None
+class _FuzzyIndex:
+    """Every document's title keys in one list, so that an interpretation is scored against
+    all of them in one rapidfuzz ``cdist`` call (the same ``ratio``, as float64)."""
+
+    def __init__(self, doc_keys: Sequence[set[str]]) -> None:
+        self.count = len(doc_keys)
+        self.keys = [key for keys in doc_keys for key in keys]
+        self.owner = np.array([i for i, keys in enumerate(doc_keys) for _ in keys], dtype=np.intp)
+
+    def scores(self, cores: Sequence[str]) -> list[float]:
+        """Each document's :func:`fuzzy_score` for an interpretation's ``cores``."""
+        best = np.zeros(self.count, dtype=np.float64)  # no key, no core: 0.0
+        if cores and self.keys:
+            ratios = process.cdist(cores, self.keys, scorer=fuzz.ratio, dtype=np.float64)
+            np.maximum.at(best, self.owner, ratios.max(axis=0))
+        return [float(score) for score in best]
 
 
 def pair_interpretations(
@@ -166,20 +175,44 @@ def pair_interpretations(
     *,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
 ) -> list[Pairing]:
-    """For each interpretation, the document it explains (if any), by the strongest method."""
+    """For each interpretation, the document it explains (if any), by the strongest method.
+
+    The documents' URLs, 文号 and title keys are indexed once, so an interpretation finds the
+    documents it links, cites by 文号 or by 《title》 by lookup (not by testing every
+    document); only an interpretation none of them matches is scored against every
+    document's keys (``fuzzy``)."""
     out: list[Pairing] = []
     doc_keys = [title_keys(d.title) for d in documents]
     doc_urls = [_Urls.of(d) for d in documents]
+    by_own: dict[str, list[int]] = {}  # a document's URL → the documents at it
+    by_related: dict[str, list[int]] = {}  # a URL → the documents that link it
+    by_number: dict[str, list[int]] = {}  # a canonical 文号 → its documents
+    by_key: dict[str, list[int]] = {}  # a title key → the documents it names
+    for i, d in enumerate(documents):
+        by_own.setdefault(doc_urls[i].own, []).append(i)
+        for url in doc_urls[i].related:
+            by_related.setdefault(url, []).append(i)
+        for number in _doc_number_keys(d):
+            by_number.setdefault(number, []).append(i)
+        for key in doc_keys[i]:
+            by_key.setdefault(key, []).append(i)
+    fuzzy = _FuzzyIndex(doc_keys)
     for j, interp in enumerate(interpretations):
         cited: set[str] = set()
         for t in interp.cited_titles:
             cited |= title_keys(t)
         own = _Urls.of(interp)
+        linked = set(by_related.get(own.own, ()))
+        for url in own.related:
+            linked.update(by_own.get(url, ()))
+        numbered = {i for n in set(interp.doc_numbers) for i in by_number.get(n, ())}
+        titled = {i for key in cited for i in by_key.get(key, ())}
+        # the strongest method for each document: a link, then a 文号, then a title
         found = [
-            (m, i)
-            for i, d in enumerate(documents)
-            if (m := _match(d, doc_keys[i], interp, cited, (doc_urls[i], own)))
-        ]
+            (("link", 100.0) if i in linked else ("docno", 100.0) if i in numbered
+             else ("title", 100.0), i)
+            for i in sorted(linked | numbered | titled)
+        ]  # fmt: skip
 
         def close(i: int, interp: InterpretationFacts = interp, site: str = own.site) -> Any:
             return _closeness(documents[i], interp, doc_urls[i].site, site)
@@ -190,14 +223,16 @@ def pair_interpretations(
             (method, score), index = min(best, key=lambda b: close(b[1]))
             out.append(Pairing(index, j, method, score))
             continue
-        scores = sorted(
-            ((fuzzy_score(d, interp, doc_keys[i]), i) for i, d in enumerate(documents)),
-            key=lambda s: (-s[0], close(s[1])),
-        )
-        if scores and scores[0][0] >= fuzzy_threshold:
-            runner_up = scores[1][0] if len(scores) > 1 else 0.0
-            if scores[0][0] - runner_up >= FUZZY_MARGIN:
-                out.append(Pairing(scores[0][1], j, "fuzzy", scores[0][0]))
+        scores = fuzzy.scores(_cores(interp))
+        top = max(scores, default=0.0)
+        if not scores or top < fuzzy_threshold:
+            continue
+        # as sorting by (-score, closeness) would: the closest of the best-scored documents,
+        # and the runner-up's score (the same score when two documents share the best)
+        tied = [i for i, score in enumerate(scores) if score == top]
+        runner_up = top if len(tied) > 1 else max((s for s in scores if s != top), default=0.0)
+        if top - runner_up >= FUZZY_MARGIN:
+            out.append(Pairing(min(tied, key=close), j, "fuzzy", top))
     return out
 
 

@@ -692,7 +692,12 @@ def crawl_site(
     result.stopped_by = _stopped_by(settings, crawler.skipped)
     result.limited = bool(result.stopped_by)
     result.lists = crawler.follower.outcomes(NOTE_MAX_PAGES)
-    for link in result.links:
-        link.status, link.error, link.note = result.link_outcome(link.target, link.internal)
-        link.skip = result.link_skip(link.target, link.internal) or ""
+    known: dict[tuple[str, bool], tuple[int | None, str | None, str, str]] = {}
+    for link in result.links:  # many links share a target (navigation): look each up once
+        got = known.get((link.target, link.internal))
+        if got is None:
+            status, error, note = result.link_outcome(link.target, link.internal)
+            skip = result.link_skip(link.target, link.internal) or ""
+            got = known[(link.target, link.internal)] = (status, error, note, skip)
+        link.status, link.error, link.note, link.skip = got
     return result

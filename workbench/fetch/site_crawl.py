@@ -289,10 +289,17 @@ def crawl_website(
     pages = [_kept(p) for p in result.pages]
     first_urls = {result.pages[0].url, result.pages[0].final_url}
     soft = _soft404_pages(website, result, pages, settings)
+    # A site's links repeat their targets and anchors (navigation on every page): one string
+    # each (and one masking per anchor), which the site's stored payload pickles once too.
+    targets: dict[str, str] = {}
+    anchors: dict[str, str] = {}
     links = [
         replace(
             k,
-            anchor=mask_text(k.anchor),
+            target=targets.setdefault(k.target, k.target),
+            anchor=anchors[k.anchor]
+            if k.anchor in anchors
+            else anchors.setdefault(k.anchor, mask_text(k.anchor)),
             error=SOFT404_ERROR if k.target in soft else k.error,
             on_homepage=k.source in first_urls,
         )
