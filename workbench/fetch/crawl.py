@@ -32,7 +32,8 @@ Units and time: ``delay`` and ``timeout`` in seconds, ``elapsed_ms`` in millisec
 ``published`` an Asia/Shanghai calendar date. Page bodies are dropped after extraction.
 
 Memory: the crawl itself keeps only compact per-URL state (16-byte digests of the URLs seen,
-each fetched URL's status); pages and links are accumulated in :class:`CrawlResult` unless
+each fetched URL's status) and the level being visited as bare URL strings, each let go of
+once visited (``_Frontier``); pages and links are accumulated in :class:`CrawlResult` unless
 the caller streams them (``keep_pages=False`` with ``on_page``, and ``on_links``), as
 ``workbench crawl`` does: its memory stays flat however large the site.
 """
@@ -268,6 +269,15 @@ class _Frontier:
         stop = len(self._items) if stop is None else min(stop, len(self._items))
         for i in range(start, stop):
             item = self._items[i]
+            yield _Task(ListRequest(item), self._depths[i]) if isinstance(item, str) else item
+
+    def visiting(self, stop: int) -> Iterator[_Task]:
+        """The first ``stop`` tasks, in order, each let go of here once handed out: the
+        level's URLs are freed while the crawl's per-URL outcomes grow, not held beside
+        them until the level ends."""
+        for i in range(min(stop, len(self._items))):
+            item = self._items[i]
+            self._items[i] = ""
             yield _Task(ListRequest(item), self._depths[i]) if isinstance(item, str) else item
 
 
@@ -690,7 +700,7 @@ def crawl_site(
                 for task in level.tasks(budget):
                     crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
                 next_level = _Frontier()
-                for visit in _in_order(pool, crawler.visit, level.tasks(0, budget), window):
+                for visit in _in_order(pool, crawler.visit, level.visiting(budget), window):
                     page = visit.page
                     result.pages_crawled += 1
                     result.unread_pages += visit.failed
