@@ -4,6 +4,8 @@ read, down to the quarterly check's findings; a page a worker dies on is an inco
 from __future__ import annotations
 
 import csv
+import gc
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
@@ -132,6 +134,17 @@ def test_processes_setting() -> None:
     assert resolve_processes(0) == 0 and resolve_processes("3") == 3
     with pytest.raises(ValueError):
         resolve_processes("many")
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_workers_keep_the_imported_modules_out_of_the_garbage_collector() -> None:
+    """The fork server freezes what it imported (``gc.freeze``): a worker's collections
+    then leave those objects, shared with the fork server, untouched."""
+    with PagePool(1) as pool:
+        frozen = pool._call(gc.get_freeze_count, (), lambda reason: -1)
+    assert frozen > 10_000
 
 
 def _findings(out: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:

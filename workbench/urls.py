@@ -14,7 +14,9 @@ def normalize_url(url: str) -> str:
     return _normalized(url or "")
 
 
-@lru_cache(maxsize=16384)  # a site's header and sidebar links recur on every page
+# A site's header and sidebar links recur on every page and stay in an LRU cache of any size;
+# the rest (one article's own URLs) only churn it: 4,096 entries, not more, in each process.
+@lru_cache(maxsize=4096)
 def _normalized(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -31,7 +33,7 @@ def _normalized(url: str) -> str:
     return urlunsplit((scheme, host, path, parts.query, ""))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # keyed by the page's own base: reuse is within one page
 def join_url(base: str, href: str) -> str:
     """``urljoin(base, href)``, cached: several readers of one page (its links, its rows, its
     column signals) join the same hrefs against the same base. Raises ValueError as urljoin."""

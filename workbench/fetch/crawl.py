@@ -32,7 +32,8 @@ Units and time: ``delay`` and ``timeout`` in seconds, ``elapsed_ms`` in millisec
 ``published`` an Asia/Shanghai calendar date. Page bodies are dropped after extraction.
 
 Memory: the crawl itself keeps only compact per-URL state (16-byte digests of the URLs seen,
-each fetched URL's status); pages and links are accumulated in :class:`CrawlResult` unless
+each fetched URL's status) and the level being visited as bare URL strings, each let go of
+once visited (``_Frontier``); pages and links are accumulated in :class:`CrawlResult` unless
 the caller streams them (``keep_pages=False`` with ``on_page``, and ``on_links``), as
 ``workbench crawl`` does: its memory stays flat however large the site.
 """
@@ -40,8 +41,9 @@ the caller streams them (``keep_pages=False`` with ``on_page``, and ``on_links``
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -233,6 +235,55 @@ class _Task:
     request: ListRequest  # what to fetch (a page, or a list's data group)
     depth: int
     list_of: str = ""  # the list's first page when this is another page of a list
+
+
+class _Frontier:
+    """One level of pages to visit, in order, held compactly: a plain page (a link to
+    fetch) is its URL string and a depth, about a third of a :class:`_Task` with its
+    :class:`~workbench.extract.cms.ListRequest`; other tasks (more pages of a list, data
+    groups) are kept whole. The level of a site's articles can hold nearly every URL of the
+    site at once: this is the crawl's largest structure on a large site."""
+
+    __slots__ = ("_depths", "_items")
+
+    def __init__(self, tasks: Iterable[_Task] = ()) -> None:
+        self._items: list[str | _Task] = []
+        self._depths = array("I")
+        self.extend(tasks)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add_page(self, url: str, depth: int) -> None:
+        """The page at ``url`` to fetch at ``depth`` (``_Task(ListRequest(url), depth)``)."""
+        self._items.append(url)
+        self._depths.append(depth)
+
+    def extend(self, tasks: Iterable[_Task]) -> None:
+        for task in tasks:
+            self._items.append(task.request.url if _is_plain(task) else task)
+            self._depths.append(task.depth)
+
+    def tasks(self, start: int = 0, stop: int | None = None) -> Iterator[_Task]:
+        """The tasks from ``start`` to ``stop``, in order, made whole one at a time."""
+        stop = len(self._items) if stop is None else min(stop, len(self._items))
+        for i in range(start, stop):
+            item = self._items[i]
+            yield _Task(ListRequest(item), self._depths[i]) if isinstance(item, str) else item
+
+    def visiting(self, stop: int) -> Iterator[_Task]:
+        """The first ``stop`` tasks, in order, each let go of here once handed out: the
+        level's URLs are freed while the crawl's per-URL outcomes grow, not held beside
+        them until the level ends."""
+        for i in range(min(stop, len(self._items))):
+            item = self._items[i]
+            self._items[i] = ""
+            yield _Task(ListRequest(item), self._depths[i]) if isinstance(item, str) else item
+
+
+def _is_plain(task: _Task) -> bool:
+    """True for a task that is only a page to fetch: a URL and a depth say all of it."""
+    return not task.list_of and task.request == ListRequest(task.request.url)
 
 
 @dataclass(slots=True)
@@ -520,7 +571,7 @@ def validate_settings(settings: CrawlSettings) -> None:
 def _in_order(
     pool: ThreadPoolExecutor,
     visit: Callable[[_T], _R],
-    tasks: list[_T],
+    tasks: Iterable[_T],
     window: int,
 ) -> Iterator[_R]:
     """``pool.map(visit, tasks)`` in order with at most ``window`` visits in flight, so a
@@ -636,7 +687,9 @@ def crawl_site(
     from tqdm.auto import tqdm
 
     bar = tqdm(total=settings.max_pages, desc="抓取", unit="页", disable=not progress)
-    level = [_Task(ListRequest(start), 0)] if crawler.fetcher.allowed(start) else []
+    level = _Frontier()
+    if crawler.fetcher.allowed(start):
+        level.add_page(start, 0)
     if not level:
         crawler.skipped[url_key(start)] = SkipReason.ROBOTS
     window = 4 * settings.concurrency
@@ -644,10 +697,10 @@ def crawl_site(
         with ThreadPoolExecutor(max_workers=settings.concurrency) as pool:
             while level and result.pages_crawled < settings.max_pages:
                 budget = settings.max_pages - result.pages_crawled
-                for task in level[budget:]:
+                for task in level.tasks(budget):
                     crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
-                next_level: list[_Task] = []
-                for visit in _in_order(pool, crawler.visit, level[:budget], window):
+                next_level = _Frontier()
+                for visit in _in_order(pool, crawler.visit, level.visiting(budget), window):
                     page = visit.page
                     result.pages_crawled += 1
                     result.unread_pages += visit.failed
@@ -659,7 +712,7 @@ def crawl_site(
                     outcome[url_key(page.url)] = _outcome(page)
                     if page.depth == 0 and page.final_url and not crawler.on_site(page.final_url):
                         crawler.add_root(page.final_url)  # http → https, www.
-                    next_level += _list_tasks(crawler, visit)
+                    next_level.extend(_list_tasks(crawler, visit))
                     if page.final_url != page.url and not page.list_of:
                         final_key = url_key(page.final_url)
                         if final_key in outcome or not crawler.on_site(page.final_url):
@@ -673,7 +726,7 @@ def crawl_site(
                         # another numbered page of the same list: the same depth, not a chain
                         hop = 0 if same_list(page.final_url, target) else 1
                         if internal and crawler.admit(target, page.depth + hop, page.url):
-                            next_level.append(_Task(ListRequest(target), page.depth + hop))
+                            next_level.add_page(target, page.depth + hop)
                     if on_links is not None:
                         on_links(page, links)
                     else:
@@ -683,7 +736,7 @@ def crawl_site(
             for attachment in _in_order(pool, crawler.visit_attachment, tasks, window):
                 result.attachments.append(attachment)
                 outcome[url_key(attachment.url)] = (attachment.status, attachment.error)
-        for task in level:
+        for task in level.tasks():
             crawler.skipped[url_key(task.request.shown)] = SkipReason.MAX_PAGES
     finally:
         crawler.fetcher.close()

@@ -44,6 +44,7 @@ _PRELOAD = [
     "workbench.fetch.page_read",
     "workbench.extract.analyzers",
     "workbench.extract.attachments",
+    "workbench.fetch.page_pool_preload",  # last: freezes what the imports above allocated
 ]
 T = TypeVar("T")
 
