@@ -166,3 +166,54 @@ def test_robots_forbidding_the_homepage_is_incomplete_not_stale(tmp_path: Path) 
     assert not facts.sites[0].homepage.ok and "robots" in (facts.sites[0].homepage.error or "")
     assert "check.incomplete" in {f.indicator for f in found}
     assert "site.homepage_stale" not in {f.indicator for f in found}
+
+
+def test_the_quarterly_check_crawls_as_many_sites_at_once_as_the_rules_say(
+    tmp_path: Path,
+) -> None:
+    """``crawl.sites_in_parallel`` bounds how many sites the check (``gather``, as the
+    quarterly notebook calls it) crawls at once: six sites on six loopback hosts whose
+    homepages answer slowly are never more than two in flight with a setting of 2."""
+    import threading
+    import time
+    from contextlib import ExitStack
+
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0}
+
+    def homepage(request: object) -> tuple[int, dict[str, str], str]:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.4)
+        with lock:
+            state["now"] -= 1
+        return 200, HTML, html(rows("/gzdt", [16]))
+
+    routes: dict[str, object] = {
+        "/robots.txt": (200, TEXT, "User-agent: *\nAllow: /\n"),
+        "/": homepage,
+        "*": (404, TEXT, "无此页面"),
+    }
+    with ExitStack() as stack:
+        bases = [stack.enter_context(serve(routes, host=f"127.0.0.{31 + i}")) for i in range(6)]
+        inv = tmp_path / "inv"
+        inv.mkdir()
+        lines = "".join(f"示范局{i},示范网{i},{b}/,部门网站\n" for i, b in enumerate(bases))
+        (inv / "websites.csv").write_text("单位,网站名称,网址,类型\n" + lines, encoding="utf-8-sig")
+        (inv / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
+        (inv / "rules.yaml").write_text(
+            "crawl:\n  delay: 0\n  sites_in_parallel: 2\n  max_pages: 3\n  processes: 0\n"
+            "links:\n  check_external: false\n",
+            encoding="utf-8",
+        )
+        check = pipeline.prepare(
+            inventory=inv,
+            quarter="2022Q3",
+            as_of=AS_OF.isoformat(),
+            db=f"sqlite:///{tmp_path / 'w.db'}",
+            out=tmp_path / "out",
+        )
+        facts = pipeline.gather(check, progress=False)
+    assert len(facts.sites) == 6 and all(s.homepage.ok for s in facts.sites)
+    assert 1 <= state["most"] <= 2

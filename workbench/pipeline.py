@@ -180,11 +180,12 @@ def prepare(
 
 
 def gather(
-    check: Check, *, progress: bool = True, workers: int = 16, executor: str | None = None
+    check: Check, *, progress: bool = True, workers: int | None = None, executor: str | None = None
 ) -> Facts:
     """The facts to judge: restored from the store when this run recorded every website and
     account already (a quarter judged again, a run killed while judging), nothing fetched;
-    otherwise ``collect`` (which fetches only what the run has not recorded)."""
+    otherwise ``collect`` (which fetches only what the run has not recorded; ``workers``
+    None: the rules' ``crawl.sites_in_parallel``)."""
     facts = restored_facts(check)
     if facts is None:
         return collect(check, progress=progress, workers=workers, executor=executor)
