@@ -15,17 +15,23 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from full_extraction_crawl import bench_rules  # noqa: E402
-
-from workbench.fetch.crawl import crawl_site
-from workbench.fetch.site_crawl import _hook, crawl_settings, reading_pool
-from workbench.pages import Link, Page
+if TYPE_CHECKING:
+    from workbench.pages import Link, Page
 
 
 def main() -> int:
+    # Imported here, not at the top: each page-reading process imports this script (the
+    # parent's __main__) before its first page, as it imports the ``workbench`` command's
+    # script in a real run; the crawl's modules would be loaded again in every one of them.
+    from full_extraction_crawl import bench_rules
+
+    from workbench.fetch.crawl import crawl_site
+    from workbench.fetch.site_crawl import _hook, crawl_settings, reading_pool
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url")
     parser.add_argument("out", type=Path)

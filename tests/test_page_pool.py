@@ -7,6 +7,7 @@ import csv
 import gc
 import multiprocessing
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +146,44 @@ def test_workers_keep_the_imported_modules_out_of_the_garbage_collector() -> Non
     with PagePool(1) as pool:
         frozen = pool._call(gc.get_freeze_count, (), lambda reason: -1)
     assert frozen > 10_000
+
+
+# What reading a page never needs: the rules' schema and loader, HTTP and feed clients.
+_HEAVY = ("pydantic", "requests", "feedparser", "yaml")
+
+
+def test_the_fork_server_preloads_no_rules_http_or_feed_modules() -> None:
+    """A fresh interpreter importing the fork server's preload list loads none of
+    :data:`_HEAVY`: every worker process would carry them otherwise."""
+    from workbench.fetch.page_pool import _PRELOAD
+
+    code = (
+        "import importlib, sys\n"
+        f"for name in {_PRELOAD!r}: importlib.import_module(name)\n"
+        f"print(sorted(m for m in {_HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_run_s_workers_read_pages_without_rules_http_or_feed_modules() -> None:
+    """The run's pool (set up with the wording dictionary's entries, pages read by the
+    analyzers' hook) imports none of :data:`_HEAVY` in its workers either."""
+    from workbench.fetch.page_read import ReadOptions
+    from workbench.fetch.site_crawl import reading_pool
+    from workbench.rules import load_rules, merge
+
+    rules = merge(load_rules(), {"crawl": {"processes": 1}})
+    html = "<html><head><title>通知</title></head><body><p>发布日期：2022-09-01</p></body></html>"
+    with reading_pool(rules) as pool:
+        assert pool is not None
+        read = pool.digest(html, "http://127.0.0.1/a.html", 0, True, ReadOptions(hook=_hook))
+        assert read.signals is not None
+        check = f"sorted(m for m in {_HEAVY!r} if m in __import__('sys').modules)"
+        loaded = pool._call(eval, (check,), lambda reason: [reason])
+    assert loaded == []
 
 
 def _findings(out: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:

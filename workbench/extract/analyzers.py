@@ -75,3 +75,11 @@ def analyze(root: lxml.html.HtmlElement, url: str) -> PageSignals:
             raise AnalyzerError(name, exc) from exc
         out[name] = masked_value(value)
     return PageSignals(**out)
+
+
+def page_hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> tuple[PageSignals, str]:
+    """The quarterly check's page hook: the page analyzers' values; the homepage's HTML is kept
+    too (its account links). It lives here, with the analyzers, because a page-reading
+    process imports the hook's module to unpickle it: that must not be the crawl's."""
+    html = lxml.html.tostring(root, encoding="unicode") if depth == 0 else ""
+    return analyze(root, final_url), html

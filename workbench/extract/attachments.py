@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.extract.attachment_text import (
     FORMATS,
@@ -40,7 +40,9 @@ from workbench.extract.documents import (
 )
 from workbench.extract.interpretations import cited_titles, classify_forms
 from workbench.pages import AttachmentSignals
-from workbench.rules.schema import Rules
+
+if TYPE_CHECKING:
+    from workbench.rules.schema import Rules
 
 __all__ = [
     "ATTACHMENT_EXTENSIONS",

@@ -33,7 +33,7 @@ from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
@@ -44,8 +44,10 @@ from workbench.extract.columns_model import ColumnFacts
 from workbench.extract.dates import url_date
 from workbench.models import ColumnOverride
 from workbench.pages import ColumnSignals, DatedItem, Page
-from workbench.rules.schema import Rules
 from workbench.urls import join_url, normalize_url
+
+if TYPE_CHECKING:
+    from workbench.rules.schema import Rules
 
 _NAV_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:nav\w*|\w*menu\w*|subnav\w*|daohang)(?:$|[\s_-])", re.IGNORECASE

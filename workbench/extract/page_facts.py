@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
@@ -32,7 +32,10 @@ from workbench.pages import (
     RowTime,
     WordingHit,
 )
-from workbench.rules.schema import Rules
+
+if TYPE_CHECKING:
+    from workbench.extract.wording import WordingEntry
+    from workbench.rules.schema import Rules
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 _STOP_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
@@ -141,6 +144,15 @@ def configure_wording(rules: Rules) -> None:
     global _dictionary
     with _dictionary_lock:
         _dictionary = WordingDictionary.from_rules(rules)
+
+
+def configure_wording_entries(entries: Sequence[WordingEntry]) -> None:
+    """Use the dictionary of these entries (``WordingDictionary.from_rules(rules).entries``):
+    what a page-reading process is set up with, so that it needs no rules (and no
+    ``pydantic``) to match the office's own dictionary."""
+    global _dictionary
+    with _dictionary_lock:
+        _dictionary = WordingDictionary(entries)
 
 
 def _wording_dictionary() -> WordingDictionary:

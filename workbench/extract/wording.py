@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
 from workbench.errors import RulesError
-from workbench.rules.schema import Rules
+
+if TYPE_CHECKING:
+    from workbench.rules.schema import Rules
 
 __all__ = ["WordingDictionary", "WordingEntry", "WordingHit"]
 

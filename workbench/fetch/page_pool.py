@@ -44,6 +44,8 @@ _PRELOAD = [
     "workbench.fetch.page_read",
     "workbench.extract.analyzers",
     "workbench.extract.attachments",
+    "htmldate",  # imported on the first page without a dated label (extract.dates)
+    "concurrent.futures.process",  # what a worker process runs in
     "workbench.fetch.page_pool_preload",  # last: freezes what the imports above allocated
 ]
 T = TypeVar("T")

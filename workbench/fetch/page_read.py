@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -29,9 +30,11 @@ from workbench.errors import WorkbenchError
 from workbench.extract.cms import PageReading, read_page
 from workbench.extract.dates import article_date, parse_page
 from workbench.extract.rows import document_base
-from workbench.fetch.http import FetchResult
 from workbench.pages import PageSignals
 from workbench.urls import join_url, normalize_url
+
+if TYPE_CHECKING:
+    from workbench.fetch.http import FetchResult
 
 # A page whose hook (the quarterly check's analyzers) raised: an incomplete read.
 ANALYSIS_FAILED = "页面内容分析出错（{reason}），本页未能完整读取"

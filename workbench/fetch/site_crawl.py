@@ -32,9 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-import lxml.html
-
-from workbench.extract.analyzers import analyze
+from workbench.extract.analyzers import page_hook as _hook
 from workbench.extract.attachments import attachment_settings
 from workbench.extract.personal_info import mask_text
 from workbench.facts import AttachmentFacts, SiteFacts
@@ -50,7 +48,7 @@ from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
-from workbench.pages import AttachmentSignals, Link, Page, PageSignals
+from workbench.pages import AttachmentSignals, Link, Page
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
@@ -132,26 +130,24 @@ def _attachment_params(rules: Rules) -> dict[str, Any]:
 def reading_pool(rules: Rules) -> Iterator[PagePool | None]:
     """The worker processes that read a run's pages (``crawl.processes``; None for 0).
 
-    Each worker matches the office's own wording dictionary, as the parent does."""
-    from workbench.extract.page_facts import configure_wording
+    Each worker matches the office's own wording dictionary, as the parent does: it is
+    handed the dictionary's entries, not the rules (unpickling those would import
+    ``pydantic`` in every worker)."""
+    from workbench.extract.page_facts import configure_wording_entries
+    from workbench.extract.wording import WordingDictionary
 
     processes = resolve_processes(rules.crawl.processes)
     if not processes:
         yield None
         return
-    with PagePool(processes, configure_wording, (rules,)) as pool:
+    entries = tuple(WordingDictionary.from_rules(rules).entries)
+    with PagePool(processes, configure_wording_entries, (entries,)) as pool:
         yield pool
 
 
 def quarter_start(as_of: date) -> date:
     """The first day of the quarter ``as_of`` falls in (how far back lists are paged)."""
     return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-
-
-def _hook(root: lxml.html.HtmlElement, final_url: str, depth: int) -> tuple[PageSignals, str]:
-    """The page analyzers' values; the homepage's HTML is kept too (its account links)."""
-    html = lxml.html.tostring(root, encoding="unicode") if depth == 0 else ""
-    return analyze(root, final_url), html
 
 
 def _kept(page: Page) -> Page:
