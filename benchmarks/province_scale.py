@@ -65,14 +65,16 @@ def _inventory(folder: Path, urls: list[str], delay: float, parallel: int) -> Pa
 
 
 def _collect_seconds(notebook: Path) -> float:
-    """Wall seconds of the notebook cell that runs ``pipeline.collect`` (every cell's printed)."""
+    """Wall seconds of the notebook cell that collects (``pipeline.gather``, which runs
+    ``pipeline.collect``; every cell's printed)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     for cell in cells:
         if cell["cell_type"] == "code":
             source = "".join(cell.get("source", "")).strip().splitlines()[-1][:60]
             print(f"  {cell['metadata']['papermill']['duration']:8.2f} s  {source}", flush=True)
     for cell in cells:
-        if "pipeline.collect(" in "".join(cell.get("source", "")):
+        source = "".join(cell.get("source", ""))
+        if "pipeline.gather(" in source or "pipeline.collect(" in source:
             return float(cell["metadata"]["papermill"]["duration"])
     raise RuntimeError("no collect cell in the executed notebook")
 
