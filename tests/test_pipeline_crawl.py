@@ -20,6 +20,17 @@ def day(n: int) -> str:
     return (AS_OF - timedelta(days=n)).isoformat()
 
 
+def _prepare(inv: Path, tmp_path: Path) -> pipeline.Check:
+    """The quarter's check of the inventory folder ``inv``, its store and outputs in ``tmp_path``."""
+    return pipeline.prepare(
+        inventory=inv,
+        quarter="2022Q3",
+        as_of=AS_OF.isoformat(),
+        db=f"sqlite:///{tmp_path / 'w.db'}",
+        out=tmp_path / "out",
+    )
+
+
 def html(body: str, meta: str = "") -> str:
     return (
         f"<html><head><title>示范网</title>{meta}</head><body>"
@@ -95,13 +106,7 @@ def test_collect_crawls_sites_and_records_everything(tmp_path: Path) -> None:
         (inv / "rules.yaml").write_text(
             "crawl:\n  delay: 0\n  ignore_robots_hosts: [127.0.0.2]\n", encoding="utf-8"
         )
-        check = pipeline.prepare(
-            inventory=inv,
-            quarter="2022Q3",
-            as_of=AS_OF.isoformat(),
-            db=f"sqlite:///{tmp_path / 'w.db'}",
-            out=tmp_path / "out",
-        )
+        check = _prepare(inv, tmp_path)
         facts = pipeline.collect(check, progress=False)
         found = pipeline.judge(check)
     site, shell = facts.sites
@@ -154,13 +159,7 @@ def test_robots_forbidding_the_homepage_is_incomplete_not_stale(tmp_path: Path) 
         )
         (inv / "media.csv").write_text("单位,账号名称,平台,数据源,是否备案\n", encoding="utf-8-sig")
         (inv / "rules.yaml").write_text("crawl:\n  delay: 0\n", encoding="utf-8")
-        check = pipeline.prepare(
-            inventory=inv,
-            quarter="2022Q3",
-            as_of=AS_OF.isoformat(),
-            db=f"sqlite:///{tmp_path / 'w.db'}",
-            out=tmp_path / "out",
-        )
+        check = _prepare(inv, tmp_path)
         facts = pipeline.collect(check, progress=False)
         found = pipeline.judge(check)
     assert not facts.sites[0].homepage.ok and "robots" in (facts.sites[0].homepage.error or "")
@@ -207,13 +206,7 @@ def test_the_quarterly_check_crawls_as_many_sites_at_once_as_the_rules_say(
             "links:\n  check_external: false\n",
             encoding="utf-8",
         )
-        check = pipeline.prepare(
-            inventory=inv,
-            quarter="2022Q3",
-            as_of=AS_OF.isoformat(),
-            db=f"sqlite:///{tmp_path / 'w.db'}",
-            out=tmp_path / "out",
-        )
+        check = _prepare(inv, tmp_path)
         facts = pipeline.gather(check, progress=False)
     assert len(facts.sites) == 6 and all(s.homepage.ok for s in facts.sites)
     assert 1 <= state["most"] <= 2
