@@ -7,6 +7,7 @@ command-line entry and prints, in Chinese, where everything is served.
 from __future__ import annotations
 
 import argparse
+import signal
 import time
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,9 @@ def describe(city: DemoCity) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Ctrl-C stops it, as it says, even when started by a shell or CI script that ran it
+    # in the background with SIGINT ignored (a child inherits that disposition)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with serve_demo_city(
             args.out_dir, as_of=args.as_of, host=args.host, distinct_hosts=args.distinct_hosts
