@@ -239,3 +239,33 @@ def test_a_generated_site_is_judged_the_same_with_worker_processes(
     )
     got = _run_both_ways(inventory, tmp_path, "2022Q3", "2022-09-30")
     assert got["0"][0] and got["2"] == got["0"]
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_the_last_pool_to_close_leaves_the_process_without_children() -> None:
+    """A Jupyter kernel waits at shutdown until its children are gone, and neither the fork
+    server (a zombie once terminated) nor the resource tracker (deaf to SIGTERM) goes: the
+    last pool to close stops both; a pool still open keeps them."""
+    code = (
+        "import psutil\n"
+        "from workbench.fetch.page_pool import PagePool\n"
+        "def kids(): return sorted(p.pid for p in psutil.Process().children(recursive=True))\n"
+        "first, second = PagePool(1), PagePool(1)\n"
+        "assert first._call(len, ('ab',), str) == 2 and second._call(len, ('a',), str) == 1\n"
+        "first.close()\n"
+        "left = kids()\n"
+        "assert second._call(len, ('abc',), str) == 3\n"
+        "second.close()\n"
+        "print(len(left) >= 2, kids())\n"
+        "third = PagePool(1)\n"  # a later pool starts them again
+        "print(third._call(len, ('abcd',), str))\n"
+        "third.close()\n"
+        "print(kids())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split("\n")[:3] == ["True []", "4", "[]"], done.stdout + done.stderr
+    assert "leaked" not in done.stderr, done.stderr
