@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -19,6 +18,9 @@ from workbench.store.database import now, to_json
 from workbench.store.schema import findings, review_state
 
 REVIEW_COLUMNS = ("status", "problem_override", "reason", "reviewer", "updated_at", "version")
+
+if TYPE_CHECKING:  # pandas loads on first use: `workbench run` starts without it
+    import pandas as pd
 
 
 def finding_values(finding: Any) -> dict[str, Any]:
@@ -66,6 +68,8 @@ def findings_with_reviews(engine: Engine, quarter: str) -> pd.DataFrame:
     a finding never reviewed has status ``pending`` at version 0. Ordered with vetoes first,
     then by unit, target and indicator.
     """
+    import pandas as pd
+
     f, r = findings, review_state
     query = (
         sa.select(f, *(r.c[name] for name in REVIEW_COLUMNS))

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -27,7 +26,9 @@ from workbench.rules.schema import ScoringRules
 from workbench.store.database import now, to_json
 from workbench.store.schema import documents, judgements, runs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads on first use: `workbench run` starts without it
+    import pandas as pd
+
     from workbench.extract.documents import DocumentFacts
 
 DOCUMENT_COLUMNS = ("docno", "title", "unit", "published", "url")
@@ -100,6 +101,8 @@ def load_judgement(engine: Engine, run_id: int) -> Judgement | None:
 
 def documents_frame(engine: Engine, run_id: int) -> pd.DataFrame:
     """The run's policy documents as the circular looks them up (DOCUMENT_COLUMNS, text)."""
+    import pandas as pd
+
     d = documents
     with engine.connect() as conn:
         rows = conn.execute(

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -27,10 +26,15 @@ FRAMES: dict[str, sa.Table] = {
     "posts": posts,
 }
 
+if TYPE_CHECKING:  # pandas loads on first use: `workbench run` starts without it
+    import pandas as pd
+
 
 def run_frame(engine: Engine, table: str, run_id: int, **equal: Any) -> pd.DataFrame:
     """The rows ``run_id`` recorded in ``table`` (a key of FRAMES), without the row ids;
     ``equal``: column → value filters (None: no filter), e.g. ``site_url=…``."""
+    import pandas as pd
+
     t = FRAMES[table]
     names = [c.name for c in t.columns if c.name != "id"]
     query = sa.select(*(t.c[n] for n in names)).where(t.c.run_id == run_id)
