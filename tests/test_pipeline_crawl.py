@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from servers import serve
 
@@ -210,3 +211,29 @@ def test_the_quarterly_check_crawls_as_many_sites_at_once_as_the_rules_say(
         facts = pipeline.gather(check, progress=False)
     assert len(facts.sites) == 6 and all(s.homepage.ok for s in facts.sites)
     assert 1 <= state["most"] <= 2
+
+
+def test_collecting_keeps_the_earlier_heap_out_of_the_collector_and_hands_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While collecting, what the process held before is frozen (gc passes skip it); after,
+    even when collecting fails, nothing stays frozen."""
+    import gc
+
+    from workbench import pipeline
+
+    seen: list[int] = []
+
+    def collect(check: object, **kwargs: object) -> object:
+        seen.append(gc.get_freeze_count())
+        if len(seen) == 2:
+            raise RuntimeError("网站抓取失败")
+        return "facts"
+
+    monkeypatch.setattr(pipeline, "restored_facts", lambda check: None)
+    monkeypatch.setattr(pipeline, "collect", collect)
+    assert pipeline.gather(object()) == "facts"  # type: ignore[arg-type]
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError):
+        pipeline.gather(object())  # type: ignore[arg-type]
+    assert gc.get_freeze_count() == 0 and all(n > 1000 for n in seen)

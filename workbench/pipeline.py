@@ -8,10 +8,12 @@ Nothing downstream fetches; ``collect`` is the only stage that touches the netwo
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -188,9 +190,23 @@ def gather(
     None: the rules' ``crawl.sites_in_parallel``)."""
     facts = restored_facts(check)
     if facts is None:
-        return collect(check, progress=progress, workers=workers, executor=executor)
+        with _collector_spares_the_imports():
+            return collect(check, progress=progress, workers=workers, executor=executor)
     check.facts = facts
     return facts
+
+
+@contextmanager
+def _collector_spares_the_imports() -> Iterator[None]:
+    """Keep what the process held before collecting (a kernel's pandas, matplotlib, IPython:
+    over a million objects) out of the garbage collector's passes while the crawl allocates
+    (``gc.freeze``), and hand it back afterwards (``gc.unfreeze``: nothing is kept for
+    good). The crawl's own garbage is collected as before."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _parallel(
