@@ -269,3 +269,32 @@ def test_the_last_pool_to_close_leaves_the_process_without_children() -> None:
     )
     assert done.stdout.split("\n")[:3] == ["True []", "4", "[]"], done.stdout + done.stderr
     assert "leaked" not in done.stderr, done.stderr
+
+
+def test_helpers_this_process_did_not_start_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process inherits the resource tracker's pipe, not its process: closing a
+    pool there must not try to reap a tracker it does not own (it raised TypeError)."""
+    from multiprocessing import forkserver, resource_tracker
+
+    from workbench.fetch import page_pool
+
+    class Inherited:
+        _pid = None
+        _forkserver_pid = None
+        _fd = 7
+
+        def _stop(self) -> None:
+            raise AssertionError("stopped a helper of another process")
+
+    class Failing:
+        _pid = 12345
+        _forkserver_pid = 12345
+
+        def _stop(self) -> None:
+            raise TypeError("waitpid")
+
+    monkeypatch.setattr(resource_tracker, "_resource_tracker", Inherited())
+    monkeypatch.setattr(forkserver, "_forkserver", Inherited())
+    page_pool._stop_helpers()
+    monkeypatch.setattr(resource_tracker, "_resource_tracker", Failing())
+    page_pool._stop_helpers()  # a helper that fails to stop never fails the crawl

@@ -31,6 +31,7 @@ notebook's last cell, every run.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -75,15 +76,21 @@ _open_lock = threading.Lock()
 
 
 def _stop_helpers() -> None:
-    """Stop the fork server and the resource tracker (both restart on the next pool's first
-    worker). Their stop methods are private but unchanged since Python 3.8: each closes the
-    pipe the helper reads and reaps it."""
+    """Stop the fork server and the resource tracker if this process started them (both
+    start again with the next pool's first worker). Their stop methods are private but
+    unchanged since Python 3.8: each closes the pipe its helper reads and reaps it."""
     from multiprocessing import forkserver, resource_tracker
 
-    for module, name in ((forkserver, "_forkserver"), (resource_tracker, "_resource_tracker")):
-        stop = getattr(getattr(module, name, None), "_stop", None)
-        if stop is not None:
-            stop()
+    for module, name, pid in (
+        (forkserver, "_forkserver", "_forkserver_pid"),
+        (resource_tracker, "_resource_tracker", "_pid"),
+    ):
+        helper = getattr(module, name, None)
+        if getattr(helper, pid, None) is None:  # not started, or not by this process
+            continue
+        # Never fails a crawl: at worst the kernel waits at shutdown, as it did before.
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            helper._stop()  # type: ignore[union-attr]
 
 
 def _context() -> Any:
