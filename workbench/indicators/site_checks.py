@@ -103,7 +103,7 @@ def illicit_match(link: Link, rules: Rules) -> bool:
     lists (``website.security.illicit_domains`` / ``illicit_keywords``: a veto)."""
     domains = [d.lower() for d in rules.website.security.illicit_domains]
     words = [w for w in rules.website.security.illicit_keywords if w]
-    host = link_host(link.target)
+    host = link_host(link.target) if domains else ""
     by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
     return by_domain or any(w in link.anchor or w in link.target for w in words)
 
