@@ -145,3 +145,24 @@ def test_an_unknown_revision_is_refused_in_chinese(tmp_path: Path) -> None:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(WorkbenchError, match="结构版本"):
         store.connect(url)
+
+
+def test_the_newest_revision_is_known_without_alembic(tmp_path: Path) -> None:
+    """``REVISIONS[-1]`` is Alembic's one head, so a store at it opens without importing
+    Alembic (a fresh interpreter opening a migrated store leaves it unimported)."""
+    import subprocess
+    import sys
+
+    from workbench.store import database
+
+    assert database._script().get_heads() == [database.REVISIONS[-1]]
+    url = f"sqlite:///{tmp_path / 'wb.db'}"
+    database.connect(url).dispose()  # created and migrated (Alembic runs)
+    code = (
+        "import sys\nfrom workbench.store import database\n"
+        f"database.connect({url!r}).dispose()\nprint('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "False"

@@ -20,17 +20,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.errors import WorkbenchError
 from workbench.store.schema import schema_version
+
+if TYPE_CHECKING:  # Alembic loads only when a database is not at the newest revision
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 DEFAULT_DB_PATH = Path("reports") / "workbench.db"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -113,10 +113,14 @@ def connect(url: str | None = None) -> Engine:
 
 @lru_cache(maxsize=1)
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -134,7 +138,20 @@ def current_version(conn: Connection) -> int:
 
 def current_revision(conn: Connection) -> str | None:
     """The Alembic revision the database is at (None: not under Alembic yet)."""
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def _at_newest(conn: Connection) -> bool:
+    """True when the database is at this program's newest revision, read without Alembic
+    (its import is a quarter of a second, in every process that opens the store: the
+    ``workbench run`` command and its kernel, each dashboard). Alembic's own bookkeeping
+    table holds one row per head; ours is linear (a test keeps ``REVISIONS[-1]`` the head)."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return False
+    heads = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    return list(heads) == [REVISIONS[-1]]
 
 
 def _too_new(version: int | str) -> WorkbenchError:
@@ -145,13 +162,16 @@ def _too_new(version: int | str) -> WorkbenchError:
 
 def migrate(engine: Engine) -> int:
     """Apply the pending revisions in one transaction; return the schema version in force."""
-    head = _script().get_current_head()
     with engine.begin() as conn:
-        revision = current_revision(conn)
         version = current_version(conn)
         if version > SCHEMA_VERSION:
             raise _too_new(version)
-        if revision == head:
+        if _at_newest(conn):
+            return SCHEMA_VERSION
+        from alembic import command
+
+        revision = current_revision(conn)
+        if revision == _script().get_current_head():
             return SCHEMA_VERSION
         if revision is not None and revision not in REVISIONS:
             raise _too_new(revision)
