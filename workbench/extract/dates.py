@@ -164,6 +164,21 @@ def parse_date(text: str, *, ref: date | None = None, near: date | None = None) 
 
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
+# lxml.html's parser, with its class lookup done in C: lxml.html chooses each element's proxy
+# class in Python (``HtmlElementClassLookup.lookup``, one call for every element an analyzer
+# touches); this gives every element ``HtmlElement`` (comments, PIs and entities their
+# lxml.html classes), so a proxy costs no Python call. Only lxml.html's form classes
+# (``FormElement``, ``InputElement``, ...) are not made; no reader uses them.
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
+
 Page: TypeAlias = "str | lxml.html.HtmlElement"
 """A page as text, or as a document already parsed with :func:`parse_page` (parse once, read many)."""
 
@@ -173,10 +188,12 @@ def parse_page(html: str) -> lxml.html.HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except ValueError:  # str with an <?xml encoding=...?> declaration
         try:
-            return lxml.html.document_fromstring(_XML_DECL_RE.sub("", html, count=1))
+            return lxml.html.document_fromstring(
+                _XML_DECL_RE.sub("", html, count=1), parser=_PARSER
+            )
         except (etree.ParserError, ValueError):
             return None
     except etree.ParserError:
