@@ -37,6 +37,7 @@ _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９：／．－\u3000\xa0",
     "0123456789:/.-  ",
 )
+_FULLWIDTH_PAIRS = tuple((chr(wide), chr(narrow)) for wide, narrow in _FULLWIDTH.items())
 _FULL_RE = re.compile(
     r"(?<!\d)(?P<y>\d{4})\s*(?:"
     r"(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
@@ -94,8 +95,15 @@ def _near_year(month: int, day: int, near: date) -> date | None:
 
 
 def normalize(text: str) -> str:
-    """Full-width digits, colons, slashes, dots, hyphens and spaces to ASCII (same length)."""
-    return text.translate(_FULLWIDTH)
+    """Full-width digits, colons, slashes, dots, hyphens and spaces to ASCII (same length).
+
+    One ``str.replace`` per character the text holds, not ``str.translate``: translating a
+    Chinese text looks every character up in the table (0.2 ms for a page's visible text);
+    no character is mapped to one that is mapped again, so the result is the same."""
+    for wide, narrow in _FULLWIDTH_PAIRS:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text
 
 
 def _full_match(m: re.Match[str], min_year: int) -> date | None:
