@@ -78,8 +78,11 @@ def _attr_contains(words: tuple[str, ...]) -> str:
 _NAV_XPATH = etree.XPath(
     f"//nav | //*[@class or @id][{_attr_contains(('nav', 'menu', 'daohang'))}]"
 )
+# A union of the seven element names, not ``//*[self::div or ...]``: libxml2 tests the seven
+# names on every element of the page in the predicate (0.09 ms a page), the union's name steps
+# select them at a fraction of it; the same elements, in document order.
 _CRUMB_XPATH = etree.XPath(
-    "//*[self::div or self::p or self::span or self::td or self::nav or self::ol or self::ul]"
+    "(//div | //p | //span | //td | //nav | //ol | //ul)"
     "[((@class or @id) and"
     f" ({_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}))"
     " or contains(text(), '位置')]"
