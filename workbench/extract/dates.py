@@ -265,7 +265,7 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     last = getattr(_LAST_TEXT, "entry", None)
     if last is not None and last[0] is root:
         return str(last[1])
-    text = normalize("\n".join(str(n) for n in _VISIBLE_XPATH(root)))
+    text = normalize("\n".join(_VISIBLE_XPATH(root)))  # plain strings (smart_strings=False)
     _LAST_TEXT.entry = (root, text)
     return text
 
@@ -362,7 +362,7 @@ def _article_dates(root: lxml.html.HtmlElement | None, url: str) -> dict[str, da
         result["published"] = _pick(agreeing, hint)
     elif hint is not None and hint in shown:
         result["published"] = hint
-    else:
+    elif shown.difference(written):  # htmldate's guess counts only if shown, not written
         guess = _htmldate(root)
         if guess is not None and guess in shown and guess not in written:
             result["published"] = guess
