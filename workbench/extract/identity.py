@@ -60,7 +60,9 @@ def site_identity(html: Page) -> SiteIdentity:
     if root is None:
         return SiteIdentity(None, False, None, None, False)
     text = visible_text(root)
-    m = _SITE_CODE_RE.search(text)
+    # Each regex only where its literal is in the text (a substring test is a fast scan;
+    # the regexes, which start with an optional word or a character class, are not).
+    m = _SITE_CODE_RE.search(text) if "网站标识码" in text else None
     code = m.group("code") if m else None
     if code is None:
         for meta in _META_XPATH(root):
@@ -69,8 +71,8 @@ def site_identity(html: Page) -> SiteIdentity:
                 if content:
                     code = content
                     break
-    icp = _ICP_RE.search(text)
-    police = _POLICE_RE.search(text)
+    icp = _ICP_RE.search(text) if "ICP" in text else None
+    police = _POLICE_RE.search(text) if "公网安备" in text else None
     # "//" rather than root.iter(): content after a stray </html> lands in a second tree root
     conac = bool(_CONAC_XPATH(root))
     return SiteIdentity(
