@@ -68,11 +68,17 @@ _MORE_RE = re.compile(r"^(?:查看)?更多(?:信息|内容)?\W*$|^more\W*$|^[>�
 def _attr_contains(words: tuple[str, ...]) -> str:
     """XPath test: the lower-cased class or id contains one of ``words`` (a fast pre-filter).
 
-    Class and id are lower-cased together (one ``translate`` a word, not two: the words hold
-    no space, so none can straddle the two values); callers test ``@class or @id`` first, so
-    elements without either are never lower-cased."""
-    low = "translate(concat(@class,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-    return " or ".join(f"contains({low},'{w}')" for w in words)
+    The class and id as written are tested first (most are lower case already); only an
+    element with an upper-case letter in them, and none of the words as written, is
+    lower-cased: class and id together, one ``translate`` a word (the words hold no space,
+    so none can straddle the two values). Callers test ``@class or @id`` first, so elements
+    without either are never tested."""
+    both = "concat(@class,' ',@id)"
+    low = f"translate({both},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    upper = f"translate({both},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','')!={both}"
+    written = " or ".join(f"contains(@class,'{w}') or contains(@id,'{w}')" for w in words)
+    lowered = " or ".join(f"contains({low},'{w}')" for w in words)
+    return f"({written}) or ({upper} and ({lowered}))"
 
 
 _NAV_XPATH = etree.XPath(
