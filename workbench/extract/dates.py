@@ -242,14 +242,23 @@ _URL_DAY_RES = (
 )
 
 
-# "//" rather than root.iter(): libxml2 puts content after a stray </html> in a second tree root.
-_VISIBLE_XPATH = etree.XPath(
-    "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-    " and not(ancestor::template) and not(ancestor::head)]",
-    smart_strings=False,  # plain strings: no element proxy made for each text node's parent
-)
-
 _META_XPATH = etree.XPath("//meta")
+
+# The visible text nodes, each followed by a newline, in document order: those of
+# "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript) and
+# not(ancestor::template) and not(ancestor::head)]", written by libxslt in one pass (that
+# XPath tests five ancestor axes for every text node: twice the time). Applied to the whole
+# document (``getroottree()``), as "//" is: libxml2 puts content after a stray </html> in a
+# second tree root.
+_VISIBLE_XSLT = etree.XSLT(
+    etree.XML(
+        b"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="script|style|noscript|template|head"/>
+<xsl:template match="text()"><xsl:value-of select="."/><xsl:text>&#10;</xsl:text></xsl:template>
+</xsl:stylesheet>"""
+    )
+)
 
 
 _LAST_TEXT = threading.local()
@@ -265,7 +274,8 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     last = getattr(_LAST_TEXT, "entry", None)
     if last is not None and last[0] is root:
         return str(last[1])
-    text = normalize("\n".join(_VISIBLE_XPATH(root)))  # plain strings (smart_strings=False)
+    # each node's text and a newline: the last newline dropped, "\n".join of the nodes
+    text = normalize(str(_VISIBLE_XSLT(root.getroottree()))[:-1])
     _LAST_TEXT.entry = (root, text)
     return text
 
