@@ -250,15 +250,22 @@ _META_XPATH = etree.XPath("//meta")
 # XPath tests five ancestor axes for every text node: twice the time). Applied to the whole
 # document (``getroottree()``), as "//" is: libxml2 puts content after a stray </html> in a
 # second tree root.
-_VISIBLE_XSLT = etree.XSLT(
-    etree.XML(
-        b"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+# One compiled stylesheet per thread (lxml copies a stylesheet made in another thread on
+# every call): the page-reading processes read on their main thread, a crawl without them
+# on its fetching threads.
+_VISIBLE_XSL = b"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="script|style|noscript|template|head"/>
 <xsl:template match="text()"><xsl:value-of select="."/><xsl:text>&#10;</xsl:text></xsl:template>
 </xsl:stylesheet>"""
-    )
-)
+_XSLTS = threading.local()
+
+
+def _visible_xslt() -> etree.XSLT:
+    xslt: etree.XSLT | None = getattr(_XSLTS, "visible", None)
+    if xslt is None:
+        xslt = _XSLTS.visible = etree.XSLT(etree.XML(_VISIBLE_XSL))
+    return xslt
 
 
 _LAST_TEXT = threading.local()
@@ -275,7 +282,7 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     if last is not None and last[0] is root:
         return str(last[1])
     # each node's text and a newline: the last newline dropped, "\n".join of the nodes
-    text = normalize(str(_VISIBLE_XSLT(root.getroottree()))[:-1])
+    text = normalize(str(_visible_xslt()(root.getroottree()))[:-1])
     _LAST_TEXT.entry = (root, text)
     return text
 
