@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from workbench.extract import (
     DatedItem,
     article_date,
     article_dates,
+    dates,
     find_dates,
     listed_items,
     newest_date,
@@ -365,3 +367,33 @@ def test_page_readers_never_raise(markup: str) -> None:
     assert published is None or 1990 <= published.year <= 2100
     for item in listed_items(markup, BASE, ref=D):
         assert item.url.startswith("http") and (item.date is None or item.date.year >= 1990)
+
+
+# What visible_text holds: every text node outside script, style, noscript, template and head,
+# document-wide, joined by newlines (it is written by an XSLT pass; this is its definition).
+_VISIBLE_NODES = etree.XPath(
+    "//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
+    " and not(ancestor::template) and not(ancestor::head)]",
+    smart_strings=False,
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>T</title></head><body><p>a&amp;b</p><!-- c --><script>x</script>"
+        "tail<noscript><div>n</div></noscript><template><p>t</p></template><style>s</style>"
+        "中文 &nbsp;x</body></html><p>after a stray end tag</p>",
+        "<html><body></body></html>",
+        "<html><head><title>only a title</title></head></html>",
+        "<p>\n</p>",
+        "<html><body><p>x\n</p></body></html>\n\n<div>z</div>",
+        "<table><tr><td>1</td><td>2\r\n3</td></tr></table>",
+        "<p>&lt;script&gt; &#xD; ｜ 发布日期：２０２２－０９－２８</p>",
+    ],
+)
+def test_visible_text_is_the_visible_text_nodes(html: str) -> None:
+    root = dates.parse_page(html)
+    assert root is not None
+    want = dates.normalize("\n".join(_VISIBLE_NODES(root)))
+    assert dates.visible_text(root) == want

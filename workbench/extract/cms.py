@@ -33,6 +33,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from lxml import etree
 
 from workbench.extract.cms_data import (
     ListRequest,
@@ -282,14 +283,21 @@ def _client_redirect(root: lxml.html.HtmlElement, base: str, scripts: list[str])
         return None
 
 
+_FRAMESET_FRAMES_XPATH = etree.XPath("//frameset//frame[@src]")
+_IFRAMES_XPATH = etree.XPath("//iframe[@src]")
+
+
 def _frames(root: lxml.html.HtmlElement, base: str) -> list[str]:
-    frames = root.xpath("//frameset//frame[@src]")
+    frames = _FRAMESET_FRAMES_XPATH(root)
     if not frames:
+        # the iframes of a short page: the body's text is measured only when there are any
+        frames = _IFRAMES_XPATH(root)
+        if not frames:
+            return []
         body = root.find("body")
         shown = " ".join(body.text_content().split()) if body is not None else ""
         if len(shown) > _SHORT_PAGE_CHARS:
             return []
-        frames = root.xpath("//iframe[@src]")
     out = []
     for frame in frames:
         try:

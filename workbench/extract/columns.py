@@ -68,18 +68,27 @@ _MORE_RE = re.compile(r"^(?:查看)?更多(?:信息|内容)?\W*$|^more\W*$|^[>�
 def _attr_contains(words: tuple[str, ...]) -> str:
     """XPath test: the lower-cased class or id contains one of ``words`` (a fast pre-filter).
 
-    Class and id are lower-cased together (one ``translate`` a word, not two: the words hold
-    no space, so none can straddle the two values); callers test ``@class or @id`` first, so
-    elements without either are never lower-cased."""
-    low = "translate(concat(@class,' ',@id),'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
-    return " or ".join(f"contains({low},'{w}')" for w in words)
+    The class and id as written are tested first (most are lower case already); only an
+    element with an upper-case letter in them, and none of the words as written, is
+    lower-cased: class and id together, one ``translate`` a word (the words hold no space,
+    so none can straddle the two values). Callers test ``@class or @id`` first, so elements
+    without either are never tested."""
+    both = "concat(@class,' ',@id)"
+    low = f"translate({both},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    upper = f"translate({both},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','')!={both}"
+    written = " or ".join(f"contains(@class,'{w}') or contains(@id,'{w}')" for w in words)
+    lowered = " or ".join(f"contains({low},'{w}')" for w in words)
+    return f"({written}) or ({upper} and ({lowered}))"
 
 
 _NAV_XPATH = etree.XPath(
     f"//nav | //*[@class or @id][{_attr_contains(('nav', 'menu', 'daohang'))}]"
 )
+# A union of the seven element names, not ``//*[self::div or ...]``: libxml2 tests the seven
+# names on every element of the page in the predicate (0.09 ms a page), the union's name steps
+# select them at a fraction of it; the same elements, in document order.
 _CRUMB_XPATH = etree.XPath(
-    "//*[self::div or self::p or self::span or self::td or self::nav or self::ol or self::ul]"
+    "(//div | //p | //span | //td | //nav | //ol | //ul)"
     "[((@class or @id) and"
     f" ({_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}))"
     " or contains(text(), '位置')]"

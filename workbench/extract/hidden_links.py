@@ -120,6 +120,9 @@ class _Styles:
 
     def of(self, el: lxml.html.HtmlElement) -> dict[str, str]:
         """The declarations that apply to ``el`` (style blocks, then its inline style)."""
+        if not self.rules:  # the common page: inline styles only
+            style = el.get("style")
+            return declarations(style) if style else {}
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         out: dict[str, str] = {}
         if self.rules:
@@ -143,6 +146,8 @@ def _hidden_by(link: lxml.html.HtmlElement, styles: _Styles, body_bg: str | None
         if el.get("hidden") is not None:
             return "hidden属性"
         decls = styles.of(el)
+        if not decls:  # no rule and no inline style: nothing hides it, no colour is set
+            continue
         why = hiding(decls)
         if why:
             return why

@@ -19,6 +19,7 @@ last 4.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -127,12 +128,13 @@ def _numbers(text: str, today: date | None = None) -> list[tuple[str, int, int, 
     def free(a: int, b: int) -> bool:
         return not any(x < b and a < y for x, y in taken)
 
-    for m in _ID_RE.finditer(text):
+    windows = _windows(text)
+    for m in _matches(_ID_RE, text, windows):
         number = m.group(1).upper()
         if valid_id_number(number, today):
             out.append(("id_card", *m.span(1), mask(number, 3)))
             taken.append(m.span(1))
-    for m in _CARD_RE.finditer(text):
+    for m in _matches(_CARD_RE, text, windows):
         digits = re.sub(r"[ -]", "", m.group(1))
         if not free(*m.span(1)) or not 16 <= len(digits) <= 19 or not luhn_ok(digits):
             continue
@@ -140,10 +142,32 @@ def _numbers(text: str, today: date | None = None) -> list[tuple[str, int, int, 
         if digits.startswith("62") or labelled:
             out.append(("bank_card", *m.span(1), mask(digits, 6)))
             taken.append(m.span(1))
-    for m in _MOBILE_RE.finditer(text):
+    for m in _matches(_MOBILE_RE, text, windows):
         if free(*m.span(1)):
             out.append(("mobile", *m.span(1), mask(m.group(1), 3)))
     return out
+
+
+# Where a number can be: 11 or more digits, spaces and dashes from a digit on (every number
+# above holds at least 11 of them in a row; an ID's final X follows its 17 digits).
+_WINDOW_RE = re.compile(r"\d[\d -]{10,}")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the stretches of ``text`` each number regex is run over: a run of
+    ``_WINDOW_RE`` and the two characters after it (an ID's X, then what follows it, which
+    the regexes' look-ahead must see). A regex run from ``start`` still sees the characters
+    before it (look-behind), so the windows find what one scan of the whole text finds,
+    with one scan of the text instead of three."""
+    size = len(text)
+    return [(m.start(), min(size, m.end() + 2)) for m in _WINDOW_RE.finditer(text)]
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
 
 
 def find_personal_info(text: str, today: date | None = None) -> PersonalInfoValue | None:

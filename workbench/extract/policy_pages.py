@@ -67,10 +67,11 @@ def page_column(root: lxml.html.HtmlElement) -> str:
 
 
 def _is_article(root: lxml.html.HtmlElement, url: str) -> bool:
-    if _ARTICLE_META_XPATH(root):
+    # the URL before the page's text lines: an article URL answers without reading them
+    if _ARTICLE_META_XPATH(root) or _ARTICLE_URL.search(url):
         return True
     fields = labelled_fields(page_lines(root))
-    return "number" in fields or "reg_no" in fields or bool(_ARTICLE_URL.search(url))
+    return "number" in fields or "reg_no" in fields
 
 
 def _jsonable(value: Any) -> Any:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import lxml.html
+from lxml import etree
 
 from workbench.errors import WorkbenchError
 from workbench.extract.cms import PageReading, read_page
@@ -177,6 +178,9 @@ def element_text(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
+_IMG_ALT_XPATH = etree.XPath(".//img[@alt]")  # compiled once, not on every image link
+
+
 def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, str]]:
     """``(target, anchor)`` of every web link on a parsed page, first anchor per target."""
     base = document_base(root, page_url)
@@ -188,7 +192,7 @@ def page_links(root: lxml.html.HtmlElement, page_url: str) -> list[tuple[str, st
             continue
         anchor = element_text(el) if el.tag == "a" else ""
         if not anchor:
-            images = el.xpath(".//img[@alt]")
+            images = _IMG_ALT_XPATH(el)
             anchor = el.get("title") or el.get("alt") or (images[0].get("alt") if images else "")
             anchor = " ".join((anchor or "").split())
         found[target] = anchor[:300]
