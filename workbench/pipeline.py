@@ -26,6 +26,7 @@ from workbench.extract.columns import discover_columns
 from workbench.extract.page_facts import configure_wording
 from workbench.extract.policy_pages import policy_facts
 from workbench.facts import AccountFacts, Facts, SiteFacts
+from workbench.fetch.crawl import quiet_collector
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
 from workbench.fetch.http import fetch_url, make_session
@@ -397,19 +398,23 @@ def collect(
         workers=workers,
         progress=progress,
     )
-    for index, (site, crawl) in crawled:
-        columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
-        documents, interpretations = policy_facts(  # issue 6; attachments: issue 21
-            site.pages, site.website.url, site.attachments, site.links
-        )
-        payload = site_payload(site, columns, documents, interpretations)
-        record_site(check, site, crawl, columns, payload)
-        results[pending[index]] = {
-            "site": site,
-            "columns": columns,
-            "documents": documents,
-            "interpretations": interpretations,
-        }
+    # The sites' facts stay alive until the end: kept out of the collector's full passes
+    # while the crawls run and each site is recorded (``quiet_collector``).
+    with quiet_collector() as settle:
+        for index, (site, crawl) in crawled:
+            settle()
+            columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
+            documents, interpretations = policy_facts(  # issue 6; attachments: issue 21
+                site.pages, site.website.url, site.attachments, site.links
+            )
+            payload = site_payload(site, columns, documents, interpretations)
+            record_site(check, site, crawl, columns, payload)
+            results[pending[index]] = {
+                "site": site,
+                "columns": columns,
+                "documents": documents,
+                "interpretations": interpretations,
+            }
     for result in results:  # inventory order, whichever finished first
         assert result is not None
         facts.sites.append(result["site"])
