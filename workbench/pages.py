@@ -26,8 +26,10 @@ and :meth:`Page.__setstate__`, :meth:`Link.__setstate__` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import KW_ONLY, MISSING, dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, TypedDict
 
 __all__ = [
@@ -191,6 +193,9 @@ class AttachmentSignals:
 # ----------------------------------------------------------------------------- pages and links
 
 
+_STATE_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
 class _Record:
     """Pickling by field name for the slotted records below: what an older workbench
     pickled (another class's ``__dict__``, without the fields added since) loads too."""
@@ -198,7 +203,14 @@ class _Record:
     __slots__ = ()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        # The field names and a getter of their values, once per class: a site's payload
+        # pickles every page and link of it (``dataclasses.fields`` per record was most of that).
+        cls = type(self)
+        got = _STATE_GETTERS.get(cls)
+        if got is None:
+            names = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+            got = _STATE_GETTERS[cls] = (names, attrgetter(*names))
+        return dict(zip(got[0], got[1](self), strict=True))
 
     def __setstate__(self, state: Any) -> None:
         if isinstance(state, tuple):  # (dict state, slots state) of a slotted class

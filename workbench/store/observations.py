@@ -7,6 +7,7 @@ a killed run can be resumed without fetching those again (``pipeline.prepare``/`
 
 from __future__ import annotations
 
+import gc
 import io
 import pickle
 import zlib
@@ -201,7 +202,16 @@ def site_payload(
         "documents": list(documents),
         "interpretations": list(interpretations),
     }
-    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    # The pickler keeps every record's state alive until it is done (its memo): a large
+    # site's made the cyclic collector walk them all in a full pass, for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        if collecting:
+            gc.enable()
+    return zlib.compress(data, 1)
 
 
 # Classes a store written by an older workbench names in its pickles, and the class each
