@@ -181,8 +181,12 @@ def insert_many(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
         conn.execute(sa.insert(table), list(rows))
         return
     groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
+    names = rows[0].keys()
+    if all(row.keys() == names for row in rows):  # the usual case: one set of columns
+        groups[tuple(names)] = list(rows)
+    else:
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(row)
     quote = conn.dialect.identifier_preparer.quote
     for keys, group in groups.items():
         missing = [c for c in table.columns if c.name not in keys]
