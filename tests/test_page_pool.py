@@ -273,28 +273,52 @@ def test_the_last_pool_to_close_leaves_the_process_without_children() -> None:
 
 def test_helpers_this_process_did_not_start_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker process inherits the resource tracker's pipe, not its process: closing a
-    pool there must not try to reap a tracker it does not own (it raised TypeError)."""
+    pool there leaves the tracker alone (reaping it raised TypeError once)."""
+    import threading
     from multiprocessing import forkserver, resource_tracker
 
     from workbench.fetch import page_pool
 
     class Inherited:
+        _lock = threading.Lock()
         _pid = None
         _forkserver_pid = None
         _fd = 7
-
-        def _stop(self) -> None:
-            raise AssertionError("stopped a helper of another process")
-
-    class Failing:
-        _pid = 12345
-        _forkserver_pid = 12345
-
-        def _stop(self) -> None:
-            raise TypeError("waitpid")
+        _forkserver_alive_fd = 8
 
     monkeypatch.setattr(resource_tracker, "_resource_tracker", Inherited())
     monkeypatch.setattr(forkserver, "_forkserver", Inherited())
     page_pool._stop_helpers()
-    monkeypatch.setattr(resource_tracker, "_resource_tracker", Failing())
-    page_pool._stop_helpers()  # a helper that fails to stop never fails the crawl
+    assert resource_tracker._resource_tracker._fd == 7  # type: ignore[attr-defined]
+    assert forkserver._forkserver._forkserver_alive_fd == 8  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_closing_the_last_pool_does_not_wait_for_a_tracker_others_still_hold(
+    tmp_path: Path,
+) -> None:
+    """Processes started by ``spawn`` (a Dask cluster's workers) hold the resource
+    tracker's pipe too: the tracker then outlives the pool, and closing the pool must not
+    wait for it (it hung until the test's timeout)."""
+    code = (
+        "import multiprocessing, time\n"
+        "from workbench.fetch.page_pool import PagePool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = PagePool(1)\n"
+        "    assert pool._call(len, ('ab',), str) == 2\n"
+        "    holder = multiprocessing.get_context('spawn').Process(target=time.sleep, args=(60,))\n"
+        "    holder.start()\n"
+        "    began = time.monotonic()\n"
+        "    pool.close()\n"
+        "    print(round(time.monotonic() - began, 1) < 10)\n"
+        "    holder.kill()\n"
+        "    holder.join()\n"
+    )
+    script = tmp_path / "tracker_held.py"  # spawn re-imports the main module: a file
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "True", done.stdout + done.stderr

@@ -26,8 +26,10 @@ and :meth:`Page.__setstate__`, :meth:`Link.__setstate__` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import KW_ONLY, MISSING, dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, TypedDict
 
 __all__ = [
@@ -191,14 +193,43 @@ class AttachmentSignals:
 # ----------------------------------------------------------------------------- pages and links
 
 
+_STATE_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _state_getter(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """The field names of ``cls`` and a getter of their values, once per class."""
+    got = _STATE_GETTERS.get(cls)
+    if got is None:
+        names = tuple(f.name for f in fields(cls))
+        got = _STATE_GETTERS[cls] = (names, attrgetter(*names))
+    return got
+
+
+def _restored(cls: type[_Record], names: tuple[str, ...], values: tuple[Any, ...]) -> _Record:
+    """A record unpickled from its field names and values (``_Record.__reduce__``)."""
+    record = cls.__new__(cls)
+    record.__setstate__(dict(zip(names, values, strict=True)))
+    return record
+
+
 class _Record:
     """Pickling by field name for the slotted records below: what an older workbench
-    pickled (another class's ``__dict__``, without the fields added since) loads too."""
+    pickled (another class's ``__dict__``, without the fields added since) loads too.
+
+    A record pickles as its class's field names (one tuple per class, which the pickler
+    writes once and refers back to) and its values: a site's payload pickles every page and
+    link of it, and a dict of state per record (``dataclasses.fields`` each time) was most of
+    that. Loading goes through ``__setstate__`` by name, as for the older pickles."""
 
     __slots__ = ()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        names, values = _state_getter(type(self))
+        return dict(zip(names, values(self), strict=True))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        names, values = _state_getter(type(self))
+        return _restored, (type(self), names, values(self))
 
     def __setstate__(self, state: Any) -> None:
         if isinstance(state, tuple):  # (dict state, slots state) of a slotted class

@@ -8,12 +8,10 @@ Nothing downstream fetches; ``collect`` is the only stage that touches the netwo
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +26,7 @@ from workbench.extract.columns import discover_columns
 from workbench.extract.page_facts import configure_wording
 from workbench.extract.policy_pages import policy_facts
 from workbench.facts import AccountFacts, Facts, SiteFacts
+from workbench.fetch.crawl import quiet_collector
 from workbench.fetch.feeds import read_feed
 from workbench.fetch.guard import inventory_hosts
 from workbench.fetch.http import fetch_url, make_session
@@ -190,23 +189,13 @@ def gather(
     None: the rules' ``crawl.sites_in_parallel``)."""
     facts = restored_facts(check)
     if facts is None:
-        with _collector_spares_the_imports():
+        # What the process held before (a kernel's pandas, matplotlib, IPython: over a
+        # million objects) stays out of the collector's full passes while collecting too.
+        with quiet_collector() as settle:
+            settle()
             return collect(check, progress=progress, workers=workers, executor=executor)
     check.facts = facts
     return facts
-
-
-@contextmanager
-def _collector_spares_the_imports() -> Iterator[None]:
-    """Keep what the process held before collecting (a kernel's pandas, matplotlib, IPython:
-    over a million objects) out of the garbage collector's passes while the crawl allocates
-    (``gc.freeze``), and hand it back afterwards (``gc.unfreeze``: nothing is kept for
-    good). The crawl's own garbage is collected as before."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _parallel(
@@ -413,19 +402,23 @@ def collect(
         workers=workers,
         progress=progress,
     )
-    for index, (site, crawl) in crawled:
-        columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
-        documents, interpretations = policy_facts(  # issue 6; attachments: issue 21
-            site.pages, site.website.url, site.attachments, site.links
-        )
-        payload = site_payload(site, columns, documents, interpretations)
-        record_site(check, site, crawl, columns, payload)
-        results[pending[index]] = {
-            "site": site,
-            "columns": columns,
-            "documents": documents,
-            "interpretations": interpretations,
-        }
+    # The sites' facts stay alive until the end: kept out of the collector's full passes
+    # while the crawls run and each site is recorded (``quiet_collector``).
+    with quiet_collector() as settle:
+        for index, (site, crawl) in crawled:
+            settle()
+            columns = discover_columns(site, check.inventory.columns, check.rules, check.as_of)
+            documents, interpretations = policy_facts(  # issue 6; attachments: issue 21
+                site.pages, site.website.url, site.attachments, site.links
+            )
+            payload = site_payload(site, columns, documents, interpretations)
+            record_site(check, site, crawl, columns, payload)
+            results[pending[index]] = {
+                "site": site,
+                "columns": columns,
+                "documents": documents,
+                "interpretations": interpretations,
+            }
     for result in results:  # inventory order, whichever finished first
         assert result is not None
         facts.sites.append(result["site"])

@@ -5,17 +5,20 @@ A crawl's threads fetch; parsing and page analysis (and reading attachments:
 does on one core at a time. A :class:`PagePool` runs :func:`~workbench.fetch.page_read.
 digest_page` — the same function the threads run without a pool — in ``processes`` worker
 processes (``forkserver``, else ``spawn``: no fork of a threaded parent). A fetching thread
-hands a page's body over and waits for its :class:`~workbench.fetch.page_read.BodyReading`;
-the body is not kept in the parent once read. One pool serves every site of a run.
+takes an idle worker, hands it the page's body over the worker's own pipe and reads its
+:class:`~workbench.fetch.page_read.BodyReading` back from it: no manager or feeder thread,
+no futures (a :class:`~concurrent.futures.ProcessPoolExecutor`'s per-item hand-over through
+its manager thread was a large share of the parent's CPU in a crawl). The body is not kept
+in the parent once read. One pool serves every site of a run.
 
 ``setup`` (a module-level function) runs once in each worker process before its first page,
 with ``setup_args``: e.g. ``configure_wording(rules)``, so that the analyzers match the
 office's own dictionary there as in the parent.
 
-Failures never lose a page: when a worker process dies (a crash, the memory killer), the
-pool is started again and each page it took down is read once more in a process of its
-own; when that fails too, or the reading raises, the page's digest says why (``failed``)
-and the crawl records the page as an incomplete read.
+Failures never lose a page: when a worker process dies (a crash, the memory killer), another
+takes its place and the page it took down is read once more in a process of its own; when
+that fails too, or the reading raises, the page's digest says why (``failed``) and the
+crawl records the page as an incomplete read.
 
 The number of processes: ``crawl.processes`` in the rules (``workbench run``) or
 ``workbench crawl --processes``; ``auto`` is one per core, 0 reads pages on the fetching
@@ -34,7 +37,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,7 +58,8 @@ _PRELOAD = [
     "workbench.extract.analyzers",
     "workbench.extract.attachments",
     "htmldate",  # imported on the first page without a dated label (extract.dates)
-    "concurrent.futures.process",  # what a worker process runs in
+    "concurrent.futures.process",  # what a solo process (a page read again) runs in
+    "workbench.fetch.page_pool",  # what a worker process runs in (_serve)
     "workbench.fetch.page_pool_preload",  # last: freezes what the imports above allocated
 ]
 T = TypeVar("T")
@@ -77,20 +83,109 @@ _open_lock = threading.Lock()
 
 def _stop_helpers() -> None:
     """Stop the fork server and the resource tracker if this process started them (both
-    start again with the next pool's first worker). Their stop methods are private but
-    unchanged since Python 3.8: each closes the pipe its helper reads and reaps it."""
+    start again with the next pool's first worker), waiting a moment for each to go.
+
+    Each helper ends when the pipe it reads from is closed by every process holding it.
+    Only this process holds the fork server's; the resource tracker's is handed to every
+    process started by ``spawn`` or ``forkserver`` (a Dask cluster's workers too), so it
+    may outlive our end of it: it is then left to end with them, never waited for."""
     from multiprocessing import forkserver, resource_tracker
 
-    for module, name, pid in (
-        (forkserver, "_forkserver", "_forkserver_pid"),
-        (resource_tracker, "_resource_tracker", "_pid"),
+    server = getattr(forkserver, "_forkserver", None)
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    for helper, pid_name, fd_name in (
+        (server, "_forkserver_pid", "_forkserver_alive_fd"),
+        (tracker, "_pid", "_fd"),
     ):
-        helper = getattr(module, name, None)
-        if getattr(helper, pid, None) is None:  # not started, or not by this process
+        lock = getattr(helper, "_lock", None)
+        if lock is None:
             continue
-        # Never fails a crawl: at worst the kernel waits at shutdown, as it did before.
-        with contextlib.suppress(OSError, AttributeError, TypeError):
-            helper._stop()  # type: ignore[union-attr]
+        with lock:
+            pid, fd = getattr(helper, pid_name, None), getattr(helper, fd_name, None)
+            if pid is None or fd is None:  # not started, or not by this process
+                continue
+            # Never fails a crawl: at worst a kernel waits for the helper at shutdown.
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            setattr(helper, fd_name, None)
+            setattr(helper, pid_name, None)
+            address = getattr(helper, "_forkserver_address", None)
+            if address is not None:  # the fork server's socket (a file off Linux)
+                helper._forkserver_address = None  # type: ignore[union-attr]
+                if isinstance(address, str) and not address.startswith("\0"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(address)
+        _reap(pid, _HELPER_WAIT)
+
+
+_HELPER_WAIT = 1.0  # seconds a stopped helper is given to end (it takes milliseconds)
+
+
+def _reap(pid: int, seconds: float) -> bool:
+    """Wait up to ``seconds`` for child ``pid`` to end and reap it; False if it still runs."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if done:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+
+
+def _serve(conn: Any, setup: Callable[..., Any] | None, args: tuple[Any, ...]) -> None:
+    """A worker process: ``setup``, then ``(func, args)`` calls read from ``conn`` answered
+    in turn with ``(True, value)`` or ``(False, exception type name)``, until the parent
+    closes its end."""
+    _setup_worker(setup, args)
+    while True:
+        try:
+            func, call_args = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, Any] = (True, func(*call_args))
+        except Exception as exc:  # noqa: BLE001 - the caller records the page as unread
+            reply = (False, type(exc).__name__)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - a value that does not pickle
+            conn.send((False, type(exc).__name__))
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    __slots__ = ("conn", "process")
+
+    def __init__(self, ctx: Any, setup: tuple[Callable[..., Any] | None, tuple[Any, ...]]):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, *setup), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self, wait: float = 5.0) -> None:
+        """Close the pipe (the process then ends) and reap it."""
+        self.conn.close()
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class _WorkerDied(Exception):
+    """The worker process ended while reading (a crash, the memory killer)."""
+
+
+class _Failed(Exception):
+    """The call raised in the worker: ``name`` is the exception's type name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def _context() -> Any:
@@ -114,10 +209,11 @@ class PagePool:
             raise ValueError("a page pool needs at least one process")
         self.processes = processes
         self._setup = (setup, setup_args)
-        self._lock = threading.Lock()
-        self._executor: ProcessPoolExecutor | None = None
-        self._generation = 0
+        self._ready = threading.Condition()
+        self._idle: list[_Worker] = []  # started, waiting for a call
+        self._started = 0  # workers started and not stopped (idle or busy)
         self._open = True
+        self._counted = True  # in _open_pools until closed
         global _open_pools
         with _open_lock:
             _open_pools += 1
@@ -127,20 +223,51 @@ class PagePool:
             processes, mp_context=_context(), initializer=_setup_worker, initargs=self._setup
         )
 
-    def _pool(self) -> tuple[ProcessPoolExecutor, int]:
-        with self._lock:
-            if self._executor is None:
-                self._executor = self._new_executor(self.processes)
-            return self._executor, self._generation
+    def _checkout(self) -> _Worker:
+        """An idle worker; one more is started while fewer than ``processes`` run."""
+        with self._ready:
+            while not self._idle and self._started >= self.processes:
+                self._ready.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._started += 1
+        try:
+            return _Worker(_context(), self._setup)
+        except BaseException:
+            self._checkin(None)
+            raise
 
-    def _restart(self, generation: int) -> None:
-        """A new executor after a worker died (once per broken one, whoever notices first)."""
-        with self._lock:
-            if generation != self._generation or self._executor is None:
-                return
-            broken, self._executor = self._executor, None
-            self._generation += 1
-        broken.shutdown(wait=False, cancel_futures=True)
+    def _checkin(self, worker: _Worker | None) -> None:
+        """``worker`` free again (None: it died, or could not start, and is gone)."""
+        with self._ready:
+            if worker is not None and self._open:
+                self._idle.append(worker)
+            else:
+                self._started -= 1
+            self._ready.notify()
+        if worker is not None and not self._open:
+            worker.stop()
+
+    def _run(self, func: Callable[..., T], args: tuple[Any, ...]) -> T:
+        """``func(*args)`` in a worker; raises what it raised (as ``RuntimeError`` named
+        after its type) or :class:`_WorkerDied`."""
+        data = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            worker = self._checkout()
+        except Exception as exc:
+            raise _WorkerDied from exc
+        try:
+            worker.conn.send_bytes(data)
+            answer = worker.conn.recv_bytes()
+        except (EOFError, OSError):
+            worker.stop(wait=1.0)
+            self._checkin(None)
+            raise _WorkerDied from None
+        self._checkin(worker)
+        ok, value = pickle.loads(answer)  # noqa: S301 - our own worker's answer
+        if not ok:
+            raise _Failed(value)
+        return value
 
     def digest(
         self, text: str, final_url: str, depth: int, ok: bool, options: ReadOptions
@@ -167,11 +294,12 @@ class PagePool:
         )
 
     def _call(self, func: Callable[..., T], args: tuple[Any, ...], failed: Callable[[str], T]) -> T:
-        executor, generation = self._pool()
         try:
-            return executor.submit(func, *args).result()
-        except BrokenProcessPool:
-            self._restart(generation)
+            return self._run(func, args)
+        except _WorkerDied:
+            pass
+        except _Failed as exc:
+            return failed(exc.name)
         except Exception as exc:  # noqa: BLE001 - the page is an incomplete read, not a crash
             return failed(type(exc).__name__)
         solo = self._new_executor(1)
@@ -187,18 +315,19 @@ class PagePool:
 
     def close(self) -> None:
         """Stop the worker processes."""
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        with self._ready:
+            self._open = False
+            idle, self._idle = self._idle, []
+            self._started -= len(idle)
+        for worker in idle:
+            worker.stop()
         global _open_pools
         with _open_lock:
-            if not self._open:
-                return
-            self._open = False
-            _open_pools -= 1
-            if _open_pools == 0:
-                _stop_helpers()
+            if self._counted:
+                self._counted = False
+                _open_pools -= 1
+                if _open_pools == 0:
+                    _stop_helpers()
 
     def __enter__(self) -> PagePool:
         return self

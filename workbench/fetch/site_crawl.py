@@ -48,7 +48,7 @@ from workbench.fetch.page_pool import PagePool, resolve_processes
 from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.fetch.soft404 import SOFT404_ERROR, detect_soft404, is_soft404
 from workbench.models import Website
-from workbench.pages import AttachmentSignals, Link, Page
+from workbench.pages import AttachmentSignals, DatedItem, Link, Page
 from workbench.rules.schema import Rules
 from workbench.urls import normalize_url
 
@@ -150,10 +150,19 @@ def quarter_start(as_of: date) -> date:
     return date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
 
 
-def _kept(page: Page) -> Page:
+class _Masked(dict[str, str]):
+    """``masked[text]``: :func:`mask_text` of ``text``, once per distinct text of a site (its
+    rows' titles and its links' anchors repeat on every list page), one string each."""
+
+    def __missing__(self, text: str) -> str:
+        value = self[text] = mask_text(text)
+        return value
+
+
+def _kept(page: Page, masked: _Masked) -> Page:
     """What the facts keep of a crawled page: no HTML; personal numbers in its title and its
     rows' titles masked (``extract.personal_info``: a full number is never stored)."""
-    items = [replace(i, title=mask_text(i.title)) for i in page.items]
+    items = [DatedItem(masked[i.title], i.url, i.date) for i in page.items]
     return replace(page, title=mask_text(page.title), items=items, html="")
 
 
@@ -282,25 +291,22 @@ def crawl_website(
         error = reason or NOTE_ROBOTS
         home = Page(url=website.url, final_url="", status=None, error=error)
         return SiteCrawl(SiteFacts(website=website, homepage=home), [])
-    pages = [_kept(p) for p in result.pages]
+    masked = _Masked()
+    pages = [_kept(p, masked) for p in result.pages]
     first_urls = {result.pages[0].url, result.pages[0].final_url}
     soft = _soft404_pages(website, result, pages, settings)
     # A site's links repeat their targets and anchors (navigation on every page): one string
     # each (and one masking per anchor), which the site's stored payload pickles once too.
+    # The crawl's own link records are finished in place (nothing else holds them): a copy
+    # of each (dataclasses.replace) was most of this step's time on a large site.
     targets: dict[str, str] = {}
-    anchors: dict[str, str] = {}
-    links = [
-        replace(
-            k,
-            target=targets.setdefault(k.target, k.target),
-            anchor=anchors[k.anchor]
-            if k.anchor in anchors
-            else anchors.setdefault(k.anchor, mask_text(k.anchor)),
-            error=SOFT404_ERROR if k.target in soft else k.error,
-            on_homepage=k.source in first_urls,
-        )
-        for k in result.links
-    ]
+    links = result.links
+    for k in links:
+        k.target = targets.setdefault(k.target, k.target)
+        k.anchor = masked[k.anchor]
+        if soft and k.target in soft:
+            k.error = SOFT404_ERROR
+        k.on_homepage = k.source in first_urls
     home_page = _with_frames(replace(pages[0], url=website.url), pages)
     if result.pages[0].unreadable:
         home_page = replace(home_page, error=result.pages[0].unreadable)
