@@ -126,3 +126,35 @@ def test_offline_mode_contacts_no_outside_host(monkeypatch: object) -> None:
         socket.getaddrinfo = real  # type: ignore[assignment]
     assert out == {"https://www.gov.cn/": None}
     assert "beian.miit.gov.cn" not in calls and "www.gov.cn" not in calls
+
+
+def test_the_soft404_probe_waits_its_turn_at_the_host() -> None:
+    """The probe for a missing page is one more request to the site: it keeps the crawl's
+    per-host interval like every other (it went out at once after the last page)."""
+    import time
+
+    from workbench.fetch.politeness import HostThrottle
+
+    starts: list[tuple[float, str]] = []
+
+    def recorded(response: Response) -> object:
+        def answer(request: Request) -> Response:
+            starts.append((time.monotonic(), request.path))
+            return response
+
+        return answer
+
+    home = page("示范水利网", '<a href="/real.html">真实页面</a>')
+    routes = {
+        "/robots.txt": (404, {}, b""),
+        "/": recorded(home),
+        "/real.html": recorded(page("示范水利网", "<p>正文</p>")),
+        "*": recorded(page("页面不存在 - 404", "<p>您访问的页面不存在</p>")),
+    }
+    with serve(routes) as base:
+        site = Website("市水利局", "水利网", f"{base}/", "部门网站")
+        settings = CrawlSettings(delay=0.4, max_pages=20)
+        crawl_website(site, settings, date(2022, 9, 30), throttle=HostThrottle(0.4))
+    assert "page-does-not-exist" in starts[-1][1], starts
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(starts, starts[1:], strict=False)]
+    assert min(gaps) >= 0.35, starts

@@ -247,7 +247,11 @@ def _attachment_facts(
 
 
 def _soft404_pages(
-    website: Website, result: CrawlResult, pages: list[Page], settings: CrawlSettings
+    website: Website,
+    result: CrawlResult,
+    pages: list[Page],
+    settings: CrawlSettings,
+    throttle: HostThrottle | None = None,
 ) -> set[str]:
     """URLs of crawled pages that are the site's soft 404 (marked unusable in place)."""
     first = result.pages[0]
@@ -255,7 +259,11 @@ def _soft404_pages(
         return set()
     home_final = first.final_url or website.url
     signature = detect_soft404(
-        website.url, home_final, timeout=settings.timeout, user_agent=settings.user_agent
+        website.url,
+        home_final,
+        timeout=settings.timeout,
+        user_agent=settings.user_agent,
+        throttle=throttle,
     )
     if signature is None:
         return set()
@@ -294,7 +302,7 @@ def crawl_website(
     masked = _Masked()
     pages = [_kept(p, masked) for p in result.pages]
     first_urls = {result.pages[0].url, result.pages[0].final_url}
-    soft = _soft404_pages(website, result, pages, settings)
+    soft = _soft404_pages(website, result, pages, settings, throttle)
     # A site's links repeat their targets and anchors (navigation on every page): one string
     # each (and one masking per anchor), which the site's stored payload pickles once too.
     # The crawl's own link records are finished in place (nothing else holds them): a copy

@@ -18,6 +18,7 @@ from urllib.parse import urljoin
 
 from workbench.codes import FetchError
 from workbench.fetch.http import fetch_url
+from workbench.fetch.politeness import HostThrottle, host_key
 from workbench.urls import normalize_url
 
 SOFT404_ERROR = FetchError.SOFT_404.message  # display text of the kind
@@ -40,12 +41,20 @@ def probe_url(site_url: str) -> str:
 
 
 def detect_soft404(
-    site_url: str, homepage_final: str, *, timeout: float = 15.0, user_agent: str | None = None
+    site_url: str,
+    homepage_final: str,
+    *,
+    timeout: float = 15.0,
+    user_agent: str | None = None,
+    throttle: HostThrottle | None = None,
 ) -> Soft404 | None:
-    """The site's soft-404 signature, or None when a missing page gets an error status."""
+    """The site's soft-404 signature, or None when a missing page gets an error status.
+    ``throttle``: the crawl's per-host throttle, so that the probe waits its turn too."""
     from lxml import html as lxml_html
 
     url = probe_url(site_url)
+    if throttle is not None:
+        throttle.wait(host_key(url))
     result = fetch_url(url, timeout=timeout, user_agent=user_agent, max_bytes=512 * 1024)
     if result.status is None or result.status >= 400 or result.error:
         return None
