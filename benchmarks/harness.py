@@ -41,7 +41,7 @@ http {{
     default_type application/octet-stream;
     charset utf-8;
     charset_types text/html text/plain;
-    access_log off;
+    {access_log}
     sendfile on;
     tcp_nopush on;
     keepalive_timeout 65;
@@ -106,8 +106,11 @@ def _wait_listening(host: str, port: int, deadline: float) -> None:
 
 
 @contextmanager
-def nginx_serving(root: Path, hosts: Sequence[str], *, workers: int = 1) -> Iterator[int]:
-    """Serve ``root`` on every ``host`` (127.0.0.x) at one free port; yield the port."""
+def nginx_serving(
+    root: Path, hosts: Sequence[str], *, workers: int = 1, access_log: Path | None = None
+) -> Iterator[int]:
+    """Serve ``root`` on every ``host`` (127.0.0.x) at one free port; yield the port.
+    ``access_log``: a file getting one line per request, ``<address served> <status>``."""
     if not all(h.startswith("127.") for h in hosts):
         raise ValueError("benchmarks serve on loopback only")
     binary = ensure_nginx()
@@ -119,7 +122,17 @@ def nginx_serving(root: Path, hosts: Sequence[str], *, workers: int = 1) -> Iter
         conf = Path(prefix) / "nginx.conf"
         listens = "\n".join(f"        listen {h}:{port};" for h in hosts)
         conf.write_text(
-            _NGINX_CONF.format(workers=workers, prefix=prefix, listens=listens, root=root),
+            _NGINX_CONF.format(
+                workers=workers,
+                prefix=prefix,
+                listens=listens,
+                root=root,
+                access_log=(
+                    f"log_format hits '$server_addr $status'; access_log {access_log} hits;"
+                    if access_log
+                    else "access_log off;"
+                ),
+            ),
             encoding="utf-8",
         )
         proc = subprocess.Popen([binary, "-p", prefix, "-c", str(conf)], stderr=subprocess.PIPE)
