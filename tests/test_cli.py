@@ -104,6 +104,38 @@ def test_failing_notebook_names_the_cell_and_keeps_the_log(tmp_path: Path) -> No
     assert (out / "quarterly_check.ipynb").is_file()
 
 
+def _kernels() -> set[int]:
+    import psutil
+
+    found = set()
+    for proc in psutil.process_iter(["cmdline"]):
+        if any("ipykernel" in part for part in proc.info["cmdline"] or ()):
+            found.add(proc.pid)
+    return found
+
+
+def test_run_leaves_no_kernel_and_the_store_file_holds_the_run(tmp_path: Path) -> None:
+    """The kernel is killed once the notebook is done (no graceful teardown); nothing of it
+    may outlive the command, and its committed writes must be in the database file itself,
+    not only in SQLite's write-ahead log."""
+    inv = write_inventory(tmp_path / "inv", HEADER)
+    db = tmp_path / "w.db"
+    before = _kernels()
+    proc = workbench(
+        "run", "--inventory", str(inv), "--quarter", "2022Q3", "--out", str(tmp_path / "out"),
+        "--db", f"sqlite:///{db}", "--no-progress",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert _kernels() - before == set()
+    assert not Path(f"{db}-wal").exists()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())  # the file alone, as a backup copy would take it
+    with sa.create_engine(f"sqlite:///{copy}").connect() as conn:
+        status = conn.execute(sa.text("select status from runs")).scalars().all()
+    assert status == ["done"]
+    assert (tmp_path / "out" / "findings.csv").is_file()
+
+
 def test_probe_records_every_homepage(tmp_path: Path) -> None:
     routes = {"/": (200, {"Content-Type": "text/html"}, "<html>首页</html>".encode())}
     with serve(routes) as ok_url, serve({"/": (503, {}, b"busy")}) as bad_url:

@@ -26,7 +26,7 @@ from workbench.inventory import load_inventory
 from workbench.quarter import parse_as_of, quarter_from_arg
 from workbench.rules import load_rules
 from workbench.rules.schema import Rules
-from workbench.store import default_url
+from workbench.store import default_url, fold_wal
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -111,6 +111,52 @@ def _skip_iri_grammar() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+def _early_kernel() -> Any:
+    """A started kernel (``python3``, in the project's folder) for Papermill to run the
+    notebook in. Started before Papermill is imported and the notebook read and parameterised,
+    so the kernel boots on another core meanwhile (0.4–0.5 s of every run). The manager
+    remembers the clients made for it, so ``_stop_kernel`` can close theirs too: Papermill
+    leaves a kernel it did not start, and its client, running."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    class EarlyKernel(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.made_clients: list[Any] = []
+
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            self.made_clients.append(made)
+            return made
+
+    manager = EarlyKernel(kernel_name="python3")
+    try:
+        run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT))
+    except (KeyError, RuntimeError, OSError) as exc:  # no python3 kernel (NoSuchKernel), …
+        raise RunError(
+            f"无法启动执行季度检查笔记本的 Python 内核（{type(exc).__name__}：{exc}）。"
+            "请确认已按说明安装（make install）。"
+        ) from None
+    return manager
+
+
+def _stop_kernel(manager: Any) -> None:
+    """Kill the kernel and what it started (its process group) and close the clients' channels.
+
+    The last cell has written every output and committed every store write, and Papermill
+    has saved the notebook: nothing is left in the kernel. A graceful shutdown only tears its
+    heap down (1.0–1.4 s of every run, measured); a failed run's kernel has nothing to save
+    either."""
+    from jupyter_core.utils import run_sync
+
+    for made in manager.made_clients:
+        made.stop_channels()
+    if run_sync(manager.is_alive)():
+        run_sync(manager.shutdown_kernel)(now=True)
+    run_sync(manager.cleanup_resources)()
+
+
 def execute_run(plan: RunPlan, *, progress: bool = True, log_output: bool = False) -> Path:
     """Run the notebook under the quarter's run lock; return the output folder.
 
@@ -118,40 +164,50 @@ def execute_run(plan: RunPlan, *, progress: bool = True, log_output: bool = Fals
     fails. ``log_output``: the cells' output goes to the ``papermill`` logger (the log file
     of ``ops.oplog``)."""
     _skip_iri_grammar()
-    import papermill
-    from papermill.exceptions import PapermillException, PapermillExecutionError
-
     from workbench.ops.runlock import quarter_lock
 
     with quarter_lock(plan.db, plan.quarter):
-        if log_output:
-            logging.getLogger("papermill").setLevel(logging.INFO)
+        kernel = _early_kernel()
         try:
-            papermill.execute_notebook(
-                str(QUARTERLY_NOTEBOOK),
-                str(plan.notebook),
-                parameters=plan.parameters,
-                kernel_name="python3",
-                progress_bar=progress,
-                log_output=log_output,
-                cwd=str(PROJECT_ROOT),
-            )
-        except PapermillExecutionError as exc:
-            raise RunError(
-                f"季度检查笔记本第{exc.exec_count}个代码单元格执行失败（{exc.ename}：{exc.evalue}）。"
-                f"已保留执行到出错处的笔记本作为日志：{plan.notebook}",
-                cell=exc.exec_count,
-                cell_source=_failed_cell(plan.notebook, exc.exec_count),
-                traceback=_ANSI.sub("", "\n".join(exc.traceback or [])),
-                notebook=plan.notebook,
-            ) from None
-        except (PapermillException, RuntimeError, OSError) as exc:  # the kernel died, a timeout …
-            raise RunError(
-                f"季度检查笔记本执行中止（{type(exc).__name__}：{exc}）。"
-                f"已保留执行到中止处的笔记本作为日志：{plan.notebook}",
-                notebook=plan.notebook,
-            ) from None
+            _execute(plan, kernel, progress=progress, log_output=log_output)
+        finally:
+            _stop_kernel(kernel)
+            fold_wal(plan.db)  # the killed kernel's committed writes, into the store's file
     return plan.out
+
+
+def _execute(plan: RunPlan, kernel: Any, *, progress: bool, log_output: bool) -> None:
+    import papermill
+    from papermill.exceptions import PapermillException, PapermillExecutionError
+
+    if log_output:
+        logging.getLogger("papermill").setLevel(logging.INFO)
+    try:
+        papermill.execute_notebook(
+            str(QUARTERLY_NOTEBOOK),
+            str(plan.notebook),
+            parameters=plan.parameters,
+            kernel_name="python3",
+            progress_bar=progress,
+            log_output=log_output,
+            cwd=str(PROJECT_ROOT),
+            km=kernel,
+        )
+    except PapermillExecutionError as exc:
+        raise RunError(
+            f"季度检查笔记本第{exc.exec_count}个代码单元格执行失败（{exc.ename}：{exc.evalue}）。"
+            f"已保留执行到出错处的笔记本作为日志：{plan.notebook}",
+            cell=exc.exec_count,
+            cell_source=_failed_cell(plan.notebook, exc.exec_count),
+            traceback=_ANSI.sub("", "\n".join(exc.traceback or [])),
+            notebook=plan.notebook,
+        ) from None
+    except (PapermillException, RuntimeError, OSError) as exc:  # the kernel died, a timeout …
+        raise RunError(
+            f"季度检查笔记本执行中止（{type(exc).__name__}：{exc}）。"
+            f"已保留执行到中止处的笔记本作为日志：{plan.notebook}",
+            notebook=plan.notebook,
+        ) from None
 
 
 def run_quarterly(*, progress: bool = True, **inputs: Any) -> Path:

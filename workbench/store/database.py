@@ -85,6 +85,26 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def fold_wal(url: str) -> None:
+    """Fold an SQLite store's write-ahead log back into its file, so that the file alone holds
+    every committed write: a process that was killed (the quarterly run's kernel, see
+    ``runner.execute_run``) leaves its committed writes in ``-wal``, where SQLite keeps them
+    safely but a copy of the database file alone would not have them. Closing the last
+    connection checkpoints the log and removes it. Other backends: nothing to do."""
+    path = sqlite_file(url)
+    if path is None or not path.is_file():
+        return
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass  # another process holds the store: its last connection folds the log
+    finally:
+        conn.close()
+
+
 def safe_url(url: str) -> str:
     """``url`` with its password hidden, for messages and logs."""
     try:
