@@ -18,6 +18,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,hub]'
+	@# an editable install writes no bytecode, and PYTHONDONTWRITEBYTECODE keeps imports from it
+	$(BIN)/python -m compileall -q workbench > /dev/null
 	@touch $(STAMP)
 
 $(PROXY): deploy/hub/package.json deploy/hub/package-lock.json

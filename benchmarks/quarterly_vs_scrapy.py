@@ -10,7 +10,9 @@ kernel, the crawl with every page analyzer, columns, indicators, scores, the cir
 or depth limit short of the site (``crawl.processes`` as given). Also ``workbench crawl``
 (``--delay 0 --concurrency 16``, the whole site by default). Reported: medians of wall
 time, CPU time, pages, peak RSS (of the largest process), and each tool's wall time
-divided by Scrapy's in the same session (goal for ``workbench run``: at most 0.5).
+divided by Scrapy's in the same session (goal for ``workbench run``: at most 0.5). The
+``workbench`` package of this checkout and of the baseline is byte-compiled first, as an
+installed package is (``harness.compile_sources``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
     BIN,
+    ROOT,
     Measured,
+    compile_sources,
     ensure_peers,
     machine_note,
     markdown_table,
@@ -93,6 +97,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     ensure_peers()
+    compile_sources(ROOT, *([args.baseline] if args.baseline else []))
     tools = [
         t for t in args.tools.split(",") if t in TOOLS and (t != "baseline-run" or args.baseline)
     ]
