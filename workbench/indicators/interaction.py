@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urljoin
 
 from workbench.extract.page_facts import iso_date
 from workbench.facts import Facts, SiteFacts
@@ -29,7 +28,7 @@ from workbench.indicators.site_links import judged_sites
 from workbench.models import Finding
 from workbench.pages import ChannelsValue, ColumnSignals, Page
 from workbench.rules.schema import Rules
-from workbench.urls import normalize_url
+from workbench.urls import join_url, normalize_url
 
 
 def column_names(page: Page, site: SiteFacts) -> list[str]:
@@ -57,16 +56,20 @@ def consultation_page(page: Page, site: SiteFacts, excluded: Sequence[str]) -> b
 def has_channel(site: SiteFacts, excluded: Sequence[str]) -> bool:
     """True when the crawl shows an effective consultation channel (see module doc)."""
     pages = list(ok_pages(site))
-    read = {normalize_url(u) for p in pages for u in (p.url, p.final_url) if u}
+    read: set[str] | None = None  # the pages the crawl read, once a section link needs them
     for page in pages:
-        if not consultation_page(page, site, excluded):
-            continue
         channels: ChannelsValue | dict[str, Any] = page.signals.channels or {}
-        if channels.get("consult") or channels.get("form") or page.signals.messages:
+        sections = channels.get("sections") or []
+        found = channels.get("consult") or channels.get("form") or page.signals.messages
+        if not (found or sections) or not consultation_page(page, site, excluded):
+            continue
+        if found:
             return True
-        for _, href in channels.get("sections") or []:
+        if read is None:
+            read = {normalize_url(u) for p in pages for u in (p.url, p.final_url) if u}
+        for _, href in sections:
             try:
-                target = normalize_url(urljoin(page.final_url or page.url, str(href)))
+                target = normalize_url(join_url(page.final_url or page.url, str(href)))
             except ValueError:
                 continue
             if target not in read:

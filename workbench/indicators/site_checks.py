@@ -11,7 +11,7 @@ left to check.incomplete; "nothing found on the site" verdicts (no consultation 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -98,14 +98,19 @@ def wording_detail(
     return detail
 
 
-def illicit_match(link: Link, rules: Rules) -> bool:
-    """True when ``link`` goes to a domain or carries a keyword of the office's own illicit
-    lists (``website.security.illicit_domains`` / ``illicit_keywords``: a veto)."""
+def illicit_test(rules: Rules) -> Callable[[Link], bool]:
+    """A test of links: true when a link goes to a domain or carries a keyword of the
+    office's own illicit lists (``website.security.illicit_domains`` / ``illicit_keywords``:
+    a veto). The lists are prepared once; with both empty no link is looked at."""
     domains = [d.lower() for d in rules.website.security.illicit_domains]
     words = [w for w in rules.website.security.illicit_keywords if w]
-    host = link_host(link.target) if domains else ""
-    by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
-    return by_domain or any(w in link.anchor or w in link.target for w in words)
+
+    def test(link: Link) -> bool:
+        host = link_host(link.target) if domains else ""
+        by_domain = bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+        return by_domain or any(w in link.anchor or w in link.target for w in words)
+
+    return test if domains or words else lambda link: False
 
 
 @register
@@ -274,8 +279,9 @@ class Security(Indicator):
 
     def _illicit(self, facts: Facts, site: SiteFacts, rules: Rules) -> Iterator[Finding]:
         seen: set[str] = set()
+        illicit = illicit_test(rules)
         for link in site.links:
-            if illicit_match(link, rules) and link.target not in seen:
+            if illicit(link) and link.target not in seen:
                 seen.add(link.target)
                 yield self._finding(
                     facts,

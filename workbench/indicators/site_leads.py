@@ -11,17 +11,17 @@ the next quarter. Dates are Asia/Shanghai calendar dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from workbench.extract.attachments import attachment_title
 from workbench.extract.personal_info import KIND_NAMES
 from workbench.facts import Facts, SiteFacts
 from workbench.indicators.base import Indicator, register, website_finding
-from workbench.indicators.site_checks import illicit_match, ok_pages, read_attachments
+from workbench.indicators.site_checks import illicit_test, ok_pages, read_attachments
 from workbench.indicators.site_links import (
+    government_hosts,
     inventory_hosts,
-    is_government_host,
     judged_sites,
     link_host,
 )
@@ -114,12 +114,18 @@ class HiddenLink(Indicator):
     title = "暗链或违规链接"
 
     def check(self, facts: Facts, rules: Rules) -> Iterable[Finding]:
-        known = inventory_hosts(facts)
+        government = government_hosts(rules, inventory_hosts(facts))
+        illicit = illicit_test(rules)
         for site in judged_sites(facts):
-            yield from self._site(facts, site, rules, known)
+            yield from self._site(facts, site, rules, government, illicit)
 
     def _site(
-        self, facts: Facts, site: SiteFacts, rules: Rules, known: set[str]
+        self,
+        facts: Facts,
+        site: SiteFacts,
+        rules: Rules,
+        government: Callable[[str], bool],
+        illicit: Callable[[Link], bool],
     ) -> Iterator[Finding]:
         words = rules.website.hidden_link.words
         benign = [str(d).lower() for d in rules.website.hidden_link.benign_domains]
@@ -135,9 +141,9 @@ class HiddenLink(Indicator):
         candidates += [(x.target, x.anchor, x.source, "") for x in site.links if not x.internal]
         for url, anchor, source, how in candidates:
             host = link_host(url)
-            if not host or url in seen or is_government_host(host, rules, known):
+            if not host or url in seen or government(host):
                 continue
-            if illicit_match(Link(source, url, anchor, False), rules):
+            if illicit(Link(source, url, anchor, False)):
                 continue  # the office's own list: a site.security veto already
             hit = _word_hit(anchor, host, words)
             hidden = bool(how) and not any(host == d or host.endswith("." + d) for d in benign)
