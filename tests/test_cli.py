@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -120,13 +121,15 @@ def test_run_leaves_no_kernel_and_the_store_file_holds_the_run(tmp_path: Path) -
     not only in SQLite's write-ahead log."""
     inv = write_inventory(tmp_path / "inv", HEADER)
     db = tmp_path / "w.db"
-    before = _kernels()
+    before, folders = _kernels(), set(Path(tempfile.gettempdir()).glob("wb-kernel-*"))
     proc = workbench(
         "run", "--inventory", str(inv), "--quarter", "2022Q3", "--out", str(tmp_path / "out"),
         "--db", f"sqlite:///{db}", "--no-progress",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert _kernels() - before == set()
+    assert set(Path(tempfile.gettempdir()).glob("wb-kernel-*")) <= folders  # its IPC sockets
+    assert "WARNING" not in proc.stderr  # the kernel's English warning about TCP
     assert not Path(f"{db}-wal").exists()
     copy = tmp_path / "copy.db"
     copy.write_bytes(db.read_bytes())  # the file alone, as a backup copy would take it

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -124,16 +127,22 @@ def _early_kernel() -> Any:
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.made_clients: list[Any] = []
+            self.sockets = ""  # the folder of its IPC sockets
 
         def client(self, **kwargs: Any) -> Any:
             made = super().client(**kwargs)
             self.made_clients.append(made)
             return made
 
-    manager = EarlyKernel(kernel_name="python3")
+    # Over IPC sockets in a private folder rather than loopback TCP: no port to take, and the
+    # kernel then has no reason to warn (in English) that its traffic is unencrypted.
+    sockets = tempfile.mkdtemp(prefix="wb-kernel-")
+    manager = EarlyKernel(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
+    manager.sockets = sockets
     try:
         run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT))
     except (KeyError, RuntimeError, OSError) as exc:  # no python3 kernel (NoSuchKernel), …
+        shutil.rmtree(sockets, ignore_errors=True)
         raise RunError(
             f"无法启动执行季度检查笔记本的 Python 内核（{type(exc).__name__}：{exc}）。"
             "请确认已按说明安装（make install）。"
@@ -155,6 +164,7 @@ def _stop_kernel(manager: Any) -> None:
     if run_sync(manager.is_alive)():
         run_sync(manager.shutdown_kernel)(now=True)
     run_sync(manager.cleanup_resources)()
+    shutil.rmtree(manager.sockets, ignore_errors=True)
 
 
 def execute_run(plan: RunPlan, *, progress: bool = True, log_output: bool = False) -> Path:
