@@ -71,11 +71,13 @@ class SkipReason(StrEnum):
     def of(cls, code: str, note: str = "") -> SkipReason | None:
         """The reason a link records: its code, or — for a crawl stored before links carried
         codes (its pickled facts have only the note) — the reason whose note it is."""
-        if code:
-            return cls(code)
+        if code:  # by value without Enum's call machinery: asked for each of a site's links
+            reason = _SKIP_BY_CODE.get(code)
+            return reason if reason is not None else cls(code)
         return _SKIP_BY_NOTE.get(note)
 
 
+_SKIP_BY_CODE: dict[str, SkipReason] = {reason.value: reason for reason in SkipReason}
 _SKIP_MESSAGES: dict[SkipReason, str] = {
     SkipReason.EXTERNAL: "外部链接，本次未检查",
     SkipReason.BINARY: "附件或非网页文件，本次未检查",

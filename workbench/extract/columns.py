@@ -575,7 +575,7 @@ def _limited_links(site: Any) -> dict[str, list[tuple[int, Any]]]:
     with its place among the site's links (read once per site, not once per column)."""
     out: dict[str, list[tuple[int, Any]]] = {}
     for n, link in enumerate(site.links):
-        if SkipReason.of(link.skip, link.note) in LIMITS:
+        if (link.skip or link.note) and SkipReason.of(link.skip, link.note) in LIMITS:
             out.setdefault(link.source, []).append((n, link))
     return out
 

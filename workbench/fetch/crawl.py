@@ -787,12 +787,15 @@ def crawl_site(
     result.stopped_by = _stopped_by(settings, crawler.skipped)
     result.limited = bool(result.stopped_by)
     result.lists = crawler.follower.outcomes(NOTE_MAX_PAGES)
-    known: dict[tuple[str, bool], tuple[int | None, str | None, str, str]] = {}
-    for link in result.links:  # many links share a target (navigation): look each up once
-        got = known.get((link.target, link.internal))
+    # Many links share a target (navigation): each looked up once, by target, for external
+    # and internal links apart (no key tuple to build and hash for each of 100,000 links).
+    known: tuple[dict[str, tuple[int | None, str | None, str, str]], ...] = ({}, {})
+    for link in result.links:
+        outcomes = known[link.internal]
+        got = outcomes.get(link.target)
         if got is None:
             status, error, note = result.link_outcome(link.target, link.internal)
             skip = result.link_skip(link.target, link.internal) or ""
-            got = known[(link.target, link.internal)] = (status, error, note, skip)
+            got = outcomes[link.target] = (status, error, note, skip)
         link.status, link.error, link.note, link.skip = got
     return result

@@ -162,7 +162,10 @@ class _Masked(dict[str, str]):
 def _kept(page: Page, masked: _Masked) -> Page:
     """What the facts keep of a crawled page: no HTML; personal numbers in its title and its
     rows' titles masked (``extract.personal_info``: a full number is never stored)."""
-    items = [DatedItem(masked[i.title], i.url, i.date) for i in page.items]
+    items = [  # a row is rebuilt only when its title had a number to mask (few do)
+        i if (title := masked[i.title]) is i.title else DatedItem(title, i.url, i.date)
+        for i in page.items
+    ]
     return replace(page, title=mask_text(page.title), items=items, html="")
 
 
@@ -214,7 +217,8 @@ def _attachment_facts(
     """What the facts keep of the attachments read: the linking page, its anchor, and the
     date its list row shows for the file (else the linking page's own date)."""
     by_url = {p.url: p for p in pages} | {p.final_url: p for p in pages if p.final_url}
-    anchors = {(k.source, k.target): k.anchor for k in links}
+    files = {att.url for att in crawled}  # a few of a site's 100,000 links
+    anchors = {(k.source, k.target): k.anchor for k in links if k.target in files}
     out: list[AttachmentFacts] = []
     for att in crawled:
         page = by_url.get(att.source)
