@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,41 @@ def test_run_leaves_no_kernel_and_the_store_file_holds_the_run(tmp_path: Path) -
         status = conn.execute(sa.text("select status from runs")).scalars().all()
     assert status == ["done"]
     assert (tmp_path / "out" / "findings.csv").is_file()
+
+
+def test_a_run_stopped_by_bad_input_leaves_no_kernel(tmp_path: Path) -> None:
+    """``workbench run`` starts the notebook's kernel before it checks its input: a run
+    refused for bad input must kill it unused."""
+    inv = write_inventory(tmp_path / "inv", HEADER)
+    before, folders = _kernels(), set(Path(tempfile.gettempdir()).glob("wb-kernel-*"))
+    proc = workbench("run", "--inventory", str(inv), "--quarter", "2022Q9")
+    assert proc.returncode == 2 and "季度" in proc.stderr
+    assert _kernels() - before == set()
+    assert set(Path(tempfile.gettempdir()).glob("wb-kernel-*")) <= folders
+
+
+def test_the_kernel_preloads_what_the_notebook_s_first_cell_imports() -> None:
+    """``workbench.notebook_preload`` (run as the kernel starts) imports every module the
+    quarterly notebook's import cell does, so that cell finds them loaded."""
+    from workbench.runner import QUARTERLY_NOTEBOOK
+
+    cells = json.loads(QUARTERLY_NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    source = next("".join(c["source"]) for c in cells if "import pandas" in "".join(c["source"]))
+    imports = "\n".join(
+        line for line in source.splitlines() if line.startswith(("import ", "from "))
+    )
+    assert "workbench" in imports
+    script = (
+        "import sys, workbench.notebook_preload\n"
+        "before = set(sys.modules)\n"
+        f"exec({imports!r})\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
 
 
 def test_probe_records_every_homepage(tmp_path: Path) -> None:

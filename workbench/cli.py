@@ -238,15 +238,31 @@ def _add_ops_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     install.add_argument("--unit-dir", help="把文件写入此文件夹而不启用（供审阅或打包）")
 
 
+def _run_command(args: argparse.Namespace) -> int:
+    """``workbench run``: the notebook's kernel is started first, so that it boots while
+    this process loads what it needs and checks the input (``workbench.kernel``)."""
+    from workbench.kernel import start_kernel, stop_kernel
+
+    try:
+        kernel = start_kernel()
+    except WorkbenchError:
+        kernel = None  # the run starts one itself, and says why it cannot
+    try:
+        from workbench.ops.job import run_job
+
+        out = run_job(args, kernel=kernel)
+    finally:
+        if kernel is not None:
+            stop_kernel(kernel)  # unused when the input was bad or the quarter locked
+    print(f"季度检查完成，结果已写入：{out}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            from workbench.ops.job import run_job
-
-            out = run_job(args)
-            print(f"季度检查完成，结果已写入：{out}")
-            return 0
+            return _run_command(args)
         if args.command == "probe":
             from workbench.ops.job import probe_job
 

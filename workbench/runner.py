@@ -1,7 +1,8 @@
 """``workbench run``: execute the quarterly notebook with Papermill, parameters injected.
 
-Inputs are validated here first (``plan_run``), so that bad input stops before a kernel
-starts, before the run lock is taken and before anything is fetched. ``execute_run`` holds
+Inputs are validated here first (``plan_run``), so that bad input stops before the run
+lock is taken and before anything is fetched or written (a kernel ``workbench run`` started
+early, ``workbench.kernel``, is then killed unused). ``execute_run`` holds
 the quarter's run lock (``ops.runlock``) while Papermill runs, so a second run of the same
 quarter on the same store is refused instead of racing the first. A failed run keeps its
 partial notebook in the output folder as the log; its ``RunError`` carries the failing
@@ -12,11 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,12 +24,12 @@ from typing import Any
 from workbench.errors import RunError, WorkbenchError
 from workbench.executors import parse_executor_spec
 from workbench.inventory import load_inventory
+from workbench.kernel import PROJECT_ROOT
 from workbench.quarter import parse_as_of, quarter_from_arg
 from workbench.rules import load_rules
 from workbench.rules.schema import Rules
 from workbench.store import default_url, fold_wal
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 QUARTERLY_NOTEBOOK = NOTEBOOKS / "quarterly_check.ipynb"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -114,74 +112,26 @@ def _skip_iri_grammar() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def _early_kernel() -> Any:
-    """A started kernel (``python3``, in the project's folder) for Papermill to run the
-    notebook in. Started before Papermill is imported and the notebook read and parameterised,
-    so the kernel boots on another core meanwhile (0.4–0.5 s of every run). The manager
-    remembers the clients made for it, so ``_stop_kernel`` can close theirs too: Papermill
-    leaves a kernel it did not start, and its client, running."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    class EarlyKernel(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.made_clients: list[Any] = []
-            self.sockets = ""  # the folder of its IPC sockets
-
-        def client(self, **kwargs: Any) -> Any:
-            made = super().client(**kwargs)
-            self.made_clients.append(made)
-            return made
-
-    # Over IPC sockets in a private folder rather than loopback TCP: no port to take, and the
-    # kernel then has no reason to warn (in English) that its traffic is unencrypted.
-    sockets = tempfile.mkdtemp(prefix="wb-kernel-")
-    manager = EarlyKernel(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"))
-    manager.sockets = sockets
-    try:
-        run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT))
-    except (KeyError, RuntimeError, OSError) as exc:  # no python3 kernel (NoSuchKernel), …
-        shutil.rmtree(sockets, ignore_errors=True)
-        raise RunError(
-            f"无法启动执行季度检查笔记本的 Python 内核（{type(exc).__name__}：{exc}）。"
-            "请确认已按说明安装（make install）。"
-        ) from None
-    return manager
-
-
-def _stop_kernel(manager: Any) -> None:
-    """Kill the kernel and what it started (its process group) and close the clients' channels.
-
-    The last cell has written every output and committed every store write, and Papermill
-    has saved the notebook: nothing is left in the kernel. A graceful shutdown only tears its
-    heap down (1.0–1.4 s of every run, measured); a failed run's kernel has nothing to save
-    either."""
-    from jupyter_core.utils import run_sync
-
-    for made in manager.made_clients:
-        made.stop_channels()
-    if run_sync(manager.is_alive)():
-        run_sync(manager.shutdown_kernel)(now=True)
-    run_sync(manager.cleanup_resources)()
-    shutil.rmtree(manager.sockets, ignore_errors=True)
-
-
-def execute_run(plan: RunPlan, *, progress: bool = True, log_output: bool = False) -> Path:
+def execute_run(
+    plan: RunPlan, *, progress: bool = True, log_output: bool = False, kernel: Any = None
+) -> Path:
     """Run the notebook under the quarter's run lock; return the output folder.
 
+    ``kernel``: one ``workbench.kernel.start_kernel`` started already; without it one is
+    started here, once the lock is held. Either is stopped when the notebook is done.
     Raises RunLocked when another run of the quarter holds the lock, RunError when a cell
-    fails. ``log_output``: the cells' output goes to the ``papermill`` logger (the log file
-    of ``ops.oplog``)."""
+    fails."""
     _skip_iri_grammar()
+    from workbench.kernel import start_kernel, stop_kernel
     from workbench.ops.runlock import quarter_lock
 
     with quarter_lock(plan.db, plan.quarter):
-        kernel = _early_kernel()
+        if kernel is None:
+            kernel = start_kernel()
         try:
             _execute(plan, kernel, progress=progress, log_output=log_output)
         finally:
-            _stop_kernel(kernel)
+            stop_kernel(kernel)
             fold_wal(plan.db)  # the killed kernel's committed writes, into the store's file
     return plan.out
 

@@ -16,6 +16,7 @@ import shlex
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from workbench import store
 from workbench.errors import RulesError, RunError, RunLocked, WorkbenchError
@@ -179,8 +180,9 @@ def _success_notice(plan: RunPlan, seconds: float) -> Notice:
     return Notice("success", subject, "\n".join(lines) + "\n")
 
 
-def run_job(args: argparse.Namespace) -> Path:
-    """``workbench run``; returns the output folder, raises WorkbenchError subclasses."""
+def run_job(args: argparse.Namespace, kernel: Any = None) -> Path:
+    """``workbench run``; returns the output folder, raises WorkbenchError subclasses.
+    ``kernel``: one started already for the notebook (``workbench.kernel``)."""
     db = args.db or store.default_url()
     rules, rules_error = _office_settings(args.inventory, args.rules)
     oplog = open_log(log_settings(rules), db)
@@ -190,7 +192,7 @@ def run_job(args: argparse.Namespace) -> Path:
         settings = notify_settings(rules)
         if rules_error:
             raise RulesError(rules_error)
-        return _run(args, db, oplog, settings)
+        return _run(args, db, oplog, settings, kernel)
     except RulesError as exc:
         log.error("季度检查未开始：%s", exc)
         raise
@@ -198,7 +200,9 @@ def run_job(args: argparse.Namespace) -> Path:
         oplog.close()
 
 
-def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettings) -> Path:
+def _run(
+    args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettings, kernel: Any
+) -> Path:
     plan: RunPlan | None = None
     started = store.now()
     try:
@@ -216,7 +220,7 @@ def _run(args: argparse.Namespace, db: str, oplog: OpLog, settings: NotifySettin
             "季度检查开始：%s，监测时间点%s，名录%s，数据库%s，输出到%s",
             plan.quarter, plan.as_of, plan.parameters["inventory"], safe_url(db), plan.out,
         )  # fmt: skip
-        out = execute_run(plan, progress=not args.no_progress, log_output=True)
+        out = execute_run(plan, progress=not args.no_progress, log_output=True, kernel=kernel)
     except RunLocked as exc:
         log.warning("季度检查未执行：%s", exc)
         raise
