@@ -170,12 +170,16 @@ def _pss(proc: psutil.Process) -> int:
 
 
 class TreeMemory:
-    """Peak of the summed memory of a process and all its descendants, sampled every 0.2 s:
-    PSS (each shared page split between the processes sharing it, so the page-reading
-    processes forked from one preloaded server are not counted twice), RSS where the system
-    has no PSS."""
+    """Peak of the summed memory of a process and all its descendants, sampled every
+    ``interval`` seconds: PSS (each shared page split between the processes sharing it, so
+    the page-reading processes forked from one preloaded server are not counted twice), RSS
+    where the system has no PSS. ``cpu_s``: what the sampling itself cost (its thread's CPU):
+    it grows with the number of processes sampled, so it weighs on a tool of several
+    processes more than on one of one, on the same cores."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.cpu_s = 0.0
         self.peak_mb = 0.0
         self.cpu: dict[int, float] = {}  # pid → its user + system seconds, last seen
         self._root = psutil.Process(pid)
@@ -184,6 +188,13 @@ class TreeMemory:
         self._thread.start()
 
     def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            self._sample()
+        finally:
+            self.cpu_s = time.thread_time() - started
+
+    def _sample(self) -> None:
         while not self._stop.is_set():
             try:
                 procs = [self._root, *self._root.children(recursive=True)]
@@ -196,7 +207,7 @@ class TreeMemory:
                 self.peak_mb = max(self.peak_mb, total / 2**20)
             except psutil.Error:
                 return
-            time.sleep(0.2)
+            time.sleep(self.interval)
 
     def stop(self) -> float:
         self._stop.set()
@@ -215,6 +226,7 @@ class Measured:
     returncode: int
     tree_mb: float = 0.0  # peak of the summed PSS of the process and its descendants (sampled)
     tree_cpu_s: float = 0.0  # CPU seconds of the process and all its descendants (sampled)
+    sampler_cpu_s: float = 0.0  # what sampling the tree's memory cost this process
 
 
 def run_measured(
@@ -224,12 +236,14 @@ def run_measured(
     log: Path,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    interval: float = 0.2,
 ) -> Measured:
-    """Run ``cmd`` with its output in ``log``; kill it after ``timeout`` seconds."""
+    """Run ``cmd`` with its output in ``log``; kill it after ``timeout`` seconds; its process
+    tree's memory sampled every ``interval`` seconds."""
     with log.open("wb") as out:
         started = time.monotonic()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
-        tree = TreeMemory(proc.pid)
+        tree = TreeMemory(proc.pid, interval)
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -250,6 +264,7 @@ def run_measured(
         returncode=proc.returncode,
         tree_mb=tree_mb,
         tree_cpu_s=max(usage.ru_utime + usage.ru_stime, tree.cpu.get(proc.pid, 0.0) + others),
+        sampler_cpu_s=tree.cpu_s,
     )
 
 

@@ -12,7 +12,9 @@ or depth limit short of the site (``crawl.processes`` as given). Also ``workbenc
 time, CPU time, pages, peak RSS (of the largest process), and each tool's wall time
 divided by Scrapy's in the same session (goal for ``workbench run``: at most 0.5). The
 ``workbench`` package of this checkout and of the baseline is byte-compiled first, as an
-installed package is (``harness.compile_sources``).
+installed package is (``harness.compile_sources``). Each run's process tree is sampled for
+memory every 0.5 s (a sample reads every process's PSS: it costs more for a tool of seven
+processes than for one of one, on the same two cores; each round prints what it cost).
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def main() -> int:
                     cmd = _command(tool, url, work, inventory)
                     env = base_env if tool == "baseline-run" else None
                     measured = run_measured(
-                        cmd, timeout=args.timeout, log=work / "log.txt", env=env
+                        cmd, timeout=args.timeout, log=work / "log.txt", env=env, interval=0.5
                     )
                     if measured.returncode != 0:
                         print((work / "log.txt").read_text(encoding="utf-8")[-3000:])
@@ -129,7 +131,7 @@ def main() -> int:
                     print(
                         f"round {rnd + 1} {tool:15s} {measured.wall_s:6.2f} s  cpu "
                         f"{measured.tree_cpu_s:6.2f} s  memory {measured.tree_mb:5.0f} MB  "
-                        f"pages {done}",
+                        f"pages {done}  (sampling it: {measured.sampler_cpu_s:.2f} CPU s)",
                         flush=True,
                     )
     base = median([m.wall_s for m, _ in runs["scrapy"]]) if "scrapy" in runs else None
