@@ -271,6 +271,29 @@ def test_the_last_pool_to_close_leaves_the_process_without_children() -> None:
     assert "leaked" not in done.stderr, done.stderr
 
 
+def test_a_fork_server_started_ahead_serves_the_first_pool_and_stops_with_it() -> None:
+    """``start_fork_server`` (the kernel of ``workbench run`` calls it as it starts) leaves
+    a fork server running, which the first pool uses rather than starting its own, and
+    which the last pool to close stops like one it started."""
+    code = (
+        "import psutil\n"
+        "from workbench.fetch.page_pool import PagePool, start_fork_server\n"
+        "def kids(): return sorted(p.pid for p in psutil.Process().children())\n"
+        "start_fork_server()\n"
+        "ahead = kids()\n"
+        "pool = PagePool(1)\n"
+        "assert pool._call(len, ('ab',), str) == 2\n"
+        "print(len(ahead), set(ahead) <= set(kids()))\n"
+        "pool.close()\n"
+        "print(kids())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    # ahead: the fork server and multiprocessing's resource tracker, which it starts
+    assert done.stdout.split("\n")[:2] == ["2 True", "[]"], done.stdout + done.stderr
+
+
 def test_helpers_this_process_did_not_start_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker process inherits the resource tracker's pipe, not its process: closing a
     pool there leaves the tracker alone (reaping it raised TypeError once)."""

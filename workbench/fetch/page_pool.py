@@ -52,7 +52,13 @@ from workbench.extract.attachment_text import TextOptions
 from workbench.extract.attachments import AttachmentReading, read_attachment
 from workbench.fetch.page_read import BodyReading, ReadOptions, digest_page
 
-__all__ = ["ATTACHMENT_FAILED", "READ_FAILED", "PagePool", "resolve_processes"]
+__all__ = [
+    "ATTACHMENT_FAILED",
+    "READ_FAILED",
+    "PagePool",
+    "resolve_processes",
+    "start_fork_server",
+]
 
 READ_FAILED = "页面读取失败（{reason}），本页内容和链接未读取"
 ATTACHMENT_FAILED = "附件读取失败（{reason}）"
@@ -225,6 +231,17 @@ def _context() -> Any:
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(_PRELOAD)
     return ctx
+
+
+def start_fork_server() -> None:
+    """Start the readers' fork server now (it imports their modules as it starts), so that
+    the first page a crawl reads does not wait for it (0.2 s); the last pool to close stops
+    it (:func:`_stop_helpers`), and it ends with this process if no pool ever opens."""
+    ctx = _context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 class PagePool:
