@@ -21,7 +21,7 @@ import pytest
 from workbench.facts import Facts, SiteFacts
 from workbench.indicators import run_indicators
 from workbench.inspect import attachment_facts, page_facts
-from workbench.models import Inventory
+from workbench.models import Inventory, Website
 from workbench.pages import AttachmentSignals, DatedItem, Link, Page, PageSignals
 from workbench.rules import load_rules
 from workbench.store.observations import unpickle
@@ -150,3 +150,29 @@ def test_an_old_page_state_without_a_field_loads_with_its_default() -> None:
     link = Link.__new__(Link)
     link.__setstate__({"source": "a", "target": "b", "anchor": "", "internal": True})
     assert link == Link("a", "b", "", True) and link.skip == "" and not link.on_homepage
+
+
+def test_a_site_s_links_pickle_by_column_and_load_as_a_list_of_links() -> None:
+    """``SiteFacts`` pickles its links as columns (``LinkTable``): they load as the same
+    plain list; a column set of another version of ``Link`` loads with defaults; a shallow
+    copy of a site keeps a list."""
+    import copy
+
+    from workbench.pages import LinkTable, _links_from_columns
+
+    home = Page("http://a.gov.cn/", "http://a.gov.cn/", 200, None)
+    links = [
+        Link("http://a.gov.cn/", "http://a.gov.cn/x", "栏目", True, 200, on_homepage=True),
+        Link("http://a.gov.cn/x", "http://b.com/", "外链", False, None, None, "外部链接", skip="external"),
+    ]  # fmt: skip
+    site = SiteFacts(
+        Website("市测试局", "市测试局网站", "http://a.gov.cn/", "部门网站"), home, links=links
+    )
+    again = pickle.loads(pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert type(again.links) is list and again.links == links and again == site
+    assert b"LinkTable" not in pickle.dumps(site)  # pickled through its reduce, not by name
+    older = _links_from_columns(("source", "target", "anchor", "internal"), (("s",), ("t",), ("a",), (True,)))  # fmt: skip
+    assert older == [Link("s", "t", "a", True)] and older[0].skip == "" and older[0].status is None
+    assert copy.copy(site).links is links and not isinstance(copy.copy(site).links, LinkTable)
+    empty = SiteFacts(site.website, home)
+    assert pickle.loads(pickle.dumps(empty)).links == []  # noqa: S301

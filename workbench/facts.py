@@ -17,7 +17,7 @@ from workbench.extract.interpretations import InterpretationFacts
 from workbench.fetch.feeds import FeedResult
 from workbench.fetch.post_links import LinkCheck
 from workbench.models import Inventory, MediaAccount, Website
-from workbench.pages import AttachmentSignals, Link, Page
+from workbench.pages import AttachmentSignals, Link, LinkTable, Page
 
 
 @dataclass
@@ -43,9 +43,15 @@ class SiteFacts:
     # Attachments the crawl fetched and read (issue 21), in the order it found them.
     attachments: list[AttachmentFacts] = field(default_factory=list)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The links pickled column by column (:class:`~workbench.pages.LinkTable`)."""
+        return {**self.__dict__, "links": LinkTable(self.links)}
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         """A result stored before a field was added loads with that field's default."""
         state.setdefault("attachments", [])
+        if isinstance(state.get("links"), LinkTable):  # a shallow copy (copy.copy), not a load
+            state = {**state, "links": state["links"].links}
         self.__dict__.update(state)
 
 
