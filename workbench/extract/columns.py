@@ -41,7 +41,7 @@ from lxml import etree
 from workbench.codes import LIMITS, SkipReason
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import url_date
+from workbench.extract.dates import text_of, url_date
 from workbench.models import ColumnOverride
 from workbench.pages import ColumnSignals, DatedItem, Page
 from workbench.urls import join_url, normalize_url
@@ -179,7 +179,7 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> ColumnSignals:
             target = normalize_url(join_url(url, href).split("#")[0])
         except ValueError:
             continue
-        nav.setdefault(target, " ".join(link.text_content().split())[:60])
+        nav.setdefault(target, " ".join(text_of(link).split())[:60])
     article = bool(_meta(root, "articletitle")) or url_date(url) is not None
     return {
         "column_name": _meta(root, "columnname"),

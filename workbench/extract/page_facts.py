@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 from lxml import etree
 
-from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
+from workbench.extract.dates import normalize, text_of, visible_text
 from workbench.extract.identity import site_identity
+from workbench.extract.rows import texts_outside
 from workbench.extract.wording import WordingDictionary
 from workbench.pages import (
     ChannelsValue,
@@ -100,7 +101,6 @@ _LINKS_XPATH = etree.XPath("//a[@href]")
 _FORM_XPATH = etree.XPath("//form[.//textarea]")
 _TABLE_XPATH = etree.XPath("//table")
 _TABLE_ROWS_XPATH = etree.XPath("./tr | ./thead/tr | ./tbody/tr")
-_ROW_TEXT_XPATH = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 _BODY_LINKS_XPATH = etree.XPath("//body//a[@href]")
 
 
@@ -204,7 +204,7 @@ def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[WordingHit]:
 
 
 def _page_title(root: lxml.html.HtmlElement) -> str:
-    parts = [el.text_content() for el in _TITLES_XPATH(root)]
+    parts = [text_of(el) for el in _TITLES_XPATH(root)]
     for meta in _NAMED_META_XPATH(root):
         if (meta.get("name") or "").lower() == "articletitle":
             parts.append(meta.get("content") or "")
@@ -234,8 +234,9 @@ def guide_facts(root: lxml.html.HtmlElement, url: str) -> GuideValue | None:
 def _anchor_text(a: lxml.html.HtmlElement) -> str:
     """What a reader sees of a link: its text, its title and its images' alt text (a 市长信箱
     banner is often an image)."""
-    alts = " ".join(img.get("alt") or "" for img in a.iter("img"))
-    return " ".join(f"{a.text_content() or ''} {a.get('title') or ''} {alts}".split())
+    # a leaf (most links) holds no image: its descendants are not walked for one
+    alts = " ".join(img.get("alt") or "" for img in a.iter("img")) if len(a) else ""
+    return " ".join(f"{text_of(a)} {a.get('title') or ''} {alts}".split())
 
 
 def is_consult_link(text: str) -> bool:
@@ -365,17 +366,8 @@ def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return None
 
 
-def _text_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> str:
-    parts = []
-    subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
-    for node in _ROW_TEXT_XPATH(row):
-        parent = node.getparent()
-        owner = parent if node.is_text or parent is None else parent.getparent()
-        inside = owner is not None and owner in subtree
-        if not inside:
-            parts.append(str(node))
-    return " ".join(parts)
-
+# Four digits (any script's: ``\d`` is Unicode, the full-width digits normalize maps too).
+_YEAR_HINT_RE = re.compile(r"\d{4}")
 
 # Words that make a date in a list row something other than its publication date: a
 # deadline, an event or an interview announced ahead (访谈时间：2022-10-20).
@@ -414,7 +406,11 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[RowTime]:
             continue
         seen.add(id(row))
         kept.append(row)
-        stamp = _publication_stamp(_text_outside(row, link))
+        # a stamp's year is four digits in a row: a row whose whole text (its link's too)
+        # shows none, as most rows of a page's menus, has no text outside its link to read
+        if not _YEAR_HINT_RE.search(row.text_content()):
+            continue
+        stamp = _publication_stamp(" ".join(texts_outside(row, link)))
         if stamp is not None:
             moment, timed = stamp
             out.append([moment.isoformat(), timed])

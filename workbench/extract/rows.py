@@ -37,7 +37,7 @@ from workbench.extract.dates import (
 from workbench.pages import DatedItem
 from workbench.urls import join_url
 
-__all__ = ["document_base", "listed_items", "newest_date"]
+__all__ = ["document_base", "listed_items", "newest_date", "texts_outside"]
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div"})
 _LIST_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
@@ -90,8 +90,9 @@ def _skipped_region(link: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElemen
     return skipped
 
 
-def _texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
-    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``."""
+def texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
+    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``: what a list row
+    shows beside its link (its date). The row-time analyzer reads the same text."""
     subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
     for node in _ROW_TEXT_XPATH(row):
         parent = node.getparent()
@@ -144,7 +145,7 @@ def _first_date(texts: Iterable[str], ref: date | None, near: date | None) -> da
 def _row_date(link: lxml.html.HtmlElement, ref: date | None, near: date | None) -> date | None:
     rows = list(_rows_of(link))
     for row in rows:
-        found = _first_date(_texts_outside(row, link), ref, near)
+        found = _first_date(texts_outside(row, link), ref, near)
         if found is not None:
             return found
     found = _first_date(_adjacent_texts(link), ref, near) if not rows else None
