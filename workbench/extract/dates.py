@@ -297,6 +297,36 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     return text
 
 
+# Elements with a class or id, and the sectioning elements that readers tell by their tag, in
+# document order: an element comes before its attributes, which follow one another.
+_NAMED_XPATH = etree.XPath("//nav | //footer | //header | //@class | //@id")
+_LAST_NAMED = threading.local()
+
+
+def named_elements(
+    root: lxml.html.HtmlElement,
+) -> tuple[tuple[lxml.html.HtmlElement, str], ...]:
+    """``(element, "class id")`` of every element with a class or id attribute and of every
+    ``nav``, ``footer`` and ``header``, in page order (document-wide, as "//" is).
+
+    Every reader that finds a page's regions by their class or id (its navigation, its
+    breadcrumb, the regions whose links are no list rows) asks this one list, the last
+    page's kept per thread as :func:`visible_text` is: a page holds a dozen such elements,
+    and testing them in Python costs a fraction of an XPath predicate run on every element."""
+    last = getattr(_LAST_NAMED, "entry", None)
+    if last is not None and last[0] is root:
+        return last[1]
+    out: list[tuple[lxml.html.HtmlElement, str]] = []
+    for node in _NAMED_XPATH(root):
+        el = node if isinstance(node, etree._Element) else node.getparent()
+        if out and out[-1][0] is el:
+            continue  # its id after its class, or its attributes after a nav element
+        out.append((el, f"{el.get('class', '')} {el.get('id', '')}"))
+    found = tuple(out)
+    _LAST_NAMED.entry = (root, found)
+    return found
+
+
 def _labelled(text: str) -> tuple[list[date], list[date], list[date]]:
     """(strong publication dates, weak 时间/日期 dates, written dates), in page order."""
     strong: list[date] = []
