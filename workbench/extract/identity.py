@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
-from workbench.extract.dates import Page, parse_page, visible_text
+from workbench.extract.dates import Page, named_elements, parse_page, visible_text
 
 _SITE_CODE_RE = re.compile(
     r"(?:政府)?网站标识码\s*[:]?\s*(?P<code>[A-Za-z]{2}\d{8}|\d{10})(?![0-9A-Za-z])"
@@ -22,33 +22,19 @@ _ICP_RE = re.compile(r"[\u4e00-\u9fff]ICP[备证]\s*\d{6,10}\s*号(?:\s*-\s*\d{1
 _POLICE_RE = re.compile(r"[\u4e00-\u9fff]公网安备\s*\d{14}\s*号?")
 
 
-# The conac mark: any of these finds it. Asked one by one, the link first: most pages that
-# show the mark link to conac.cn, and the rest of the page is then not lower-cased. They are
-# asked only when the values they test, lower-cased together, hold "conac" at all
-# (:data:`_CONAC_VALUES_XPATH`): most pages show no mark, and one pass collecting a page's
-# few ``href``/``src``/``id`` values costs a third of the four passes that test every element.
-_CONAC_XPATHS = tuple(
-    etree.XPath(expr)
-    for expr in (
-        "//a[contains(translate(@href, 'CONAC', 'conac'), 'conac')]",
-        "//*[@id='_ideConac']",
-        "//script[contains(translate(@src, 'CONAC', 'conac'), 'conac')]",
-        "//img[contains(translate(@src, 'CONAC', 'conac'), 'conac')]",
-    )
-)
-
-
-_CONAC_VALUES_XPATH = etree.XPath(
-    "//a/@href | //script/@src | //img/@src | //@id", smart_strings=False
-)
+# The conac mark: a link, script or image whose address names conac.cn (in any case: the
+# letters C, O, N and A lower-cased, as XPath's translate would), or the element with id
+# "_ideConac". The page's addresses are collected in one pass and tested at once, its ids
+# read from named_elements: not an XPath predicate run on every element for each of them.
+_CONAC_ADDRESSES_XPATH = etree.XPath("//a/@href | //script/@src | //img/@src", smart_strings=False)
 
 
 def _conac(root: lxml.html.HtmlElement) -> bool:
-    # "conac" in the values lower-cased is necessary for every XPath above: ``translate`` only
-    # lower-cases C, O, N and A, ``str.lower`` all of them, and "_ideConac" holds it too.
-    if "conac" not in "\n".join(_CONAC_VALUES_XPATH(root)).lower():
-        return False
-    return any(bool(xpath(root)) for xpath in _CONAC_XPATHS)
+    if any(el.get("id") == "_ideConac" for el, _ in named_elements(root)):
+        return True
+    addresses = "\n".join(_CONAC_ADDRESSES_XPATH(root))  # no newline inside "conac"
+    lowered = addresses.replace("C", "c").replace("O", "o").replace("N", "n").replace("A", "a")
+    return "conac" in lowered
 
 
 @dataclass
