@@ -20,12 +20,13 @@ fetched: what they hide is not seen (a limit noted in docs/conformance.md).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from workbench.pages import HiddenLinkValue
+from workbench.urls import join_url
 
 MAX_LINKS = 20
 OFFSCREEN_PX = 500
@@ -172,9 +173,9 @@ def _other_host(href: str, base: str) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
     if ":" not in href and href[0] > " " and (href[0] != "/" or href[1:2] not in _NETLOC_START):
-        return None  # no scheme and no //host: urljoin keeps base's host (the common case)
+        return None  # no scheme and no //host: the join keeps base's host (the common case)
     try:
-        url = urljoin(base, href)
+        url = join_url(base, href)  # cached: the page's links join the same hrefs
         parts, own = urlsplit(url), urlsplit(base)
     except ValueError:
         return None
