@@ -62,15 +62,25 @@ def valid_site_code(code: str) -> bool:
     return not (code[:6] == "000000" or code.lower() == "bm00000000")
 
 
+def _search_at(
+    pattern: re.Pattern[str], text: str, literal: str, lead: int
+) -> re.Match[str] | None:
+    """``pattern.search(text)``, begun where a match can first start: ``lead`` characters
+    before the first ``literal``, which every match holds that many characters (at most)
+    after its start. A substring search is a fast scan; these regexes, which start with an
+    optional word or a character class, test every position of the page's text (their
+    searches were 0.07 ms a page, from the start of the text)."""
+    at = text.find(literal)
+    return None if at < 0 else pattern.search(text, max(0, at - lead))
+
+
 def site_identity(html: Page) -> SiteIdentity:
     """Read the 网站标识码, ICP and 公安备案 numbers and the 党政机关 (conac) mark of one page."""
     root = html if isinstance(html, lxml.html.HtmlElement) else parse_page(html)
     if root is None:
         return SiteIdentity(None, False, None, None, False)
     text = visible_text(root)
-    # Each regex only where its literal is in the text (a substring test is a fast scan;
-    # the regexes, which start with an optional word or a character class, are not).
-    m = _SITE_CODE_RE.search(text) if "网站标识码" in text else None
+    m = _search_at(_SITE_CODE_RE, text, "网站标识码", len("政府"))
     code = m.group("code") if m else None
     if code is None:
         for meta in _META_XPATH(root):
@@ -79,8 +89,8 @@ def site_identity(html: Page) -> SiteIdentity:
                 if content:
                     code = content
                     break
-    icp = _ICP_RE.search(text) if "ICP" in text else None
-    police = _POLICE_RE.search(text) if "公网安备" in text else None
+    icp = _search_at(_ICP_RE, text, "ICP", 1)
+    police = _search_at(_POLICE_RE, text, "公网安备", 1)
     # "//" rather than root.iter(): content after a stray </html> lands in a second tree root
     conac = _conac(root)
     return SiteIdentity(
