@@ -84,6 +84,9 @@ _CONSULT_RE = _any_of(CONSULT_WORDS)
 _NOT_CONSULT_RE = _any_of(NOT_CONSULT_WORDS)
 _SECTION_RE = _any_of(SECTION_WORDS)
 _SERVICE_RE = _any_of(SERVICE_WORDS)
+# Every word a channel, section or service link is told by (12345 as the hotline's digits):
+# most links name none of them, and one scan of their text then answers all three tests.
+_CHANNEL_WORDS_RE = _any_of((*CONSULT_WORDS, "12345", *SECTION_WORDS, *SERVICE_WORDS))
 
 # 互动交流 message blocks: 留言时间 … 答复时间 …
 _ASKED_RE = re.compile(r"(?:留言|提问|来信|咨询|诉求|写信)(?:时间|日期)\s*[:：]?\s*")
@@ -259,7 +262,7 @@ def channel_facts(root: lxml.html.HtmlElement, url: str) -> ChannelsValue:
     service = False
     for a in _LINKS_XPATH(root):
         text = _anchor_text(a)
-        if not text:
+        if not text or not _CHANNEL_WORDS_RE.search(text):
             continue
         href = (a.get("href") or "").strip()[:500]
         if len(consult) < 5 and is_consult_link(text):
