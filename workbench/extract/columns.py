@@ -104,11 +104,15 @@ def _nav_links(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return out
 
 
-def _meta(root: lxml.html.HtmlElement, name: str) -> str:
+def _metas(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """The content (spaces collapsed) of the page's first ``<meta>`` of each name (stripped,
+    lower-cased): one walk for the three names read, not one each."""
+    out: dict[str, str] = {}
     for meta in root.iterfind(".//meta[@name]"):
-        if (meta.get("name") or "").strip().lower() == name:
-            return " ".join((meta.get("content") or "").split())
-    return ""
+        name = (meta.get("name") or "").strip().lower()
+        if name not in out:
+            out[name] = " ".join((meta.get("content") or "").split())
+    return out
 
 
 def _crumb_element(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, bool]:
@@ -186,10 +190,11 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> ColumnSignals:
         except ValueError:
             continue
         nav.setdefault(target, " ".join(text_of(link).split())[:60])
-    article = bool(_meta(root, "articletitle")) or url_date(url) is not None
+    metas = _metas(root)
+    article = bool(metas.get("articletitle")) or url_date(url) is not None
     return {
-        "column_name": _meta(root, "columnname"),
-        "column_type": _meta(root, "columntype"),
+        "column_name": metas.get("columnname", ""),
+        "column_type": metas.get("columntype", ""),
         "article": article,
         "nav": [[t, a] for t, a in nav.items()],
         "breadcrumb": _breadcrumb(root),
