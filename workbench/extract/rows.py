@@ -181,10 +181,10 @@ def listed_items(html: Page, base_url: str, *, ref: date | None = None) -> list[
     items: dict[str, DatedItem] = {}
     skipped = _skipped_links(root)
     for link in _LINKS_XPATH(root):
+        if link in skipped:  # first: most of a page's links are its navigation's
+            continue
         href = (link.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
-            continue
-        if link in skipped:
             continue
         try:
             url = join_url(base, href)
