@@ -112,11 +112,18 @@ def _full_match(m: re.Match[str], min_year: int) -> date | None:
     return _make(int(m.group("y")), int(month), int(day), min_year)
 
 
+# Every date _scan reads holds a digit (``\d`` is Unicode: the full-width digits too) or, in
+# Chinese numerals, 年.
+_DATE_HINT_RE = re.compile(r"\d|年")
+
+
 def _scan(
     text: str, ref: date | None, min_year: int, near: date | None = None
 ) -> list[tuple[int, date]]:
     """All dates in ``text`` with their positions, in text order (month-day forms resolved
     near ``near`` when given, else against ``ref``)."""
+    if not _DATE_HINT_RE.search(text):
+        return []  # most texts read beside a list's links are a title or punctuation
     text = normalize(text)
     found: list[tuple[int, date]] = []
     spans: list[tuple[int, int]] = []
