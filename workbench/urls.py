@@ -52,15 +52,29 @@ def join_url(base: str, href: str) -> str:
         return urljoin(base, href)
     if _NOT_PLAIN_RE.search(href):
         return href if _plain_absolute(href) else urljoin(base, href)
+    if href[0] in "?#":  # no path of its own: the base's path and query are kept
+        return urljoin(base, href)
     scheme, netloc, bpath = parts
+    if href[0] == "/":
+        return _join_rooted(scheme, netloc, href)
+    return _join_plain(scheme, netloc, bpath, href)
+
+
+@lru_cache(maxsize=4096)
+def _join_rooted(scheme: str, netloc: str, href: str) -> str:
+    """The join of a rooted plain href (``/a/b.html``): the base's path plays no part, so
+    one join serves every page of the host that links it (a site's header and sidebar)."""
+    return _join_plain(scheme, netloc, "", href)
+
+
+def _join_plain(scheme: str, netloc: str, bpath: str, href: str) -> str:
+    """``urljoin``'s steps for a plain href with a path against ``scheme://netloc/bpath``."""
     fragment = query = ""
     path = href
     if "#" in path:
         path, fragment = path.split("#", 1)
     if "?" in path:
         path, query = path.split("?", 1)
-    if not path:
-        return urljoin(base, href)
     if path[:1] == "/":
         segments = path.split("/")
     else:
