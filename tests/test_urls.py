@@ -32,3 +32,32 @@ def test_join_url_is_urljoin(base: str) -> None:
             href = "".join(parts)
             join_url.cache_clear()
             assert join_url(base, href) == urljoin(base, href), (base, href)
+
+
+ABSOLUTE_PARTS = ["a.cn", "/", "?", "#", "x", ";p", ":80", "[", "]", "::1", " ", "中文", "%20"]
+
+
+def _joined(base: str, href: str) -> str:
+    try:
+        return join_url(base, href)
+    except ValueError:
+        return "ValueError"
+
+
+def _urljoined(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return "ValueError"
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_join_url_absolute_is_urljoin(base: str) -> None:
+    """An absolute href given back as it is (join_url's shortcut) is what urljoin gives,
+    empty queries and fragments, params, IPv6 brackets and non-ASCII hosts included."""
+    for scheme in ("http://", "https://", "HTTP://"):
+        for n in range(4):
+            for parts in itertools.product(ABSOLUTE_PARTS, repeat=n):
+                href = scheme + "".join(parts)
+                join_url.cache_clear()
+                assert _joined(base, href) == _urljoined(base, href), (base, href)

@@ -42,21 +42,39 @@ def join_url(base: str, href: str) -> str:
     A plain relative href (a path, maybe a query and fragment: no scheme, host, ``;``,
     space or control character) against an http(s) base with a host is resolved here, the
     base split once a page: the steps of ``urljoin`` for that case, without its two
-    ``urlparse`` calls; any other href goes through ``urljoin`` itself."""
-    if not base or not href or href[:2] == "//" or _NOT_PLAIN_RE.search(href):
+    ``urlparse`` calls. A plain absolute http(s) URL (:data:`_PLAIN_ABSOLUTE_RE`) is its
+    own join, against such a base: ``urljoin`` returns it, or splits and rejoins it
+    unchanged. Any other href goes through ``urljoin`` itself."""
+    if not base or not href or href[:2] == "//":
         return urljoin(base, href)
     parts = _base_parts(base)
     if parts is None:
         return urljoin(base, href)
+    if _NOT_PLAIN_RE.search(href):
+        return href if _plain_absolute(href) else urljoin(base, href)
+    if href[0] in "?#":  # no path of its own: the base's path and query are kept
+        return urljoin(base, href)
     scheme, netloc, bpath = parts
+    if href[0] == "/":
+        return _join_rooted(scheme, netloc, href)
+    return _join_plain(scheme, netloc, bpath, href)
+
+
+@lru_cache(maxsize=4096)
+def _join_rooted(scheme: str, netloc: str, href: str) -> str:
+    """The join of a rooted plain href (``/a/b.html``): the base's path plays no part, so
+    one join serves every page of the host that links it (a site's header and sidebar)."""
+    return _join_plain(scheme, netloc, "", href)
+
+
+def _join_plain(scheme: str, netloc: str, bpath: str, href: str) -> str:
+    """``urljoin``'s steps for a plain href with a path against ``scheme://netloc/bpath``."""
     fragment = query = ""
     path = href
     if "#" in path:
         path, fragment = path.split("#", 1)
     if "?" in path:
         path, query = path.split("?", 1)
-    if not path:
-        return urljoin(base, href)
     if path[:1] == "/":
         segments = path.split("/")
     else:
@@ -87,6 +105,15 @@ def join_url(base: str, href: str) -> str:
 
 # What join_url leaves to urljoin: a scheme (or a colon anywhere), params, spaces, controls.
 _NOT_PLAIN_RE = re.compile("[:;\x00-\x20]")
+# An absolute http(s) URL that urlsplit + urlunsplit give back as it is: a lower-case scheme,
+# a host, printable ASCII only (no space, no ";" params, no "[" of an IPv6 host that could be
+# malformed) and, tested apart (_plain_absolute), no empty query or fragment, which the
+# rejoining drops ("?#", a last "?" or "#").
+_PLAIN_ABSOLUTE_RE = re.compile(r"https?://[^\x00-\x20\x7f-\U0010ffff/?#;\[\]][!-:<-Z\\^-~]*\Z")
+
+
+def _plain_absolute(href: str) -> bool:
+    return bool(_PLAIN_ABSOLUTE_RE.match(href)) and "?#" not in href and href[-1] not in "?#"
 
 
 @lru_cache(maxsize=64)

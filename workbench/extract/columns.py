@@ -41,7 +41,7 @@ from lxml import etree
 from workbench.codes import LIMITS, SkipReason
 from workbench.extract.cms import SCRIPT_UNREAD, canonical_url, column_key
 from workbench.extract.columns_model import ColumnFacts
-from workbench.extract.dates import url_date
+from workbench.extract.dates import named_elements, text_of, url_date
 from workbench.models import ColumnOverride
 from workbench.pages import ColumnSignals, DatedItem, Page
 from workbench.urls import join_url, normalize_url
@@ -81,18 +81,10 @@ def _attr_contains(words: tuple[str, ...]) -> str:
     return f"({written}) or ({upper} and ({lowered}))"
 
 
-_NAV_XPATH = etree.XPath(
-    f"//nav | //*[@class or @id][{_attr_contains(('nav', 'menu', 'daohang'))}]"
-)
-# A union of the seven element names, not ``//*[self::div or ...]``: libxml2 tests the seven
-# names on every element of the page in the predicate (0.09 ms a page), the union's name steps
-# select them at a fraction of it; the same elements, in document order.
-_CRUMB_XPATH = etree.XPath(
-    "(//div | //p | //span | //td | //nav | //ol | //ul)"
-    "[((@class or @id) and"
-    f" ({_attr_contains(('position', 'location', 'crumb', 'weizhi', 'dqwz', 'curpos'))}))"
-    " or contains(text(), '位置')]"
-)
+_CRUMB_TAGS = frozenset({"div", "p", "span", "td", "nav", "ol", "ul"})
+# The text nodes that may hold a 当前位置 label: in the page, or before a given element.
+_POSITION_TEXTS_XPATH = etree.XPath("//text()[contains(., '位置')]")
+_POSITION_TEXTS_BEFORE_XPATH = etree.XPath("preceding::text()[contains(., '位置')]")
 
 
 # ----------------------------------------------------------------------------- page signals
@@ -102,10 +94,8 @@ def _nav_links(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """Links inside ``<nav>`` or an element whose class/id names a nav/menu, in page order."""
     seen: set[lxml.html.HtmlElement] = set()
     out: list[lxml.html.HtmlElement] = []
-    for area in _NAV_XPATH(root):
-        if area.tag != "nav" and not _NAV_CLASS_RE.search(
-            f"{area.get('class', '')} {area.get('id', '')}"
-        ):
+    for area, names in named_elements(root):
+        if area.tag != "nav" and not _NAV_CLASS_RE.search(names):
             continue
         for link in area.iterfind(".//a[@href]"):
             if link not in seen:
@@ -114,26 +104,46 @@ def _nav_links(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return out
 
 
-def _meta(root: lxml.html.HtmlElement, name: str) -> str:
+def _metas(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """The content (spaces collapsed) of the page's first ``<meta>`` of each name (stripped,
+    lower-cased): one walk for the three names read, not one each."""
+    out: dict[str, str] = {}
     for meta in root.iterfind(".//meta[@name]"):
-        if (meta.get("name") or "").strip().lower() == name:
-            return " ".join((meta.get("content") or "").split())
-    return ""
+        name = (meta.get("name") or "").strip().lower()
+        if name not in out:
+            out[name] = " ".join((meta.get("content") or "").split())
+    return out
+
+
+def _crumb_element(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """(element, labelled): the first ``div``/``p``/``span``/``td``/``nav``/``ol``/``ul`` in
+    page order whose class/id names a breadcrumb (position, location …) or whose own text
+    holds a 当前位置 label (labelled: True), or (None, False).
+
+    The first named one is found in :func:`named_elements`; then only the text before it
+    can hold a label that comes first (an element's own text follows it at once)."""
+    named = next(
+        (
+            el
+            for el, names in named_elements(root)
+            if el.tag in _CRUMB_TAGS and names.strip() and _CRUMB_CLASS_RE.search(names)
+        ),
+        None,
+    )
+    texts = _POSITION_TEXTS_XPATH(root) if named is None else _POSITION_TEXTS_BEFORE_XPATH(named)
+    for text in texts:
+        el = text.getparent()
+        if text.is_text and el.tag in _CRUMB_TAGS and _CRUMB_LABEL_RE.search(el.text or ""):
+            return el, True
+    return named, False
 
 
 def _breadcrumb(root: lxml.html.HtmlElement) -> list[str]:
     """Names after 首页 in the 当前位置 trail (the page's own column last), or []."""
-    found: lxml.html.HtmlElement | None = None
-    for el in _CRUMB_XPATH(root):
-        names = f"{el.get('class', '')} {el.get('id', '')}"
-        if names.strip() and _CRUMB_CLASS_RE.search(names):
-            found = el
-            break
-        if el.text and _CRUMB_LABEL_RE.search(el.text):
-            found = el
-            while found is not None and ">" not in found.text_content():
-                found = found.getparent()
-            break
+    found, labelled = _crumb_element(root)
+    if labelled:
+        while found is not None and ">" not in found.text_content():
+            found = found.getparent()
     if found is None:
         return []
     text = " ".join(found.text_content().split())
@@ -179,11 +189,12 @@ def column_signals(root: lxml.html.HtmlElement, url: str) -> ColumnSignals:
             target = normalize_url(join_url(url, href).split("#")[0])
         except ValueError:
             continue
-        nav.setdefault(target, " ".join(link.text_content().split())[:60])
-    article = bool(_meta(root, "articletitle")) or url_date(url) is not None
+        nav.setdefault(target, " ".join(text_of(link).split())[:60])
+    metas = _metas(root)
+    article = bool(metas.get("articletitle")) or url_date(url) is not None
     return {
-        "column_name": _meta(root, "columnname"),
-        "column_type": _meta(root, "columntype"),
+        "column_name": metas.get("columnname", ""),
+        "column_type": metas.get("columntype", ""),
         "article": article,
         "nav": [[t, a] for t, a in nav.items()],
         "breadcrumb": _breadcrumb(root),

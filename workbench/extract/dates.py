@@ -112,11 +112,18 @@ def _full_match(m: re.Match[str], min_year: int) -> date | None:
     return _make(int(m.group("y")), int(month), int(day), min_year)
 
 
+# Every date _scan reads holds a digit (``\d`` is Unicode: the full-width digits too) or, in
+# Chinese numerals, 年.
+_DATE_HINT_RE = re.compile(r"\d|年")
+
+
 def _scan(
     text: str, ref: date | None, min_year: int, near: date | None = None
 ) -> list[tuple[int, date]]:
     """All dates in ``text`` with their positions, in text order (month-day forms resolved
     near ``near`` when given, else against ``ref``)."""
+    if not _DATE_HINT_RE.search(text):
+        return []  # most texts read beside a list's links are a title or punctuation
     text = normalize(text)
     found: list[tuple[int, date]] = []
     spans: list[tuple[int, int]] = []
@@ -268,6 +275,16 @@ def _visible_xslt() -> etree.XSLT:
     return xslt
 
 
+def text_of(element: lxml.html.HtmlElement) -> str:
+    """``element.text_content()``: a leaf's ``.text`` as it is, the rest through the XPath
+    ``string()`` that ``text_content`` evaluates. Most links and headings are leaves; their
+    ``.text`` costs a tenth of the XPath call (lxml's ``.text`` joins the run of text nodes
+    before the first child: for a leaf, all of them)."""
+    if len(element):
+        return element.text_content()
+    return element.text or ""
+
+
 _LAST_TEXT = threading.local()
 
 
@@ -285,6 +302,36 @@ def visible_text(root: lxml.html.HtmlElement) -> str:
     text = normalize(str(_visible_xslt()(root.getroottree()))[:-1])
     _LAST_TEXT.entry = (root, text)
     return text
+
+
+# Elements with a class or id, and the sectioning elements that readers tell by their tag, in
+# document order: an element comes before its attributes, which follow one another.
+_NAMED_XPATH = etree.XPath("//nav | //footer | //header | //@class | //@id")
+_LAST_NAMED = threading.local()
+
+
+def named_elements(
+    root: lxml.html.HtmlElement,
+) -> tuple[tuple[lxml.html.HtmlElement, str], ...]:
+    """``(element, "class id")`` of every element with a class or id attribute and of every
+    ``nav``, ``footer`` and ``header``, in page order (document-wide, as "//" is).
+
+    Every reader that finds a page's regions by their class or id (its navigation, its
+    breadcrumb, the regions whose links are no list rows) asks this one list, the last
+    page's kept per thread as :func:`visible_text` is: a page holds a dozen such elements,
+    and testing them in Python costs a fraction of an XPath predicate run on every element."""
+    last = getattr(_LAST_NAMED, "entry", None)
+    if last is not None and last[0] is root:
+        return last[1]
+    out: list[tuple[lxml.html.HtmlElement, str]] = []
+    for node in _NAMED_XPATH(root):
+        el = node if isinstance(node, etree._Element) else node.getparent()
+        if out and out[-1][0] is el:
+            continue  # its id after its class, or its attributes after a nav element
+        out.append((el, f"{el.get('class', '')} {el.get('id', '')}"))
+    found = tuple(out)
+    _LAST_NAMED.entry = (root, found)
+    return found
 
 
 def _labelled(text: str) -> tuple[list[date], list[date], list[date]]:

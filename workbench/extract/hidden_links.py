@@ -20,12 +20,14 @@ fetched: what they hide is not seen (a limit noted in docs/conformance.md).
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from workbench.pages import HiddenLinkValue
+from workbench.urls import join_url
 
 MAX_LINKS = 20
 OFFSCREEN_PX = 500
@@ -172,15 +174,23 @@ def _other_host(href: str, base: str) -> str | None:
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
     if ":" not in href and href[0] > " " and (href[0] != "/" or href[1:2] not in _NETLOC_START):
-        return None  # no scheme and no //host: urljoin keeps base's host (the common case)
+        return None  # no scheme and no //host: the join keeps base's host (the common case)
     try:
-        url = urljoin(base, href)
-        parts, own = urlsplit(url), urlsplit(base)
+        url = join_url(base, href)  # cached: the page's links join the same hrefs
+        (scheme, host), (_, own) = _scheme_host(url), _scheme_host(base)
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if scheme not in ("http", "https") or not host:
         return None
-    return url if parts.hostname != own.hostname else None
+    return url if host != own else None
+
+
+@lru_cache(maxsize=4096)
+def _scheme_host(url: str) -> tuple[str, str | None]:
+    """The scheme and host of ``url`` (ValueError as urlsplit): cached, as the page's own URL
+    and a site's links to other hosts recur on every page (``hostname`` is Python code)."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname
 
 
 def hidden_link_facts(root: lxml.html.HtmlElement, url: str) -> list[HiddenLinkValue] | None:

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 from lxml import etree
 
-from workbench.extract.dates import normalize, visible_text  # computed once a page, shared
+from workbench.extract.dates import normalize, text_of, visible_text
 from workbench.extract.identity import site_identity
+from workbench.extract.rows import texts_outside
 from workbench.extract.wording import WordingDictionary
 from workbench.pages import (
     ChannelsValue,
@@ -83,6 +84,9 @@ _CONSULT_RE = _any_of(CONSULT_WORDS)
 _NOT_CONSULT_RE = _any_of(NOT_CONSULT_WORDS)
 _SECTION_RE = _any_of(SECTION_WORDS)
 _SERVICE_RE = _any_of(SERVICE_WORDS)
+# Every word a channel, section or service link is told by (12345 as the hotline's digits):
+# most links name none of them, and one scan of their text then answers all three tests.
+_CHANNEL_WORDS_RE = _any_of((*CONSULT_WORDS, "12345", *SECTION_WORDS, *SERVICE_WORDS))
 
 # 互动交流 message blocks: 留言时间 … 答复时间 …
 _ASKED_RE = re.compile(r"(?:留言|提问|来信|咨询|诉求|写信)(?:时间|日期)\s*[:：]?\s*")
@@ -100,7 +104,6 @@ _LINKS_XPATH = etree.XPath("//a[@href]")
 _FORM_XPATH = etree.XPath("//form[.//textarea]")
 _TABLE_XPATH = etree.XPath("//table")
 _TABLE_ROWS_XPATH = etree.XPath("./tr | ./thead/tr | ./tbody/tr")
-_ROW_TEXT_XPATH = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 _BODY_LINKS_XPATH = etree.XPath("//body//a[@href]")
 
 
@@ -204,7 +207,7 @@ def wording_facts(root: lxml.html.HtmlElement, url: str) -> list[WordingHit]:
 
 
 def _page_title(root: lxml.html.HtmlElement) -> str:
-    parts = [el.text_content() for el in _TITLES_XPATH(root)]
+    parts = [text_of(el) for el in _TITLES_XPATH(root)]
     for meta in _NAMED_META_XPATH(root):
         if (meta.get("name") or "").lower() == "articletitle":
             parts.append(meta.get("content") or "")
@@ -234,8 +237,9 @@ def guide_facts(root: lxml.html.HtmlElement, url: str) -> GuideValue | None:
 def _anchor_text(a: lxml.html.HtmlElement) -> str:
     """What a reader sees of a link: its text, its title and its images' alt text (a 市长信箱
     banner is often an image)."""
-    alts = " ".join(img.get("alt") or "" for img in a.iter("img"))
-    return " ".join(f"{a.text_content() or ''} {a.get('title') or ''} {alts}".split())
+    # a leaf (most links) holds no image: its descendants are not walked for one
+    alts = " ".join(img.get("alt") or "" for img in a.iter("img")) if len(a) else ""
+    return " ".join(f"{text_of(a)} {a.get('title') or ''} {alts}".split())
 
 
 def is_consult_link(text: str) -> bool:
@@ -258,7 +262,7 @@ def channel_facts(root: lxml.html.HtmlElement, url: str) -> ChannelsValue:
     service = False
     for a in _LINKS_XPATH(root):
         text = _anchor_text(a)
-        if not text:
+        if not text or not _CHANNEL_WORDS_RE.search(text):
             continue
         href = (a.get("href") or "").strip()[:500]
         if len(consult) < 5 and is_consult_link(text):
@@ -365,17 +369,8 @@ def _row_of(link: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return None
 
 
-def _text_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> str:
-    parts = []
-    subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
-    for node in _ROW_TEXT_XPATH(row):
-        parent = node.getparent()
-        owner = parent if node.is_text or parent is None else parent.getparent()
-        inside = owner is not None and owner in subtree
-        if not inside:
-            parts.append(str(node))
-    return " ".join(parts)
-
+# Four digits (any script's: ``\d`` is Unicode, the full-width digits normalize maps too).
+_YEAR_HINT_RE = re.compile(r"\d{4}")
 
 # Words that make a date in a list row something other than its publication date: a
 # deadline, an event or an interview announced ahead (访谈时间：2022-10-20).
@@ -414,7 +409,11 @@ def row_time_facts(root: lxml.html.HtmlElement, url: str) -> list[RowTime]:
             continue
         seen.add(id(row))
         kept.append(row)
-        stamp = _publication_stamp(_text_outside(row, link))
+        # a stamp's year is four digits in a row: a row whose whole text (its link's too)
+        # shows none, as most rows of a page's menus, has no text outside its link to read
+        if not _YEAR_HINT_RE.search(row.text_content()):
+            continue
+        stamp = _publication_stamp(" ".join(texts_outside(row, link)))
         if stamp is not None:
             moment, timed = stamp
             out.append([moment.isoformat(), timed])

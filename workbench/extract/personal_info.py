@@ -207,12 +207,21 @@ def personal_info_facts(root: lxml.html.HtmlElement, url: str) -> PersonalInfoVa
 def masked_value(value: Any) -> Any:
     """``value`` with personal numbers masked in every string it holds: no analyzer keeps a
     full 身份证号, mobile or card number (a link text, a context, a title …)."""
+    # Most values hold no number to mask: one scan of their repr (written in C) says so, and
+    # they are returned as they are, not walked and copied. Every number mask_text masks
+    # matches _NUMBER_HINT_RE, and repr writes digits, spaces and hyphens as they are.
+    if not _NUMBER_HINT_RE.search(repr(value)):
+        return value
+    return _masked(value)
+
+
+def _masked(value: Any) -> Any:
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, list):
-        return [masked_value(v) for v in value]
+        return [_masked(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(masked_value(v) for v in value)
+        return tuple(_masked(v) for v in value)
     if isinstance(value, dict):
-        return {k: masked_value(v) for k, v in value.items()}
+        return {k: _masked(v) for k, v in value.items()}
     return value

@@ -26,6 +26,7 @@ import lxml.html
 from lxml import etree
 
 from workbench.extract.attachments import attachment_title
+from workbench.extract.dates import named_elements
 from workbench.extract.documents import (
     DocumentFacts,
     RelatedLink,
@@ -45,10 +46,7 @@ from workbench.pages import ColumnSignals, Page
 INTERPRETATION_COLUMN = re.compile(r"解读")
 DOCUMENT_COLUMN = re.compile(r"政策文件|规范性文件|政府文件|部门文件|文件|政策法规|法规")
 _ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/art_\d+_\d+|content_\d+|/\d{6}/[^/]+\.s?html?$")
-_CRUMB_XPATH = etree.XPath(  # compiled once; only elements with a class or id are tested
-    '//*[@class or @id][contains(@class,"position") or contains(@class,"crumb")'
-    ' or contains(@class,"location") or contains(@class,"dqwz") or contains(@id,"position")]'
-)
+_CRUMB_CLASSES = ("position", "crumb", "location", "dqwz")
 
 _COLUMN_META_XPATH = etree.XPath('//meta[@name="ColumnName"]/@content')
 _ARTICLE_META_XPATH = etree.XPath('//meta[@name="ArticleTitle"]/@content')
@@ -59,10 +57,11 @@ def page_column(root: lxml.html.HtmlElement) -> str:
     meta = _COLUMN_META_XPATH(root)
     if meta and str(meta[0]).strip():
         return str(meta[0]).strip()
-    crumbs = _CRUMB_XPATH(root)
-    if crumbs:
-        parts = [p.strip() for p in re.split(r"[>＞»/]", crumbs[0].text_content()) if p.strip()]
-        return parts[-1] if parts else ""
+    for el, _ in named_elements(root):  # the first whose class (or id) names a breadcrumb
+        names = el.get("class") or ""
+        if any(word in names for word in _CRUMB_CLASSES) or "position" in (el.get("id") or ""):
+            parts = [p.strip() for p in re.split(r"[>＞»/]", el.text_content()) if p.strip()]
+            return parts[-1] if parts else ""
     return ""
 
 

@@ -30,6 +30,7 @@ from workbench.extract.dates import (
     _MD_RE,
     Page,
     _parse_html,
+    named_elements,
     normalize,
     parse_date,
     url_anchor,
@@ -37,7 +38,7 @@ from workbench.extract.dates import (
 from workbench.pages import DatedItem
 from workbench.urls import join_url
 
-__all__ = ["document_base", "listed_items", "newest_date"]
+__all__ = ["document_base", "listed_items", "newest_date", "texts_outside"]
 
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div"})
 _LIST_TAGS = frozenset({"ul", "ol", "table", "tbody", "body"})
@@ -68,30 +69,19 @@ _ROW_TEXT_XPATH = etree.XPath(".//text()[not(ancestor::script) and not(ancestor:
 _LINKS_XPATH = etree.XPath("//a[@href]")
 
 
-def _skipped_region(link: lxml.html.HtmlElement, memo: dict[lxml.html.HtmlElement, bool]) -> bool:
-    """True when an ancestor of ``link`` is navigation, footer … (``_SKIP_TAGS``, class/id).
-
-    ``memo`` (one page's) maps each ancestor already walked to the answer for the links
-    under it: the links of one list share their ancestors, which are then tested once."""
-    path: list[lxml.html.HtmlElement] = []
-    skipped = False
-    for el in link.iterancestors():
-        known = memo.get(el)
-        if known is not None:
-            skipped = known
-            break
-        path.append(el)
-        names = f"{el.get('class', '')} {el.get('id', '')}"
+def _skipped_links(root: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
+    """The links under navigation, a footer … (``_SKIP_TAGS``, class/id): the descendants of
+    the page's few such regions (:func:`named_elements`), not each link's ancestors tested."""
+    skipped: set[lxml.html.HtmlElement] = set()
+    for el, names in named_elements(root):
         if el.tag in _SKIP_TAGS or (names.strip() and _SKIP_CLASS_RE.search(names)):
-            skipped = True
-            break
-    for el in path:
-        memo[el] = skipped
+            skipped.update(el.iterdescendants("a"))
     return skipped
 
 
-def _texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
-    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``."""
+def texts_outside(row: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> Iterator[str]:
+    """Text of ``row`` (no comments/scripts) outside the subtree of ``link``: what a list row
+    shows beside its link (its date). The row-time analyzer reads the same text."""
     subtree = set(link.iter())  # holds the proxies, so getparent() returns these same objects
     for node in _ROW_TEXT_XPATH(row):
         parent = node.getparent()
@@ -144,7 +134,7 @@ def _first_date(texts: Iterable[str], ref: date | None, near: date | None) -> da
 def _row_date(link: lxml.html.HtmlElement, ref: date | None, near: date | None) -> date | None:
     rows = list(_rows_of(link))
     for row in rows:
-        found = _first_date(_texts_outside(row, link), ref, near)
+        found = _first_date(texts_outside(row, link), ref, near)
         if found is not None:
             return found
     found = _first_date(_adjacent_texts(link), ref, near) if not rows else None
@@ -189,12 +179,12 @@ def listed_items(html: Page, base_url: str, *, ref: date | None = None) -> list[
         return []
     base = document_base(root, base_url)
     items: dict[str, DatedItem] = {}
-    skipped: dict[lxml.html.HtmlElement, bool] = {}
+    skipped = _skipped_links(root)
     for link in _LINKS_XPATH(root):
+        if link in skipped:  # first: most of a page's links are its navigation's
+            continue
         href = (link.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:")):
-            continue
-        if _skipped_region(link, skipped):
             continue
         try:
             url = join_url(base, href)

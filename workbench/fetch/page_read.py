@@ -29,7 +29,7 @@ from lxml import etree
 
 from workbench.errors import WorkbenchError
 from workbench.extract.cms import PageReading, read_page
-from workbench.extract.dates import article_date, parse_page
+from workbench.extract.dates import article_date, parse_page, text_of
 from workbench.extract.rows import document_base
 from workbench.pages import PageSignals
 from workbench.urls import join_url, normalize_url
@@ -175,7 +175,7 @@ def absolute(base: str, href: str) -> str | None:
 
 
 def element_text(element: lxml.html.HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+    return " ".join(text_of(element).split())
 
 
 _IMG_ALT_XPATH = etree.XPath(".//img[@alt]")  # compiled once, not on every image link
