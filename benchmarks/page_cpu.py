@@ -47,7 +47,9 @@ def sample(site_pages: int, corpus: Path, demo_every: int = 1) -> list[tuple[str
         generate_site(Path(tmp), site_pages)
         for path in sorted(Path(tmp).rglob("*.html")):
             rel = "/" + str(path.relative_to(tmp)).replace("index.html", "")
-            pages.append((f"http://127.0.0.2{rel}", path.read_text("utf-8"), int(rel == "/")))
+            pages.append(
+                (f"http://127.0.0.2{rel}", path.read_text("utf-8"), int(rel != "/"))
+            )  # the homepage is depth 0
     city = build_city_model(as_of=AS_OF)
     for n, site in enumerate(city.sites):
         for i, (route_path, route) in enumerate(route_table(site).items()):
