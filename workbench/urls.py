@@ -60,10 +60,11 @@ def join_url(base: str, href: str) -> str:
     return _join_plain(scheme, netloc, bpath, href)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)  # a site's header and sidebar; articles' links seldom recur
 def _join_rooted(scheme: str, netloc: str, href: str) -> str:
     """The join of a rooted plain href (``/a/b.html``): the base's path plays no part, so
-    one join serves every page of the host that links it (a site's header and sidebar)."""
+    one join serves every page of the host that links it (a site's header and sidebar).
+    Sized to what recurs: at 4,096 entries it held ~1.5 MB in every page-reading process."""
     return _join_plain(scheme, netloc, "", href)
 
 
