@@ -75,6 +75,36 @@ def test_the_pool_reads_every_page_as_the_threads_do(generated: str) -> None:
     assert there.stopped_by == here.stopped_by
 
 
+def _echo_after(value: str, seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return value
+
+
+def test_each_thread_gets_its_own_answer_when_one_process_holds_two_calls() -> None:
+    """A worker process serves two pipes: with one process and many threads, calls queue
+    in both at once, and every answer must still come back to the thread that asked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with PagePool(1) as pool, ThreadPoolExecutor(8) as threads:
+        free, pipes = pool._free, set()
+
+        def taking(worker: Any) -> int:
+            index = free(worker)
+            pipes.add((id(worker), index))
+            return index
+
+        pool._free = taking  # type: ignore[method-assign]
+        asked = [f"第{i}页" for i in range(60)]
+        answers = list(
+            threads.map(lambda v: pool._call(_echo_after, (v, 0.002 * (hash(v) % 5)), str), asked)
+        )
+        workers = len(pool._workers)
+    assert answers == asked
+    assert workers == 1 and len(pipes) == 2  # one process, both of its pipes in use
+
+
 def _dies_on_article_three(root: lxml.html.HtmlElement, url: str, depth: int) -> Any:
     if url.endswith("/news/3.html"):
         os._exit(3)  # a worker process killed mid-page (a crash, the memory killer)

@@ -120,7 +120,8 @@ def execute_run(
     ``kernel``: one ``workbench.kernel.start_kernel`` started already; without it one is
     started here, once the lock is held. Either is stopped when the notebook is done.
     Raises RunLocked when another run of the quarter holds the lock, RunError when a cell
-    fails."""
+    fails. ``log_output``: the cells' output goes to the ``papermill`` logger (the log file
+    of ``ops.oplog``)."""
     _skip_iri_grammar()
     from workbench.kernel import start_kernel, stop_kernel
     from workbench.ops.runlock import quarter_lock
